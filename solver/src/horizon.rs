@@ -1,0 +1,238 @@
+//! Rotation weeks: wall-clock handoffs in the team's zone, and the load of a slot.
+//!
+//! Handoffs are civil times; they become instants here, once. A handoff that
+//! falls in a spring-forward gap moves to the first instant after the gap, and
+//! one in an autumn overlap takes the first occurrence (DESIGN.md §2). Weeks are
+//! therefore 167, 168 or 169 hours long.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday};
+use chrono_tz::Tz;
+
+use crate::model::{LoadWeights, Team};
+use crate::plan::Week;
+
+/// Which weeks to plan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HorizonSpec {
+    /// The weeks whose first day falls in the quarter.
+    Quarter {
+        /// Year, e.g. 2027.
+        year: i32,
+        /// 1 to 4.
+        quarter: u32,
+    },
+    /// `weeks` weeks from the first handoff on or after `from`.
+    Weeks {
+        /// The first possible handoff date.
+        from: NaiveDate,
+        /// Number of weeks.
+        weeks: u32,
+    },
+}
+
+/// A horizon that cannot be planned.
+#[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
+pub enum HorizonError {
+    /// The quarter is not 1 to 4 or the year is out of range.
+    #[error("quarter {year}Q{quarter} does not exist; quarters are 1 to 4, e.g. 2027Q1")]
+    BadQuarter {
+        /// Year.
+        year: i32,
+        /// Quarter.
+        quarter: u32,
+    },
+    /// Zero weeks or too many.
+    #[error("cannot plan {0} weeks; plan between 1 and 520 weeks")]
+    BadLength(u32),
+    /// The dates run off chrono's calendar.
+    #[error("the dates run past the supported calendar")]
+    OutOfRange,
+}
+
+impl std::str::FromStr for HorizonSpec {
+    type Err = String;
+
+    /// Parses `2027Q1` (case-insensitive) into a quarter.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let upper = s.trim().to_ascii_uppercase();
+        let (year, quarter) = upper
+            .split_once('Q')
+            .ok_or_else(|| format!("`{s}` is not a quarter; write it like 2027Q1"))?;
+        let year: i32 = year
+            .parse()
+            .map_err(|_| format!("`{s}` is not a quarter; write it like 2027Q1"))?;
+        let quarter: u32 = quarter
+            .parse()
+            .map_err(|_| format!("`{s}` is not a quarter; write it like 2027Q1"))?;
+        if !(1..=4).contains(&quarter) {
+            return Err(format!("`{s}`: quarters are 1 to 4, e.g. {year}Q1"));
+        }
+        Ok(HorizonSpec::Quarter { year, quarter })
+    }
+}
+
+/// The instant of a local wall-clock time in `tz`: a time in a spring-forward gap
+/// moves to the first instant after the gap; an ambiguous time takes the first
+/// occurrence.
+pub fn resolve_local(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
+    match tz.from_local_datetime(&local) {
+        LocalResult::Single(t) => t.with_timezone(&Utc),
+        LocalResult::Ambiguous(first, _) => first.with_timezone(&Utc),
+        LocalResult::None => {
+            // Walk forward to the first wall-clock minute that exists again: that is
+            // the transition instant. Gaps are at most a few hours (one day, for the
+            // rare date-line jumps).
+            let mut probe = local;
+            for _ in 0..(26 * 60) {
+                probe += Duration::minutes(1);
+                match tz.from_local_datetime(&probe) {
+                    LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => {
+                        return t.with_timezone(&Utc);
+                    }
+                    LocalResult::None => {}
+                }
+            }
+            // Unreachable for real zones; fall back to reading the time as UTC.
+            local.and_utc()
+        }
+    }
+}
+
+/// Local midnight starting `date` in `tz`, as an instant.
+pub fn start_of_day(tz: Tz, date: NaiveDate) -> DateTime<Utc> {
+    resolve_local(tz, date.and_time(chrono::NaiveTime::MIN))
+}
+
+/// The first day and the number of weeks for a spec and a handoff weekday.
+fn first_and_count(spec: &HorizonSpec, weekday: Weekday) -> Result<(NaiveDate, u32), HorizonError> {
+    match *spec {
+        HorizonSpec::Weeks { from, weeks } => {
+            if weeks == 0 || weeks > 520 {
+                return Err(HorizonError::BadLength(weeks));
+            }
+            Ok((next_weekday(from, weekday)?, weeks))
+        }
+        HorizonSpec::Quarter { year, quarter } => {
+            let bad = HorizonError::BadQuarter { year, quarter };
+            if !(1..=4).contains(&quarter) {
+                return Err(bad);
+            }
+            let start = NaiveDate::from_ymd_opt(year, 3 * (quarter - 1) + 1, 1).ok_or(bad.clone())?;
+            let end = if quarter == 4 {
+                NaiveDate::from_ymd_opt(year + 1, 1, 1)
+            } else {
+                NaiveDate::from_ymd_opt(year, 3 * quarter + 1, 1)
+            }
+            .ok_or(bad)?;
+            let first = next_weekday(start, weekday)?;
+            let days = (end - first).num_days();
+            let weeks = u32::try_from((days + 6) / 7).map_err(|_| HorizonError::OutOfRange)?;
+            Ok((first, weeks))
+        }
+    }
+}
+
+fn next_weekday(from: NaiveDate, weekday: Weekday) -> Result<NaiveDate, HorizonError> {
+    let ahead = (7 + i64::from(weekday.num_days_from_monday())
+        - i64::from(from.weekday().num_days_from_monday()))
+        % 7;
+    from.checked_add_signed(Duration::days(ahead))
+        .ok_or(HorizonError::OutOfRange)
+}
+
+/// The rotation weeks of `team` for `spec`.
+///
+/// # Errors
+/// A quarter that does not exist, zero weeks, or dates off the calendar.
+pub fn weeks(team: &Team, spec: &HorizonSpec) -> Result<Vec<Week>, HorizonError> {
+    let (first, count) = first_and_count(spec, team.handoff.weekday)?;
+    weeks_from(team, first, count)
+}
+
+/// `count` rotation weeks of `team` starting with the handoff on `first`.
+///
+/// # Errors
+/// Dates off the calendar.
+pub fn weeks_from(team: &Team, first: NaiveDate, count: u32) -> Result<Vec<Week>, HorizonError> {
+    let handoff = |day: NaiveDate| resolve_local(team.timezone, day.and_time(team.handoff.time));
+    (0..count)
+        .map(|k| {
+            let first_day = first
+                .checked_add_signed(Duration::weeks(i64::from(k)))
+                .ok_or(HorizonError::OutOfRange)?;
+            let next_day = first_day
+                .checked_add_signed(Duration::weeks(1))
+                .ok_or(HorizonError::OutOfRange)?;
+            Ok(Week {
+                first_day,
+                next_day,
+                start: handoff(first_day),
+                end: handoff(next_day),
+            })
+        })
+        .collect()
+}
+
+/// The kind of a day for load and pay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DayKind {
+    /// Monday to Friday.
+    Weekday,
+    /// Saturday or Sunday.
+    Weekend,
+    /// A holiday of the region (outranks a weekend).
+    Holiday,
+}
+
+/// The kind of `date` given a holiday calendar.
+pub fn day_kind(date: NaiveDate, holidays: Option<&BTreeMap<NaiveDate, String>>) -> DayKind {
+    if holidays.is_some_and(|h| h.contains_key(&date)) {
+        DayKind::Holiday
+    } else if matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
+        DayKind::Weekend
+    } else {
+        DayKind::Weekday
+    }
+}
+
+/// Hours of `[start, end)` on each local date of `tz`, in date order.
+pub fn hours_by_local_day(tz: Tz, start: DateTime<Utc>, end: DateTime<Utc>) -> Vec<(NaiveDate, f64)> {
+    let mut out = Vec::new();
+    let mut day = start.with_timezone(&tz).date_naive();
+    let mut cursor = start;
+    while cursor < end {
+        let Some(next) = day.succ_opt() else { break };
+        let day_end = start_of_day(tz, next).min(end);
+        if day_end > cursor {
+            out.push((day, (day_end - cursor).num_seconds() as f64 / 3600.0));
+            cursor = day_end;
+        }
+        day = next;
+    }
+    out
+}
+
+/// Load of one slot for a role of `weight` (DESIGN.md §3): the weight times the
+/// sum over its hours of the weight of that hour's kind of day, divided by 24.
+pub fn slot_load(
+    week: &Week,
+    tz: Tz,
+    weight: f64,
+    weights: &LoadWeights,
+    holidays: Option<&BTreeMap<NaiveDate, String>>,
+) -> f64 {
+    let weighted: f64 = hours_by_local_day(tz, week.start, week.end)
+        .into_iter()
+        .map(|(date, hours)| {
+            hours
+                * match day_kind(date, holidays) {
+                    DayKind::Weekday => weights.weekday,
+                    DayKind::Weekend => weights.weekend,
+                    DayKind::Holiday => weights.holiday,
+                }
+        })
+        .sum();
+    weight * weighted / 24.0
+}

@@ -1,0 +1,276 @@
+//! Domain types: the workspace as the user wrote it, after validation.
+//!
+//! Nothing here knows about the optimiser, SQL or the command line. Ids are
+//! small `Copy` indices into the workspace's vectors; the user-facing string ids
+//! are kept alongside for messages and output.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use chrono::{NaiveDate, NaiveTime, Weekday};
+use chrono_tz::Tz;
+
+/// Index of a person in [`Workspace::people`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PersonIdx(pub usize);
+
+/// Index of a team in [`Workspace::teams`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TeamIdx(pub usize);
+
+/// Index of a role in [`Team::roles`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RoleIdx(pub usize);
+
+/// Where a fact came from: a file relative to the workspace root and a 1-based line.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Origin {
+    /// Path relative to the workspace root, e.g. `time-off/alice.toml`.
+    pub file: PathBuf,
+    /// 1-based line number; 0 when unknown.
+    pub line: usize,
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}", self.file.display())
+        } else {
+            write!(f, "{}:{}", self.file.display(), self.line)
+        }
+    }
+}
+
+/// A loaded, validated workspace (DESIGN.md §1).
+#[derive(Clone, Debug)]
+pub struct Workspace {
+    /// The workspace directory.
+    pub root: PathBuf,
+    /// Organisation settings from `oncall.toml`.
+    pub org: Org,
+    /// The roster from `people.csv`, in file order.
+    pub people: Vec<Person>,
+    /// Every time-off entry from `time-off/`.
+    pub time_off: Vec<TimeOff>,
+    /// Every team from `teams/*.toml`, sorted by id.
+    pub teams: Vec<Team>,
+    /// SHA-256 (hex) over the input files, so a plan can be tied to the inputs it was made from.
+    pub inputs_sha256: String,
+}
+
+impl Workspace {
+    /// Finds a person by their id.
+    pub fn person_by_id(&self, id: &str) -> Option<PersonIdx> {
+        self.people.iter().position(|p| p.id == id).map(PersonIdx)
+    }
+
+    /// Finds a team by its id (the file stem of `teams/<id>.toml`).
+    pub fn team_by_id(&self, id: &str) -> Option<TeamIdx> {
+        self.teams.iter().position(|t| t.id == id).map(TeamIdx)
+    }
+
+    /// The person at an index.
+    pub fn person(&self, idx: PersonIdx) -> &Person {
+        &self.people[idx.0]
+    }
+
+    /// The team at an index.
+    pub fn team(&self, idx: TeamIdx) -> &Team {
+        &self.teams[idx.0]
+    }
+
+    /// Time-off entries of one person.
+    pub fn time_off_of(&self, person: PersonIdx) -> impl Iterator<Item = &TimeOff> {
+        self.time_off.iter().filter(move |t| t.person == person)
+    }
+
+    /// The holidays of a region (empty when the region has none).
+    pub fn holidays(&self, region: Option<&str>) -> Option<&BTreeMap<NaiveDate, String>> {
+        region.and_then(|r| self.org.holidays.get(r))
+    }
+}
+
+/// Organisation settings (`oncall.toml`).
+#[derive(Clone, Debug)]
+pub struct Org {
+    /// Default time zone for people and teams.
+    pub timezone: Tz,
+    /// Weight of one on-call hour by kind of day.
+    pub load: LoadWeights,
+    /// Holiday calendars by region code.
+    pub holidays: BTreeMap<String, BTreeMap<NaiveDate, String>>,
+}
+
+/// Weight of one on-call hour by the kind of day it falls on.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LoadWeights {
+    /// Monday to Friday.
+    pub weekday: f64,
+    /// Saturday and Sunday.
+    pub weekend: f64,
+    /// A holiday of the team's region (outranks a weekend).
+    pub holiday: f64,
+}
+
+impl Default for LoadWeights {
+    fn default() -> Self {
+        LoadWeights {
+            weekday: 1.0,
+            weekend: 1.5,
+            holiday: 2.0,
+        }
+    }
+}
+
+/// One row of `people.csv`.
+#[derive(Clone, Debug)]
+pub struct Person {
+    /// Short unique id, e.g. `alice`.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// E-mail address.
+    pub email: String,
+    /// The person's own time zone.
+    pub timezone: Tz,
+    /// Holiday region for pay.
+    pub region: Option<String>,
+    /// First day employed.
+    pub joined: NaiveDate,
+    /// First day no longer employed.
+    pub left: Option<NaiveDate>,
+    /// Skills, e.g. `payments`.
+    pub skills: BTreeSet<String>,
+    /// Where the row is.
+    pub origin: Origin,
+}
+
+/// A block of days off, inclusive of both ends, in the person's own zone.
+#[derive(Clone, Debug)]
+pub struct TimeOff {
+    /// Who is off.
+    pub person: PersonIdx,
+    /// First day off.
+    pub start: NaiveDate,
+    /// Last day off (inclusive).
+    pub end: NaiveDate,
+    /// Free text, e.g. `vacation`.
+    pub reason: String,
+    /// Where the entry is.
+    pub origin: Origin,
+}
+
+/// One rotation (`teams/<id>.toml`).
+#[derive(Clone, Debug)]
+pub struct Team {
+    /// The file stem.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// The zone of the handoffs and of the load's kinds of day.
+    pub timezone: Tz,
+    /// Region whose holidays weigh as holidays in this team's load.
+    pub holidays: Option<String>,
+    /// Members, in file order.
+    pub members: Vec<PersonIdx>,
+    /// When shifts change hands.
+    pub handoff: Handoff,
+    /// Escalation chain, e.g. `["primary", "secondary", "manager:mia"]`.
+    pub escalation: Vec<String>,
+    /// Roles, in file order.
+    pub roles: Vec<Role>,
+    /// Hard rules.
+    pub rules: Rules,
+    /// Fairness policy.
+    pub fairness: FairnessPolicy,
+    /// Starting carry-over in load units, by person.
+    pub carry: BTreeMap<PersonIdx, f64>,
+    /// Slots fixed by hand.
+    pub pins: Vec<Pin>,
+    /// The team file.
+    pub origin: Origin,
+}
+
+impl Team {
+    /// Finds a role by name.
+    pub fn role_by_name(&self, name: &str) -> Option<RoleIdx> {
+        self.roles.iter().position(|r| r.name == name).map(RoleIdx)
+    }
+
+    /// Is the person a member?
+    pub fn has_member(&self, p: PersonIdx) -> bool {
+        self.members.contains(&p)
+    }
+}
+
+/// The weekly handoff: a weekday and a wall-clock time in the team's zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Handoff {
+    /// Day of the week.
+    pub weekday: Weekday,
+    /// Local time of day.
+    pub time: NaiveTime,
+}
+
+/// One role of a rotation.
+#[derive(Clone, Debug)]
+pub struct Role {
+    /// e.g. `primary`.
+    pub name: String,
+    /// Multiplier on the load of this role's shifts.
+    pub weight: f64,
+    /// Days of tenure needed on the week's first day.
+    pub min_tenure_days: i64,
+    /// Skills a holder needs, all of them.
+    pub skills: Vec<String>,
+}
+
+/// Hard rules of a rotation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Rules {
+    /// Weeks off after any shift before the next one.
+    pub rest_weeks: u32,
+    /// Most shifts (any role) per person in one plan.
+    pub max_shifts: Option<u32>,
+}
+
+/// How time off counts toward a person's share.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Absence {
+    /// Weeks missed for time off are made up later: they still count as available.
+    #[default]
+    Owed,
+    /// Time off lowers the share: blocked weeks do not count as available.
+    Excused,
+}
+
+/// Fairness settings of a rotation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FairnessPolicy {
+    /// How time off counts.
+    pub absence: Absence,
+    /// Published history (in weeks) that counts toward carry-over.
+    pub history_weeks: u32,
+}
+
+impl Default for FairnessPolicy {
+    fn default() -> Self {
+        FairnessPolicy {
+            absence: Absence::Owed,
+            history_weeks: 52,
+        }
+    }
+}
+
+/// A slot fixed by hand.
+#[derive(Clone, Debug)]
+pub struct Pin {
+    /// The week's first day (the local date of its handoff).
+    pub week: NaiveDate,
+    /// The role.
+    pub role: RoleIdx,
+    /// Who takes it.
+    pub person: PersonIdx,
+    /// Where the pin is.
+    pub origin: Origin,
+}
