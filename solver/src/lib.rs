@@ -15,6 +15,7 @@ pub mod load;
 pub mod model;
 pub mod optimise;
 pub mod plan;
+pub mod synth;
 
 pub use error::{Diagnostic, LoadError};
 pub use horizon::HorizonSpec;

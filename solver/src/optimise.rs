@@ -240,6 +240,7 @@ fn run(
     if let Some(values) = start {
         hm.set_solution(Some(values), None, None, None);
     }
+    let t0 = Instant::now();
     let solved = hm.try_solve().map_err(|e| SolveError::Backend(format!("{e:?}")))?;
     let status = solved.status();
     let has_solution = solved
@@ -251,6 +252,9 @@ fn run(
         .double_info_value(c"mip_dual_bound")
         .unwrap_or(if maximise { f64::INFINITY } else { f64::NEG_INFINITY });
     let proven = matches!(status, HighsModelStatus::Optimal);
+    if std::env::var_os("ONCALL_DEBUG").is_some() {
+        eprintln!("phase: status={status:?} obj={objective} bound={bound} in {:.3}s", t0.elapsed().as_secs_f64());
+    }
     match status {
         HighsModelStatus::Infeasible | HighsModelStatus::UnboundedOrInfeasible => {
             return Ok((
@@ -532,7 +536,37 @@ pub fn solve(inst: &Instance<'_>, opts: &PlanOptions) -> Result<Plan, SolveError
         let reach: Vec<Option<Vec<i64>>> = (0..inst.members.len())
             .map(|i| reachable(inst, &filled, i))
             .collect();
-        let lb = excess_bound(&reach, &shares, &people, total_micro);
+        // The aggregate bound over everyone, and over each group of people who
+        // alone can take some slots (e.g. the only holders of a skill): their
+        // loads together must cover those slots.
+        let mut groups: Vec<Vec<usize>> = vec![people.clone()];
+        for r in 0..roles {
+            let mut q: BTreeSet<usize> = BTreeSet::new();
+            for &(w, rr) in &filled {
+                if rr == r {
+                    q.extend((0..inst.members.len()).filter(|&i| inst.allowed(w, r, i)));
+                }
+            }
+            let q: Vec<usize> = q.into_iter().filter(|i| people.contains(i)).collect();
+            if q.len() < people.len() && !groups.contains(&q) {
+                groups.push(q);
+            }
+        }
+        let mut lb: Option<f64> = None;
+        for q in &groups {
+            let only_q: i64 = filled
+                .iter()
+                .filter(|&&(w, r)| (0..inst.members.len()).filter(|&i| inst.allowed(w, r, i)).all(|i| q.contains(&i)))
+                .map(|&(w, r)| micro(inst.load[w][r]))
+                .sum();
+            let need = if q.len() == people.len() { total_micro } else { only_q };
+            if let Some(b) = excess_bound(&reach, &shares, q, need) {
+                lb = Some(lb.map_or(b, |l: f64| l.max(b)));
+            }
+        }
+        if std::env::var_os("ONCALL_DEBUG").is_some() {
+            eprintln!("lb={lb:?} sizes={:?}", reach.iter().map(|r| r.as_ref().map(|v| v.len())).collect::<Vec<_>>());
+        }
 
         // Phase 2: minimise the largest excess.
         let mut model = Model::new(inst, &filled);
@@ -662,4 +696,30 @@ fn max_excess_of(inst: &Instance<'_>, a: &[Vec<Option<usize>>], shares: &[f64], 
         .iter()
         .map(|&i| person_load_of(inst, a, i) - shares[i])
         .fold(f64::NEG_INFINITY, f64::max)
+}
+
+/// Planning failed before a plan could be made.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    /// The horizon cannot be planned.
+    #[error(transparent)]
+    Horizon(#[from] crate::horizon::HorizonError),
+    /// The solver failed.
+    #[error(transparent)]
+    Solve(#[from] SolveError),
+}
+
+/// Plans `team` over `spec`: the one call most users need.
+///
+/// # Errors
+/// A horizon that cannot be planned, or a solver failure. Unfillable slots are
+/// not errors: they make a [`Status::Partial`] plan.
+pub fn plan(
+    ws: &crate::model::Workspace,
+    team: crate::model::TeamIdx,
+    spec: &crate::horizon::HorizonSpec,
+    opts: &PlanOptions,
+) -> Result<Plan, PlanError> {
+    let inst = Instance::new(ws, team, spec)?;
+    Ok(solve(&inst, opts)?)
 }

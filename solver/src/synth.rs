@@ -1,0 +1,134 @@
+//! Synthetic organisations for benchmarks and property tests.
+//!
+//! Deterministic for a given seed: the same call always yields the same
+//! workspace, so benchmark figures are comparable between runs.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Weekday};
+
+use crate::model::{
+    FairnessPolicy, Handoff, LoadWeights, Org, Origin, Person, PersonIdx, Role, Rules, Team, TimeOff,
+    Workspace,
+};
+
+/// Shape of a synthetic organisation.
+#[derive(Clone, Debug)]
+pub struct Shape {
+    /// Number of teams.
+    pub teams: usize,
+    /// People per team (each person is on one team).
+    pub team_size: usize,
+    /// First Monday of the planning year; hires and vacations are placed around it.
+    pub start: NaiveDate,
+    /// Weeks over which vacations are spread.
+    pub weeks: u32,
+    /// Random seed.
+    pub seed: u64,
+}
+
+/// Builds a synthetic workspace: each team has a primary (90 days' tenure) and
+/// a secondary (180 days, skill `ops`) role, `rest_weeks = 1`, US holidays, a
+/// few recent hires and one or two vacations per person.
+pub fn organisation(shape: &Shape) -> Workspace {
+    let mut rng = fastrand::Rng::with_seed(shape.seed);
+    let tz = chrono_tz::America::Los_Angeles;
+    let mut people = Vec::new();
+    let mut time_off = Vec::new();
+    let mut teams = Vec::new();
+    let day = |d: i64| shape.start + Duration::days(d);
+    for t in 0..shape.teams {
+        let mut members = Vec::new();
+        for k in 0..shape.team_size {
+            let idx = PersonIdx(people.len());
+            // Most joined long ago; about one in six joins within the last half-year.
+            let joined = if rng.u32(0..6) == 0 {
+                day(-i64::from(rng.u32(30..200)))
+            } else {
+                day(-i64::from(rng.u32(400..3000)))
+            };
+            let mut skills = BTreeSet::new();
+            if k % 5 != 4 {
+                skills.insert("ops".to_string());
+            }
+            people.push(Person {
+                id: format!("t{t:03}p{k:03}"),
+                name: format!("Person {k} of team {t}"),
+                email: format!("t{t}p{k}@example.com"),
+                timezone: tz,
+                region: Some("US".to_string()),
+                joined,
+                left: None,
+                skills,
+                origin: Origin::default(),
+            });
+            let vacations = 1 + rng.usize(0..2) * (shape.weeks as usize / 13).max(1);
+            for _ in 0..vacations {
+                let s = i64::from(rng.u32(0..shape.weeks.max(1) * 7));
+                time_off.push(TimeOff {
+                    person: idx,
+                    start: day(s),
+                    end: day(s + i64::from(rng.u32(2..10))),
+                    reason: "vacation".to_string(),
+                    origin: Origin::default(),
+                });
+            }
+            members.push(idx);
+        }
+        teams.push(Team {
+            id: format!("team{t:03}"),
+            name: format!("Team {t}"),
+            timezone: tz,
+            holidays: Some("US".to_string()),
+            members,
+            handoff: Handoff {
+                weekday: Weekday::Mon,
+                time: NaiveTime::from_hms_opt(10, 0, 0).unwrap_or(NaiveTime::MIN),
+            },
+            escalation: vec!["primary".into(), "secondary".into()],
+            roles: vec![
+                Role {
+                    name: "primary".into(),
+                    weight: 1.0,
+                    min_tenure_days: 90,
+                    skills: vec![],
+                },
+                Role {
+                    name: "secondary".into(),
+                    weight: 0.5,
+                    min_tenure_days: 180,
+                    skills: vec!["ops".into()],
+                },
+            ],
+            rules: Rules {
+                rest_weeks: 1,
+                max_shifts: None,
+            },
+            fairness: FairnessPolicy::default(),
+            carry: BTreeMap::new(),
+            pins: vec![],
+            origin: Origin::default(),
+        });
+    }
+    let mut holidays = BTreeMap::new();
+    let mut us = BTreeMap::new();
+    for (m, d, name) in [(1, 1, "New Year's Day"), (5, 31, "Memorial Day"), (7, 5, "Independence Day"), (11, 25, "Thanksgiving"), (12, 24, "Christmas Eve")] {
+        if let Some(date) = NaiveDate::from_ymd_opt(shape.start.year_ce().1 as i32, m, d) {
+            us.insert(date, name.to_string());
+        }
+    }
+    holidays.insert("US".to_string(), us);
+    Workspace {
+        root: PathBuf::new(),
+        org: Org {
+            timezone: tz,
+            load: LoadWeights::default(),
+            holidays,
+        },
+        people,
+        time_off,
+        teams,
+        inputs_sha256: format!("synthetic-{}", shape.seed),
+    }
+}
