@@ -1,5 +1,6 @@
 //! Input errors that name the file, line and column and suggest a fix.
-// (filled in by the workspace loader)
+
+use std::fmt;
 use std::path::PathBuf;
 
 /// One problem found in the inputs.
@@ -17,10 +18,61 @@ pub struct Diagnostic {
     pub help: Option<String>,
 }
 
-/// Loading a workspace failed.
+impl Diagnostic {
+    /// A diagnostic at a file position.
+    pub fn new(
+        file: impl Into<PathBuf>,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            file: file.into(),
+            line,
+            column,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    /// Adds a suggestion.
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// `file:line:column`, leaving out what is unknown.
+    pub fn location(&self) -> String {
+        match (self.line, self.column) {
+            (0, _) => self.file.display().to_string(),
+            (l, 0) => format!("{}:{l}", self.file.display()),
+            (l, c) => format!("{}:{l}:{c}", self.file.display()),
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "error: {}\n  --> {}", self.message, self.location())?;
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Loading a workspace failed; every problem found is listed.
 #[derive(Debug, thiserror::Error)]
-#[error("the workspace has {} error(s)", diagnostics.len())]
 pub struct LoadError {
-    /// Every problem found.
+    /// Every problem found, sorted by file and line.
     pub diagnostics: Vec<Diagnostic>,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in &self.diagnostics {
+            writeln!(f, "{d}\n")?;
+        }
+        write!(f, "{} error(s) in the workspace", self.diagnostics.len())
+    }
 }

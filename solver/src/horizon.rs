@@ -7,7 +7,9 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday};
+use chrono::{
+    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday,
+};
 use chrono_tz::Tz;
 
 use crate::model::{LoadWeights, Team};
@@ -119,7 +121,8 @@ fn first_and_count(spec: &HorizonSpec, weekday: Weekday) -> Result<(NaiveDate, u
             if !(1..=4).contains(&quarter) {
                 return Err(bad);
             }
-            let start = NaiveDate::from_ymd_opt(year, 3 * (quarter - 1) + 1, 1).ok_or(bad.clone())?;
+            let start =
+                NaiveDate::from_ymd_opt(year, 3 * (quarter - 1) + 1, 1).ok_or(bad.clone())?;
             let end = if quarter == 4 {
                 NaiveDate::from_ymd_opt(year + 1, 1, 1)
             } else {
@@ -198,7 +201,11 @@ pub fn day_kind(date: NaiveDate, holidays: Option<&BTreeMap<NaiveDate, String>>)
 }
 
 /// Hours of `[start, end)` on each local date of `tz`, in date order.
-pub fn hours_by_local_day(tz: Tz, start: DateTime<Utc>, end: DateTime<Utc>) -> Vec<(NaiveDate, f64)> {
+pub fn hours_by_local_day(
+    tz: Tz,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Vec<(NaiveDate, f64)> {
     let mut out = Vec::new();
     let mut day = start.with_timezone(&tz).date_naive();
     let mut cursor = start;

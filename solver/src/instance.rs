@@ -62,7 +62,12 @@ impl<'a> Instance<'a> {
     }
 
     /// Builds the instance for explicit weeks and published history.
-    pub fn with_weeks(ws: &'a Workspace, team_idx: TeamIdx, weeks: Vec<Week>, history: &[PastShift]) -> Self {
+    pub fn with_weeks(
+        ws: &'a Workspace,
+        team_idx: TeamIdx,
+        weeks: Vec<Week>,
+        history: &[PastShift],
+    ) -> Self {
         let team = ws.team(team_idx);
         let members = team.members.clone();
         let hol = ws.holidays(team.holidays.as_deref());
@@ -88,7 +93,13 @@ impl<'a> Instance<'a> {
                     }
                 }
                 row.push(ok);
-                loads.push(horizon::slot_load(week, team.timezone, role.weight, &ws.org.load, hol));
+                loads.push(horizon::slot_load(
+                    week,
+                    team.timezone,
+                    role.weight,
+                    &ws.org.load,
+                    hol,
+                ));
             }
             for i in 0..members.len() {
                 let counts = standing_ok[i] && (team.fairness.absence == Absence::Owed || !off[i]);
@@ -235,7 +246,10 @@ impl<'a> Instance<'a> {
             let mut why = eligibility::reasons(self.ws, team, p, role, week);
             if why.is_empty() && w < self.blocked_until[i] {
                 parts.push((
-                    format!("must rest after a published shift (rest_weeks = {})", self.rest_weeks),
+                    format!(
+                        "must rest after a published shift (rest_weeks = {})",
+                        self.rest_weeks
+                    ),
                     vec![name(p)],
                 ));
                 continue;

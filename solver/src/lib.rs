@@ -10,11 +10,13 @@ pub mod checker;
 pub mod eligibility;
 pub mod error;
 pub mod horizon;
+pub mod init;
 pub mod instance;
 pub mod load;
 pub mod model;
 pub mod optimise;
 pub mod plan;
+pub mod suggest;
 pub mod synth;
 
 pub use error::{Diagnostic, LoadError};

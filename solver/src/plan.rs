@@ -167,6 +167,12 @@ pub struct SolverDoc {
     pub bound: f64,
     /// Relative gap.
     pub gap: f64,
+    /// Sum of absolute deviations, the tie-break among equally fair plans (added field).
+    #[serde(default)]
+    pub spread: f64,
+    /// Proven lower bound on the spread given the largest excess (added field).
+    #[serde(default)]
+    pub spread_bound: f64,
 }
 
 /// One filled slot.
@@ -249,7 +255,9 @@ impl Plan {
         let mut shifts = Vec::new();
         for (w, row) in self.assignment.iter().enumerate() {
             for (r, slot) in row.iter().enumerate() {
-                if let (Some(p), Some(week), Some(role)) = (slot, self.weeks.get(w), team.roles.get(r)) {
+                if let (Some(p), Some(week), Some(role)) =
+                    (slot, self.weeks.get(w), team.roles.get(r))
+                {
                     shifts.push(ShiftDoc {
                         week: week.first_day,
                         role: role.name.clone(),
@@ -295,6 +303,8 @@ impl Plan {
                 objective: round4(self.max_excess),
                 bound: round4(self.stats.bound.min(self.max_excess)),
                 gap: round4(self.stats.gap),
+                spread: round4(self.stats.spread),
+                spread_bound: round4(self.stats.spread_bound),
             },
             shifts,
             unfilled,

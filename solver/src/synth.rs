@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Weekday};
 
 use crate::model::{
-    FairnessPolicy, Handoff, LoadWeights, Org, Origin, Person, PersonIdx, Role, Rules, Team, TimeOff,
-    Workspace,
+    FairnessPolicy, Handoff, LoadWeights, Org, Origin, Person, PersonIdx, Role, Rules, Team,
+    TimeOff, Workspace,
 };
 
 /// Shape of a synthetic organisation.
@@ -113,7 +113,13 @@ pub fn organisation(shape: &Shape) -> Workspace {
     }
     let mut holidays = BTreeMap::new();
     let mut us = BTreeMap::new();
-    for (m, d, name) in [(1, 1, "New Year's Day"), (5, 31, "Memorial Day"), (7, 5, "Independence Day"), (11, 25, "Thanksgiving"), (12, 24, "Christmas Eve")] {
+    for (m, d, name) in [
+        (1, 1, "New Year's Day"),
+        (5, 31, "Memorial Day"),
+        (7, 5, "Independence Day"),
+        (11, 25, "Thanksgiving"),
+        (12, 24, "Christmas Eve"),
+    ] {
         if let Some(date) = NaiveDate::from_ymd_opt(shape.start.year_ce().1 as i32, m, d) {
             us.insert(date, name.to_string());
         }
