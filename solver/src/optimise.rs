@@ -236,7 +236,6 @@ fn run(
     objective: Expression,
     maximise: bool,
     time_limit: f64,
-    start: Option<&[f64]>,
 ) -> Result<(Run, Vec<Cell>), SolveError> {
     let Model {
         vars, cells, rows, ..
@@ -258,9 +257,8 @@ fn run(
     hm.set_option("mip_rel_gap", 1e-7);
     hm.set_option("mip_abs_gap", 1e-7);
     hm.set_option("threads", 1);
-    if let Some(values) = start {
-        hm.set_solution(Some(values), None, None, None);
-    }
+    // No warm start: with one, HiGHS (1.x through highs 2.4) may report the
+    // improved objective while returning the starting columns.
     let solved = hm
         .try_solve()
         .map_err(|e| SolveError::Backend(format!("{e:?}")))?;
@@ -317,17 +315,6 @@ fn decode(inst: &Instance<'_>, cells: &[Cell], values: &[f64]) -> Vec<Vec<Option
         }
     }
     out
-}
-
-/// Column values for an assignment (for warm starts).
-fn encode(ncols: usize, cells: &[Cell], assignment: &[Vec<Option<usize>>]) -> Vec<f64> {
-    let mut v = vec![0.0; ncols];
-    for c in cells {
-        if assignment[c.week][c.role] == Some(c.person) {
-            v[c.col] = 1.0;
-        }
-    }
-    v
 }
 
 /// A quick greedy plan: week by week, the least-loaded allowed person who is
@@ -524,8 +511,7 @@ pub fn solve(inst: &Instance<'_>, opts: &PlanOptions) -> Result<Plan, SolveError
                 .push((s.leq(1), RowTag::Slot { week: w, role: r }));
         }
         let objective: Expression = model.cells.iter().map(|c| c.var).sum();
-        let start = encode(model.ncols, &model.cells, &seed);
-        let (res, cells) = run(model, objective, true, left(0.3), Some(&start))?;
+        let (res, cells) = run(model, objective, true, left(0.3))?;
         match res.values {
             Some(v) => {
                 let got = decode(inst, &cells, &v);
@@ -644,7 +630,7 @@ pub fn solve(inst: &Instance<'_>, opts: &PlanOptions) -> Result<Plan, SolveError
                         .rows
                         .push((load.leq(cap + TOL), RowTag::Excess { person: i }));
                 }
-                let (res, cells) = run(model, Expression::from(0.0), false, left(0.3), None)?;
+                let (res, cells) = run(model, Expression::from(0.0), false, left(0.3))?;
                 match res.values {
                     Some(v) => {
                         best = decode(inst, &cells, &v);
@@ -673,7 +659,7 @@ pub fn solve(inst: &Instance<'_>, opts: &PlanOptions) -> Result<Plan, SolveError
                     .rows
                     .push((s.eq(1), RowTag::Slot { week: w, role: r }));
             }
-            let (z, zcol) =
+            let (z, _) =
                 model.add_var(variable().min(if z_lo.is_finite() { z_lo - TOL } else { -1e9 }));
             for &i in &people {
                 let load = model.person_load(inst, i);
@@ -681,9 +667,7 @@ pub fn solve(inst: &Instance<'_>, opts: &PlanOptions) -> Result<Plan, SolveError
                     .rows
                     .push(((load - shares[i]).leq(z), RowTag::Excess { person: i }));
             }
-            let mut start = encode(model.ncols, &model.cells, &best);
-            start[zcol] = max_excess_of(inst, &best, &shares, &people);
-            let (res, cells) = run(model, z.into(), false, left(0.6), Some(&start))?;
+            let (res, cells) = run(model, z.into(), false, left(0.6))?;
             if let Some(v) = res.values {
                 let cand = decode(inst, &cells, &v);
                 if max_excess_of(inst, &cand, &shares, &people)
@@ -749,12 +733,8 @@ pub fn solve(inst: &Instance<'_>, opts: &PlanOptions) -> Result<Plan, SolveError
             objective += u;
         }
         let spread_lb: f64 = people.iter().map(|&i| dist[i]).sum();
-        let mut start = encode(model.ncols, &model.cells, &best);
-        for &(i, col) in &ucols {
-            start[col] = (person_load_of(inst, &best, i) - shares[i]).abs();
-        }
         let spread_budget = left(1.0).min(SPREAD_SHARE * budget).max(0.05);
-        let (res, cells) = run(model, objective, false, spread_budget, Some(&start))?;
+        let (res, cells) = run(model, objective, false, spread_budget)?;
         if let Some(v) = res.values {
             let cand = decode(inst, &cells, &v);
             if max_excess_of(inst, &cand, &shares, &people) <= zstar + 1e-5 {

@@ -1,0 +1,410 @@
+//! The optimiser against brute force, properties and DST weeks. Every plan
+//! made here is re-verified by the independent checker.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::{America, Europe};
+use common::*;
+use oncall::checker::CheckContext;
+use oncall::horizon::HorizonSpec;
+use oncall::model::{Absence, PersonIdx, Pin, RoleIdx, Rules, TeamIdx, Workspace};
+use oncall::optimise::{plan, PlanOptions};
+use oncall::plan::{Plan, Status};
+use proptest::prelude::*;
+
+const MONDAY: &str = "2027-01-04";
+
+fn opts() -> PlanOptions {
+    PlanOptions {
+        time_limit: Some(20.0),
+    }
+}
+
+fn plan_weeks(ws: &Workspace, weeks: u32) -> Plan {
+    let p = plan(
+        ws,
+        TeamIdx(0),
+        &HorizonSpec::Weeks {
+            from: date(MONDAY),
+            weeks,
+        },
+        &opts(),
+    )
+    .unwrap();
+    assert_checked(ws, &p);
+    p
+}
+
+/// A tiny random team: up to 5 people, 2 roles, up to 4 weeks.
+fn tiny_team() -> impl Strategy<Value = (Workspace, u32)> {
+    (
+        3usize..=5,
+        2u32..=4,
+        proptest::collection::vec((0u8..4, any::<bool>(), 0u8..6), 5),
+        0u32..=1,
+        proptest::option::of(1u32..=3),
+        proptest::option::of(0.0f64..6.0),
+        any::<bool>(),
+    )
+        .prop_map(|(n, weeks, traits, rest, max_shifts, carry, excused)| {
+            let mut people = Vec::new();
+            for (k, &(tenure, skill, _)) in traits.iter().take(n).enumerate() {
+                // Tenure classes: long, long, mid (passes primary only), recent.
+                let joined =
+                    ["2020-01-01", "2021-06-01", "2026-09-01", "2026-12-20"][tenure as usize];
+                let skills: &[&str] = if skill { &["x"] } else { &[] };
+                people.push(person(
+                    &format!("p{k}"),
+                    America::Los_Angeles,
+                    joined,
+                    skills,
+                ));
+            }
+            let mut ws = workspace(
+                America::Los_Angeles,
+                people,
+                vec![
+                    role("primary", 1.0, 90, &[]),
+                    role("secondary", 0.5, 180, &["x"]),
+                ],
+                Rules {
+                    rest_weeks: rest,
+                    max_shifts,
+                },
+            );
+            for (k, &(_, _, off)) in traits.iter().take(n).enumerate() {
+                if (off as u32) < weeks {
+                    let start = date(MONDAY) + Duration::weeks(off as i64) + Duration::days(2);
+                    time_off(&mut ws, k, start, start + Duration::days(2));
+                }
+            }
+            if let Some(c) = carry {
+                ws.teams[0].carry.insert(PersonIdx(0), c);
+            }
+            if excused {
+                ws.teams[0].fairness.absence = Absence::Excused;
+            }
+            (ws, weeks)
+        })
+}
+
+/// Brute force: the smallest largest excess over every assignment that fills
+/// the most slots and breaks no rule, judged by the checker's own evaluation.
+fn brute_force(ws: &Workspace, weeks: u32) -> (usize, f64) {
+    let ctx = CheckContext::new(ws, TeamIdx(0), date(MONDAY), weeks).unwrap();
+    let members: Vec<PersonIdx> = ws.teams[0].members.clone();
+    let roles = ws.teams[0].roles.len();
+    // Options per week: each role gets an eligible person or nobody, no one twice.
+    let mut per_week: Vec<Vec<Vec<Option<PersonIdx>>>> = Vec::new();
+    for w in 0..weeks as usize {
+        let mut combos: Vec<Vec<Option<PersonIdx>>> = vec![vec![]];
+        for r in 0..roles {
+            let mut next = Vec::new();
+            for c in &combos {
+                let mut choices: Vec<Option<PersonIdx>> = vec![None];
+                choices.extend(
+                    members
+                        .iter()
+                        .copied()
+                        .filter(|&p| ctx.eligible(w, r, p) && !c.contains(&Some(p)))
+                        .map(Some),
+                );
+                for ch in choices {
+                    let mut c2 = c.clone();
+                    c2.push(ch);
+                    next.push(c2);
+                }
+            }
+            combos = next;
+        }
+        per_week.push(combos);
+    }
+    let mut best: (usize, f64) = (0, f64::INFINITY);
+    let mut idx = vec![0usize; weeks as usize];
+    loop {
+        let assignment: Vec<Vec<Option<PersonIdx>>> = idx
+            .iter()
+            .enumerate()
+            .map(|(w, &i)| per_week[w][i].clone())
+            .collect();
+        let filled = assignment.iter().flatten().filter(|s| s.is_some()).count();
+        if filled >= best.0 {
+            let ev = ctx.evaluate(&assignment);
+            if ev.violations.is_empty() {
+                if filled > best.0 {
+                    best = (filled, ev.max_excess);
+                } else {
+                    best.1 = best.1.min(ev.max_excess);
+                }
+            }
+        }
+        // Next combination.
+        let mut k = 0;
+        loop {
+            if k == idx.len() {
+                return best;
+            }
+            idx[k] += 1;
+            if idx[k] < per_week[k].len() {
+                break;
+            }
+            idx[k] = 0;
+            k += 1;
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+
+    /// On tiny teams, brute force finds no plan fairer than one reported optimal.
+    #[test]
+    fn brute_force_agrees((ws, weeks) in tiny_team()) {
+        let p = plan_weeks(&ws, weeks);
+        let (filled, best) = brute_force(&ws, weeks);
+        let got = p.assignment.iter().flatten().filter(|s| s.is_some()).count();
+        prop_assert_eq!(got, filled, "the optimiser fills fewer slots than possible");
+        if p.status == Status::Optimal {
+            prop_assert!((p.max_excess - best).abs() < 1e-6, "optimal {} but brute force finds {}", p.max_excess, best);
+        } else if let Status::Feasible { bound, .. } = p.status {
+            prop_assert!(bound <= best + 1e-6 && best <= p.max_excess + 1e-6);
+        }
+    }
+
+    /// Pinning a slot of an optimal plan to its own holder keeps the objective.
+    #[test]
+    fn pinning_own_value_keeps_objective((ws, weeks) in tiny_team(), pick in 0usize..8) {
+        let p = plan_weeks(&ws, weeks);
+        prop_assume!(p.status == Status::Optimal);
+        let filled: Vec<(usize, usize, PersonIdx)> = p.assignment.iter().enumerate()
+            .flat_map(|(w, row)| row.iter().enumerate().filter_map(move |(r, s)| s.map(|x| (w, r, x))))
+            .collect();
+        prop_assume!(!filled.is_empty());
+        let (w, r, who) = filled[pick % filled.len()];
+        let mut pinned = ws.clone();
+        pinned.teams[0].pins.push(Pin { week: p.weeks[w].first_day, role: RoleIdx(r), person: who, origin: Default::default() });
+        let q = plan_weeks(&pinned, weeks);
+        prop_assert_eq!(q.status.clone(), Status::Optimal);
+        prop_assert!((q.max_excess - p.max_excess).abs() < 1e-6, "{} vs {}", q.max_excess, p.max_excess);
+        prop_assert_eq!(q.assignment[w][r], Some(who));
+    }
+
+    /// With `absence = "owed"`, more time off never makes the best plan fairer.
+    #[test]
+    fn time_off_never_makes_fairer((ws, weeks) in tiny_team(), who in 0usize..5, week in 0i64..4) {
+        let mut ws = ws;
+        ws.teams[0].fairness.absence = Absence::Owed;
+        let p = plan_weeks(&ws, weeks);
+        prop_assume!(p.status == Status::Optimal);
+        let mut more = ws.clone();
+        let start = date(MONDAY) + Duration::weeks(week);
+        time_off(&mut more, who % ws.people.len(), start, start + Duration::days(1));
+        let q = plan_weeks(&more, weeks);
+        prop_assume!(q.status == Status::Optimal);
+        prop_assert!(q.max_excess >= p.max_excess - 1e-6, "{} < {}", q.max_excess, p.max_excess);
+    }
+}
+
+fn utc(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+#[test]
+fn spring_forward_week_is_167_hours() {
+    let people = (0..4)
+        .map(|k| person(&format!("p{k}"), America::Los_Angeles, "2020-01-01", &[]))
+        .collect();
+    let ws = workspace(
+        America::Los_Angeles,
+        people,
+        vec![role("primary", 1.0, 0, &[])],
+        Rules::default(),
+    );
+    let p = plan(
+        &ws,
+        TeamIdx(0),
+        &HorizonSpec::Weeks {
+            from: date("2027-03-08"),
+            weeks: 1,
+        },
+        &opts(),
+    )
+    .unwrap();
+    assert_checked(&ws, &p);
+    let w = p.weeks[0];
+    assert_eq!(w.start, utc("2027-03-08T18:00:00Z"));
+    assert_eq!(w.end, utc("2027-03-15T17:00:00Z"));
+    assert_eq!(w.hours(), 167.0);
+    // Sunday 2027-03-14 is 23 hours long: 5 weekdays + 1.5 + 1.5 × 23/24.
+    assert!((p.slot_load[0][0] - (5.0 + 1.5 + 1.5 * 23.0 / 24.0)).abs() < 1e-9);
+    let doc = p.to_doc(&ws);
+    assert_eq!(
+        doc.shifts[0].start.to_rfc3339(),
+        "2027-03-08T18:00:00+00:00"
+    );
+    assert_eq!(doc.shifts[0].load, 7.9375);
+}
+
+#[test]
+fn fall_back_week_is_169_hours() {
+    let people = (0..4)
+        .map(|k| person(&format!("p{k}"), Europe::Berlin, "2020-01-01", &[]))
+        .collect();
+    let ws = workspace(
+        Europe::Berlin,
+        people,
+        vec![role("primary", 1.0, 0, &[])],
+        Rules::default(),
+    );
+    let p = plan(
+        &ws,
+        TeamIdx(0),
+        &HorizonSpec::Weeks {
+            from: date("2027-10-25"),
+            weeks: 1,
+        },
+        &opts(),
+    )
+    .unwrap();
+    assert_checked(&ws, &p);
+    let w = p.weeks[0];
+    assert_eq!(w.start, utc("2027-10-25T08:00:00Z"));
+    assert_eq!(w.end, utc("2027-11-01T09:00:00Z"));
+    assert_eq!(w.hours(), 169.0);
+    assert!((p.slot_load[0][0] - (5.0 + 1.5 + 1.5 * 25.0 / 24.0)).abs() < 1e-9);
+}
+
+#[test]
+fn handoff_in_the_spring_gap_moves_to_the_first_instant_after() {
+    let people = (0..2)
+        .map(|k| person(&format!("p{k}"), America::Los_Angeles, "2020-01-01", &[]))
+        .collect();
+    let mut ws = workspace(
+        America::Los_Angeles,
+        people,
+        vec![role("primary", 1.0, 0, &[])],
+        Rules::default(),
+    );
+    ws.teams[0].handoff.weekday = chrono::Weekday::Sun;
+    ws.teams[0].handoff.time = chrono::NaiveTime::from_hms_opt(2, 30, 0).unwrap();
+    let p = plan(
+        &ws,
+        TeamIdx(0),
+        &HorizonSpec::Weeks {
+            from: date("2027-03-07"),
+            weeks: 2,
+        },
+        &opts(),
+    )
+    .unwrap();
+    assert_checked(&ws, &p);
+    // 02:30 does not exist on 2027-03-14; 03:00 PDT = 10:00 UTC is the first instant after.
+    assert_eq!(p.weeks[0].end, utc("2027-03-14T10:00:00Z"));
+    assert_eq!(p.weeks[1].start, utc("2027-03-14T10:00:00Z"));
+}
+
+#[test]
+fn ordinary_week_load_is_eight_and_rest_is_respected() {
+    let people = (0..3)
+        .map(|k| person(&format!("p{k}"), America::Los_Angeles, "2020-01-01", &[]))
+        .collect();
+    let ws = workspace(
+        America::Los_Angeles,
+        people,
+        vec![role("primary", 1.0, 0, &[])],
+        Rules {
+            rest_weeks: 2,
+            max_shifts: None,
+        },
+    );
+    let p = plan_weeks(&ws, 6);
+    assert_eq!(p.status, Status::Optimal);
+    assert!(p.slot_load.iter().all(|r| (r[0] - 8.0).abs() < 1e-9));
+    // With rest_weeks = 2 and three people, the rotation must be a strict cycle.
+    for w in 3..6 {
+        assert_eq!(p.assignment[w][0], p.assignment[w - 3][0]);
+    }
+    assert!(p.max_excess.abs() < 1e-9);
+}
+
+#[test]
+fn unfillable_slot_makes_a_partial_plan_with_a_reason() {
+    let people = vec![
+        person("ann", America::Los_Angeles, "2020-01-01", &["x"]),
+        person("bo", America::Los_Angeles, "2020-01-01", &[]),
+        person("cy", America::Los_Angeles, "2020-01-01", &[]),
+    ];
+    let mut ws = workspace(
+        America::Los_Angeles,
+        people,
+        vec![
+            role("primary", 1.0, 0, &[]),
+            role("secondary", 0.5, 0, &["x"]),
+        ],
+        Rules::default(),
+    );
+    time_off(&mut ws, 0, date("2027-01-12"), date("2027-01-13"));
+    let p = plan_weeks(&ws, 3);
+    assert_eq!(p.status, Status::Partial);
+    assert_eq!(p.unfilled.len(), 1);
+    assert_eq!(p.unfilled[0].week, 1);
+    assert_eq!(
+        p.unfilled[0].reason,
+        "nobody can take it: ann is off 2027-01-12..2027-01-13; bo and cy lack skill `x`"
+    );
+}
+
+#[test]
+fn joiners_get_shares_for_the_weeks_they_can_serve() {
+    let people = vec![
+        person("old1", America::Los_Angeles, "2020-01-01", &[]),
+        person("old2", America::Los_Angeles, "2020-01-01", &[]),
+        person("new", America::Los_Angeles, "2026-11-01", &[]), // passes 90 days on 2027-01-30
+    ];
+    let ws = workspace(
+        America::Los_Angeles,
+        people,
+        vec![role("primary", 1.0, 90, &[])],
+        Rules::default(),
+    );
+    let p = plan_weeks(&ws, 8);
+    let new = p
+        .fairness
+        .iter()
+        .find(|f| f.person == PersonIdx(2))
+        .unwrap();
+    // Eligible from the week of 2027-02-01 on (92 days): 4 of 8 weeks.
+    assert_eq!(new.available_weeks, 4);
+    for w in 0..4 {
+        assert_ne!(p.assignment[w][0], Some(PersonIdx(2)));
+    }
+}
+
+#[test]
+fn time_limit_returns_a_valid_plan() {
+    let start = date(MONDAY);
+    let ws = oncall::synth::organisation(&oncall::synth::Shape {
+        teams: 1,
+        team_size: 30,
+        start,
+        weeks: 26,
+        seed: 3,
+    });
+    let p = plan(
+        &ws,
+        TeamIdx(0),
+        &HorizonSpec::Weeks {
+            from: start,
+            weeks: 26,
+        },
+        &PlanOptions {
+            time_limit: Some(0.5),
+        },
+    )
+    .unwrap();
+    assert_checked(&ws, &p);
+    assert!(p.unfilled.is_empty());
+    assert!(p.stats.bound <= p.max_excess + 1e-9);
+}
