@@ -1,1 +1,273 @@
+//! The `oncall` binary, driven as a user would: snapshots of what people read,
+//! exit codes, and every plan it writes re-checked with `check-plan`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../data")
+        .join(name)
+}
+
+fn oncall(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_oncall"))
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(out: &[u8]) -> String {
+    String::from_utf8_lossy(out).into_owned()
+}
+
+/// Plans to JSON in a temp file, checks it with `check-plan`, returns the JSON.
+fn plan_and_check(dir: &Path, team: &str, horizon: &[&str]) -> (i32, serde_json::Value) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out_path = tmp.path().join("plan.json");
+    let mut args = vec!["plan", team];
+    args.extend_from_slice(horizon);
+    args.extend_from_slice(&["--format", "json", "--out", out_path.to_str().unwrap()]);
+    let out = oncall(dir, &args);
+    let code = out.status.code().unwrap();
+    let check = oncall(dir, &["check-plan", team, out_path.to_str().unwrap()]);
+    assert!(
+        check.status.success(),
+        "check-plan rejects the plan:\n{}",
+        text(&check.stdout)
+    );
+    assert!(text(&check.stdout).starts_with("ok: "));
+    let json = serde_json::from_str(&std::fs::read_to_string(&out_path).unwrap()).unwrap();
+    (code, json)
+}
+
+fn json_filters() -> Vec<(&'static str, &'static str)> {
+    vec![(r#""seconds": [0-9.e-]+"#, r#""seconds": "[seconds]""#)]
+}
+
+#[test]
+fn quickstart_table_snapshot() {
+    let out = oncall(
+        &data("quickstart"),
+        &["plan", "payments", "--quarter", "2027Q1"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    insta::assert_snapshot!("quickstart_table", text(&out.stdout));
+}
+
+#[test]
+fn quickstart_json_snapshot_and_schema() {
+    let (code, json) = plan_and_check(&data("quickstart"), "payments", &["--quarter", "2027Q1"]);
+    assert_eq!(code, 0);
+    assert_eq!(json["schema"], 1);
+    assert_eq!(json["status"], "optimal");
+    assert_eq!(json["shifts"].as_array().unwrap().len(), 26);
+    assert_eq!(json["solver"]["backend"], "highs");
+    assert_eq!(json["solver"]["objective"], json["fairness"]["max_excess"]);
+    // The pin holds.
+    let pinned = json["shifts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["week"] == "2027-01-11" && s["role"] == "primary")
+        .unwrap();
+    assert_eq!(pinned["person"], "bob");
+    let pretty = serde_json::to_string_pretty(&json).unwrap();
+    insta::with_settings!({ filters => json_filters() }, {
+        insta::assert_snapshot!("quickstart_json", pretty);
+    });
+}
+
+#[test]
+fn markdown_and_csv_formats() {
+    let md = oncall(
+        &data("quickstart"),
+        &["plan", "payments", "--quarter", "2027Q1", "--format", "md"],
+    );
+    assert!(md.status.success());
+    let md = text(&md.stdout);
+    assert!(md.contains("| week | primary | secondary |"));
+    assert!(md.contains("| 2027-01-11 | bob |"));
+    let csv = oncall(
+        &data("quickstart"),
+        &["plan", "payments", "--quarter", "2027Q1", "--format", "csv"],
+    );
+    let csv = text(&csv.stdout);
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("week,role,person,start,end,load,note"));
+    assert_eq!(lines.clone().count(), 26);
+    assert!(
+        csv.contains("2027-01-11,primary,bob,2027-01-11T18:00:00Z,2027-01-18T18:00:00Z,8.4167,"),
+        "MLK day makes the Monday morning a holiday: {csv}"
+    );
+}
+
+#[test]
+fn every_example_plans_and_checks() {
+    let (code, json) = plan_and_check(
+        &data("dst"),
+        "platform",
+        &["--from", "2027-03-01", "--weeks", "6"],
+    );
+    assert_eq!(code, 0);
+    // The week of 2027-03-22 spans the EU spring change: 167 hours, 08:00Z → 07:00Z.
+    let w = json["shifts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["week"] == "2027-03-22")
+        .unwrap();
+    assert_eq!(w["start"], "2027-03-22T08:00:00Z");
+    assert_eq!(w["end"], "2027-03-29T07:00:00Z");
+    // clara's New York Sunday off overlaps the Berlin Monday morning handoff.
+    assert!(json["shifts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| !(s["week"] == "2027-03-15" && s["person"] == "clara")));
+    let (code, json) = plan_and_check(
+        &data("dst"),
+        "platform",
+        &["--from", "2027-10-18", "--weeks", "4"],
+    );
+    assert_eq!(code, 0);
+    let w = json["shifts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["week"] == "2027-10-25")
+        .unwrap();
+    assert_eq!(w["end"], "2027-11-01T08:00:00Z");
+    let (code, json) = plan_and_check(&data("growing-team"), "search", &["--quarter", "2027Q1"]);
+    assert_eq!(code, 0);
+    let people = json["fairness"]["people"].as_array().unwrap();
+    let weeks = |id: &str| {
+        people
+            .iter()
+            .find(|p| p["person"] == id)
+            .map(|p| p["available_weeks"].as_u64().unwrap())
+    };
+    assert_eq!(weeks("maya"), Some(13));
+    assert!(
+        weeks("sam").unwrap() < 13,
+        "sam passes the tenure bar mid-quarter"
+    );
+    assert!(weeks("olga").unwrap() < 13, "olga leaves mid-quarter");
+}
+
+#[test]
+fn infeasible_week_gives_partial_plan_and_exit_1() {
+    let (code, json) = plan_and_check(&data("infeasible"), "payments", &["--quarter", "2027Q1"]);
+    assert_eq!(code, 1);
+    assert_eq!(json["status"], "partial");
+    let unfilled = json["unfilled"].as_array().unwrap();
+    assert_eq!(unfilled.len(), 1);
+    assert_eq!(unfilled[0]["week"], "2027-02-08");
+    assert_eq!(unfilled[0]["role"], "secondary");
+    let out = oncall(
+        &data("infeasible"),
+        &["plan", "payments", "--quarter", "2027Q1"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!("infeasible_stderr", text(&out.stderr));
+}
+
+#[test]
+fn check_plan_lists_violations_of_a_tampered_plan() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("plan.json");
+    let out = oncall(
+        &data("quickstart"),
+        &[
+            "plan",
+            "payments",
+            "--quarter",
+            "2027Q1",
+            "--format",
+            "json",
+            "--out",
+            path.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success());
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    // alice is off 2027-02-08..2027-02-19: give her that week's primary.
+    let shifts = json["shifts"].as_array_mut().unwrap();
+    let s = shifts
+        .iter_mut()
+        .find(|s| s["week"] == "2027-02-08" && s["role"] == "primary")
+        .unwrap();
+    s["person"] = "alice".into();
+    std::fs::write(&path, serde_json::to_string(&json).unwrap()).unwrap();
+    let check = oncall(
+        &data("quickstart"),
+        &["check-plan", "payments", path.to_str().unwrap()],
+    );
+    assert_eq!(check.status.code(), Some(1));
+    let report = text(&check.stdout);
+    assert!(
+        report.contains("violation: week 2027-02-08 primary: alice is off 2027-02-08..2027-02-19"),
+        "{report}"
+    );
+    assert!(report.contains("fairness of alice: load"), "{report}");
+}
+
+#[test]
+fn malformed_input_exits_1_with_file_and_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let init = Command::new(env!("CARGO_BIN_EXE_oncall"))
+        .args(["init", tmp.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(init.status.success());
+    let team = tmp.path().join("teams/payments.toml");
+    let t = std::fs::read_to_string(&team)
+        .unwrap()
+        .replace("\"judy\"]", "\"judi\"]");
+    std::fs::write(&team, t).unwrap();
+    let out = oncall(tmp.path(), &["plan", "payments", "--quarter", "2027Q1"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("error: unknown person `judi`\n  --> teams/payments.toml:4:"),
+        "{err}"
+    );
+    assert!(err.contains("help: did you mean `judy`?"), "{err}");
+    // Unknown team.
+    let out = oncall(
+        &data("quickstart"),
+        &["plan", "paymnts", "--quarter", "2027Q1"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("did you mean `payments`?"));
+    // A plan file that is not JSON.
+    let bad = tmp.path().join("bad.json");
+    std::fs::write(&bad, "{ not json").unwrap();
+    let out = oncall(
+        &data("quickstart"),
+        &["check-plan", "payments", bad.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("is not a plan JSON"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = oncall(&data("quickstart"), &["plan", "payments"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = oncall(
+        &data("quickstart"),
+        &["plan", "payments", "--quarter", "2027Q5"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("quarters are 1 to 4"));
+    let out = oncall(
+        &data("quickstart"),
+        &["plan", "payments", "--quarter", "2027Q1", "--format", "xml"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -325,11 +325,11 @@ impl<'a> CheckContext<'a> {
                             "has {tenure} days' tenure, {} needs {}",
                             role.name, role.min_tenure_days
                         ))
-                    } else if let Some(s) = role.skills.iter().find(|s| !person.skills.contains(*s))
-                    {
-                        Some(format!("lacks skill `{s}`"))
                     } else {
-                        None
+                        role.skills
+                            .iter()
+                            .find(|s| !person.skills.contains(*s))
+                            .map(|s| format!("lacks skill `{s}`"))
                     };
                     if reason.is_none() {
                         standing[m] = true;

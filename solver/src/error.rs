@@ -51,6 +51,16 @@ impl Diagnostic {
     }
 }
 
+/// Renders as
+///
+/// ```text
+/// error: unknown person `alcie`
+///   --> teams/payments.toml:4:13
+///   help: did you mean `alice`?
+/// ```
+///
+/// leaving out the `help` line when there is none and the line or column when
+/// unknown.
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "error: {}\n  --> {}", self.message, self.location())?;
@@ -62,6 +72,9 @@ impl fmt::Display for Diagnostic {
 }
 
 /// Loading a workspace failed; every problem found is listed.
+///
+/// Its `Display` prints every diagnostic (see [`Diagnostic`]'s), each followed
+/// by a blank line, then a count such as `2 errors in the workspace`.
 #[derive(Debug, thiserror::Error)]
 pub struct LoadError {
     /// Every problem found, sorted by file and line.
@@ -73,6 +86,9 @@ impl fmt::Display for LoadError {
         for d in &self.diagnostics {
             writeln!(f, "{d}\n")?;
         }
-        write!(f, "{} error(s) in the workspace", self.diagnostics.len())
+        match self.diagnostics.len() {
+            1 => write!(f, "1 error in the workspace"),
+            n => write!(f, "{n} errors in the workspace"),
+        }
     }
 }

@@ -326,6 +326,7 @@ fn greedy(inst: &Instance<'_>) -> Vec<Vec<Option<usize>>> {
     let mut last: Vec<Option<usize>> = vec![None; n];
     let mut count = vec![0u32; n];
     let mut out = vec![vec![None; inst.roles()]; inst.weeks.len()];
+    #[allow(clippy::needless_range_loop)] // weeks and roles index several tables at once
     for w in 0..inst.weeks.len() {
         let mut used = vec![false; n];
         // Pins first.

@@ -1,7 +1,8 @@
 //! "Did you mean" suggestions for mistyped names.
 
-/// The candidate closest to `wrong`, if it is close enough to be a likely typo
-/// (Jaro–Winkler similarity of at least 0.8, or a case-insensitive match).
+/// The candidate closest to `wrong`, if it is close enough to be a likely typo:
+/// a case-insensitive match, a Jaro–Winkler similarity of at least 0.8, or an
+/// edit distance (with transpositions) of at most a third of the length.
 pub fn did_you_mean<'a>(
     wrong: &str,
     candidates: impl IntoIterator<Item = &'a str>,
@@ -10,10 +11,14 @@ pub fn did_you_mean<'a>(
     candidates
         .into_iter()
         .map(|c| {
-            let score = if c.to_lowercase() == lower {
+            let other = c.to_lowercase();
+            let edits = strsim::damerau_levenshtein(&lower, &other);
+            let score = if other == lower {
                 1.0
+            } else if edits <= (lower.chars().count() / 3).max(1) {
+                strsim::jaro_winkler(&lower, &other).max(0.8)
             } else {
-                strsim::jaro_winkler(&lower, &c.to_lowercase())
+                strsim::jaro_winkler(&lower, &other)
             };
             (score, c)
         })
