@@ -242,12 +242,12 @@ impl Cx {
         match toml::from_str::<T>(&src.text) {
             Ok(v) => Some(v),
             Err(e) => {
-                let message = lowercase_first(e.message().trim());
+                let (message, help) = tidy_toml_error(e.message().trim());
                 let mut d = match e.span() {
-                    Some(span) => src.at(span, message.clone()),
-                    None => Diagnostic::new(&src.rel, 0, 0, message.clone()),
+                    Some(span) => src.at(span, message),
+                    None => Diagnostic::new(&src.rel, 0, 0, message),
                 };
-                if let Some(help) = toml_error_help(&message) {
+                if let Some(help) = help {
                     d = d.help(help);
                 }
                 self.push(d);
@@ -334,7 +334,7 @@ impl Cx {
         let headers = match reader.headers() {
             Ok(h) => h.clone(),
             Err(e) => {
-                let line = e.position().map_or(1, |p| p.line() as usize);
+                let line = src.pos(record_start(&src, e.position())).0;
                 self.push(Diagnostic::new(
                     rel,
                     line,
@@ -344,8 +344,8 @@ impl Cx {
                 return Vec::new();
             }
         };
-        let header_start = headers.position().map_or(0, |p| p.byte() as usize);
-        let header_line = headers.position().map_or(1, |p| p.line() as usize);
+        let header_start = record_start(&src, headers.position());
+        let header_line = src.pos(header_start).0;
         let present: Vec<&str> = headers.iter().collect();
         for (k, h) in present.iter().enumerate() {
             let (line, column) = csv_field_pos(&src, header_start, k, header_line);
@@ -399,7 +399,7 @@ impl Cx {
             let record = match record {
                 Ok(r) => r,
                 Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line() as usize);
+                    let line = src.pos(record_start(&src, e.position())).0;
                     let msg = match e.kind() {
                         csv::ErrorKind::UnequalLengths {
                             expected_len, len, ..
@@ -414,8 +414,8 @@ impl Cx {
                     continue;
                 }
             };
-            let line = record.position().map_or(0, |p| p.line() as usize);
-            let start = record.position().map_or(0, |p| p.byte() as usize);
+            let start = record_start(&src, record.position());
+            let line = src.pos(start).0;
             let get = |name: &str| col(name).and_then(|i| record.get(i)).unwrap_or("");
             let at = |name: &str, message: String| {
                 let (l, c) = match col(name) {
@@ -716,12 +716,18 @@ impl Cx {
                     region.span(),
                     format!("unknown holiday region `{}`", region.get_ref()),
                 );
-                let d = suggest(
-                    d,
-                    region.get_ref(),
-                    org.holidays.keys().map(String::as_str),
-                    format!("add a [holidays.{}] table to oncall.toml", region.get_ref()),
-                );
+                // Region codes are short: only a difference in case is a likely typo.
+                let d = match org
+                    .holidays
+                    .keys()
+                    .find(|k| k.eq_ignore_ascii_case(region.get_ref()))
+                {
+                    Some(k) => d.help(format!("did you mean `{k}`?")),
+                    None => d.help(format!(
+                        "add a [holidays.{}] table to oncall.toml",
+                        region.get_ref()
+                    )),
+                };
                 self.push(d);
             }
         }
@@ -1111,6 +1117,15 @@ fn with_pos(src: &Source, span: Range<usize>, (msg, help): (String, String)) -> 
     src.at(span, msg).help(help)
 }
 
+/// The byte offset where a CSV record starts. Lines are counted from it
+/// rather than taken from the csv crate: with CRLF line ends, its positions
+/// point at the `\n` ending the previous line.
+fn record_start(src: &Source, pos: Option<&csv::Position>) -> usize {
+    let byte = pos.map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX));
+    let rest = src.text.get(byte..).unwrap_or("");
+    byte + (rest.len() - rest.trim_start_matches(['\r', '\n']).len())
+}
+
 /// Where field `index` of the CSV record starting at byte `start` begins, as
 /// 1-based line and column; `(fallback_line, 0)` when it cannot be found.
 fn csv_field_pos(src: &Source, start: usize, index: usize, fallback_line: usize) -> (usize, usize) {
@@ -1219,39 +1234,57 @@ fn lowercase_first(s: &str) -> String {
     }
 }
 
-/// Help for serde's messages: "unknown field `x`, expected one of `a`, `b`"
-/// gets the closest known field; "missing field `x`" says to add it.
-fn toml_error_help(message: &str) -> Option<String> {
+/// Rewrites a TOML or serde error message for people and adds help:
+/// "unknown field `x`, expected one of `a`, `b`" becomes "unknown field `x`"
+/// with the closest known field; "missing field `x`" says what to add; Rust
+/// type names become words.
+fn tidy_toml_error(message: &str) -> (String, Option<String>) {
+    let message = lowercase_first(message);
     if let Some(rest) = message.strip_prefix("unknown field `") {
-        let (field, expected) = rest.split_once('`')?;
-        let names: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-        return Some(match did_you_mean(field, names.iter().copied()) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None if names.is_empty() => format!("remove `{field}`"),
-            None => format!(
-                "remove `{field}`; the known fields here are {}",
-                backticked(&names)
-            ),
-        });
+        if let Some((field, expected)) = rest.split_once('`') {
+            let names: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+            let help = match did_you_mean(field, names.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None if names.is_empty() => format!("remove `{field}`"),
+                None => format!(
+                    "remove `{field}`; the known fields here are {}",
+                    backticked(&names)
+                ),
+            };
+            return (format!("unknown field `{field}`"), Some(help));
+        }
     }
     if let Some(rest) = message.strip_prefix("missing field `") {
-        let (field, _) = rest.split_once('`')?;
-        let example = match field {
-            "timezone" => "timezone = \"America/Los_Angeles\"",
-            "handoff" => "handoff = { weekday = \"monday\", time = \"10:00\" }",
-            "person" => "person = \"alice\"",
-            "start" => "start = \"2027-02-08\"",
-            "end" => "end = \"2027-02-12\"",
-            "name" => "name = \"primary\"",
-            "week" => "week = \"2027-01-11\"",
-            "role" => "role = \"primary\"",
-            "weekday" => "weekday = \"monday\"",
-            "time" => "time = \"10:00\"",
-            _ => return Some(format!("add `{field}`")),
-        };
-        return Some(format!("add `{example}`"));
+        if let Some((field, _)) = rest.split_once('`') {
+            let example = match field {
+                "timezone" => "timezone = \"America/Los_Angeles\"",
+                "handoff" => "handoff = { weekday = \"monday\", time = \"10:00\" }",
+                "person" => "person = \"alice\"",
+                "start" => "start = \"2027-02-08\"",
+                "end" => "end = \"2027-02-12\"",
+                "name" => "name = \"primary\"",
+                "week" => "week = \"2027-01-11\"",
+                "role" => "role = \"primary\"",
+                "weekday" => "weekday = \"monday\"",
+                "time" => "time = \"10:00\"",
+                _ => field,
+            };
+            return (message.clone(), Some(format!("add `{example}`")));
+        }
     }
-    None
+    let mut tidy = message;
+    for (rust, words) in [
+        ("expected f64", "expected a number"),
+        ("expected i64", "expected a whole number"),
+        ("expected a sequence", "expected an array"),
+        ("expected a map", "expected a table"),
+    ] {
+        tidy = tidy.replace(rust, words);
+    }
+    let help = tidy
+        .starts_with("invalid date")
+        .then(|| DATE_HELP.to_string());
+    (tidy, help)
 }
 
 #[derive(Deserialize)]
