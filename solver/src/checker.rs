@@ -483,7 +483,8 @@ impl<'a> CheckContext<'a> {
                 .and_then(|row| row.get(pin.role.0))
                 .copied()
                 .flatten();
-            if held != Some(pin.person) {
+            // An empty pinned slot is reported as unfilled, not as a broken pin.
+            if held.is_some_and(|h| h != pin.person) {
                 ev.violations.push(Violation::Pin {
                     week: pin.week,
                     role: self

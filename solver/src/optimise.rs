@@ -262,7 +262,6 @@ fn run(
     hm.set_option("time_limit", time_limit.max(0.01));
     hm.set_option("mip_rel_gap", rel_gap);
     hm.set_option("mip_abs_gap", 1e-7);
-    hm.set_option("threads", 1);
     // No warm start: with one, HiGHS (1.x through highs 2.4) may report the
     // improved objective while returning the starting columns.
     let solved = hm
