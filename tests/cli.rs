@@ -45,7 +45,13 @@ fn plan_and_check(dir: &Path, team: &str, horizon: &[&str]) -> (i32, serde_json:
 }
 
 fn json_filters() -> Vec<(&'static str, &'static str)> {
-    vec![(r#""seconds": [0-9.e-]+"#, r#""seconds": "[seconds]""#)]
+    vec![
+        (r#""seconds": [0-9.e-]+"#, r#""seconds": "[seconds]""#),
+        (
+            r#""inputs_sha256": "[0-9a-f]{64}""#,
+            r#""inputs_sha256": "[sha256]""#,
+        ),
+    ]
 }
 
 #[test]
@@ -173,6 +179,94 @@ fn infeasible_week_gives_partial_plan_and_exit_1() {
     );
     assert_eq!(out.status.code(), Some(1));
     insta::assert_snapshot!("infeasible_stderr", text(&out.stderr));
+}
+
+#[test]
+fn inputs_digest_does_not_depend_on_where_the_workspace_is() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    for d in [a.path(), b.path()] {
+        let out = Command::new(env!("CARGO_BIN_EXE_oncall"))
+            .args(["init", d.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+    }
+    let digest = |d: &Path| {
+        let (_, json) = plan_and_check(d, "payments", &["--quarter", "2027Q1"]);
+        json["inputs_sha256"].as_str().unwrap().to_string()
+    };
+    assert_eq!(digest(a.path()), digest(b.path()));
+    // Changing an input changes the digest, and check-plan notices.
+    let tmp = tempfile::tempdir().unwrap();
+    let plan_path = tmp.path().join("plan.json");
+    let out = oncall(
+        a.path(),
+        &[
+            "plan",
+            "payments",
+            "--quarter",
+            "2027Q1",
+            "--format",
+            "json",
+            "--out",
+            plan_path.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success());
+    let people = a.path().join("people.csv");
+    let text = std::fs::read_to_string(&people)
+        .unwrap()
+        .replace("Alice Adams", "Alice B. Adams");
+    std::fs::write(&people, text).unwrap();
+    let check = oncall(
+        a.path(),
+        &["check-plan", "payments", plan_path.to_str().unwrap()],
+    );
+    assert_eq!(check.status.code(), Some(1));
+    assert!(
+        text_of(&check.stdout).contains("different inputs"),
+        "{}",
+        text_of(&check.stdout)
+    );
+}
+
+fn text_of(out: &[u8]) -> String {
+    text(out)
+}
+
+#[test]
+fn check_explains_an_impossible_horizon() {
+    let out = oncall(
+        &data("infeasible"),
+        &["check", "payments", "--quarter", "2027Q1"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!("check_infeasible", text(&out.stdout));
+    let out = oncall(
+        &data("infeasible"),
+        &[
+            "check",
+            "payments",
+            "--quarter",
+            "2027Q1",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["feasible"], false);
+    assert!(!json["explanation"]["fixes"].as_array().unwrap().is_empty());
+    let out = oncall(
+        &data("quickstart"),
+        &["check", "payments", "--quarter", "2027Q1"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).starts_with("ok: "));
+    // plan attaches the same explanation to its JSON.
+    let (_, plan) = plan_and_check(&data("infeasible"), "payments", &["--quarter", "2027Q1"]);
+    assert_eq!(plan["explanation"], json["explanation"]);
 }
 
 #[test]

@@ -29,6 +29,9 @@ pub enum Command {
     Plan(PlanArgs),
     /// Check a plan JSON against the workspace with the independent checker.
     CheckPlan(CheckPlanArgs),
+    /// Validate the inputs and explain, before optimising, why a horizon cannot
+    /// be planned completely.
+    Check(CheckArgs),
     /// Write a small example workspace into DIR.
     Init(InitArgs),
 }
@@ -69,6 +72,25 @@ pub struct CheckPlanArgs {
     pub team: String,
     /// The plan JSON written by `oncall plan --format json`.
     pub plan: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The team id.
+    pub team: String,
+    #[command(flatten)]
+    pub horizon: Horizon,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// Sentences.
+    Text,
+    /// The explanation object.
+    Json,
 }
 
 #[derive(Debug, Args)]

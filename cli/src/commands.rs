@@ -10,7 +10,9 @@ use oncall::model::{TeamIdx, Workspace};
 use oncall::optimise::{self, PlanOptions};
 use oncall::PlanDoc;
 
-use crate::args::{CheckPlanArgs, Cli, Command, Format, Horizon, InitArgs, PlanArgs};
+use crate::args::{
+    CheckArgs, CheckFormat, CheckPlanArgs, Cli, Command, Format, Horizon, InitArgs, PlanArgs,
+};
 use crate::render;
 
 /// Runs one command and returns its exit status.
@@ -18,6 +20,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Plan(args) => plan(&cli.dir, args),
         Command::CheckPlan(args) => check_plan(&cli.dir, args),
+        Command::Check(args) => check(&cli.dir, args),
         Command::Init(args) => init(args),
     }
 }
@@ -63,9 +66,22 @@ fn plan(dir: &Path, args: PlanArgs) -> Result<ExitCode> {
     };
     let plan =
         optimise::plan(&ws, team, &spec, &opts).map_err(|e| anyhow::anyhow!("error: {e}"))?;
-    let doc = plan.to_doc(&ws);
+    let mut doc = plan.to_doc(&ws);
+    let explanation = if plan.unfilled.is_empty() {
+        None
+    } else {
+        oncall::explain::explain_weeks(&ws, team, plan.weeks.clone())
+    };
+    doc.explanation = explanation.as_ref().map(|e| e.to_doc(&ws));
     let text = match args.format {
-        Format::Table => render::table(&ws, &doc),
+        Format::Table => {
+            let mut t = render::table(&ws, &doc);
+            if let Some(e) = &explanation {
+                t.push('\n');
+                t.push_str(&oncall::explain::render_text(&ws, e));
+            }
+            t
+        }
         Format::Json => render::json(&doc)?,
         Format::Csv => render::csv(&doc)?,
         Format::Md => render::markdown(&ws, &doc),
@@ -143,6 +159,36 @@ fn check_plan(dir: &Path, args: CheckPlanArgs) -> Result<ExitCode> {
         }
         println!("{} violation(s)", report.violations.len());
         Ok(ExitCode::from(1))
+    }
+}
+
+fn check(dir: &Path, args: CheckArgs) -> Result<ExitCode> {
+    let spec = horizon(&args.horizon)?;
+    let ws = load(dir)?;
+    let team = find_team(&ws, &args.team)?;
+    let explanation =
+        oncall::explain::explain(&ws, team, &spec).map_err(|e| anyhow::anyhow!("error: {e}"))?;
+    match (explanation, args.format) {
+        (None, CheckFormat::Text) => {
+            println!(
+                "ok: the inputs are valid and every slot of {} can be filled",
+                args.team
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        (None, CheckFormat::Json) => {
+            println!("{{\"feasible\": true}}");
+            Ok(ExitCode::SUCCESS)
+        }
+        (Some(e), CheckFormat::Text) => {
+            print!("{}", oncall::explain::render_text(&ws, &e));
+            Ok(ExitCode::from(1))
+        }
+        (Some(e), CheckFormat::Json) => {
+            let doc = serde_json::json!({ "feasible": false, "explanation": e.to_doc(&ws) });
+            println!("{}", serde_json::to_string_pretty(&doc)?);
+            Ok(ExitCode::from(1))
+        }
     }
 }
 

@@ -9,6 +9,7 @@
 pub mod checker;
 pub mod eligibility;
 pub mod error;
+pub mod explain;
 pub mod horizon;
 pub mod init;
 pub mod instance;

@@ -152,6 +152,10 @@ pub struct PlanDoc {
     /// SHA-256 of the workspace inputs the plan was made from (added field).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inputs_sha256: Option<String>,
+    /// Why some slots cannot be filled, and checked fixes (added field; only
+    /// for `partial` and `infeasible` plans).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<crate::explain::ExplanationDoc>,
 }
 
 /// `solver` object.
@@ -317,6 +321,7 @@ impl Plan {
                 weeks: u32::try_from(self.weeks.len()).unwrap_or(u32::MAX),
             }),
             inputs_sha256: Some(ws.inputs_sha256.clone()),
+            explanation: None,
         }
     }
 }
