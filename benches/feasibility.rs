@@ -21,7 +21,10 @@ fn feasibility(c: &mut Criterion) {
         weeks: 52,
         seed: 7,
     });
-    let spec = HorizonSpec::Weeks { from: start, weeks: 52 };
+    let spec = HorizonSpec::Weeks {
+        from: start,
+        weeks: 52,
+    };
     let clock = std::time::Instant::now();
     let hall = matching_check(&ws, TeamIdx(0), &spec).unwrap();
     eprintln!(
@@ -29,14 +32,18 @@ fn feasibility(c: &mut Criterion) {
         hall.len(),
         clock.elapsed().as_secs_f64() * 1000.0
     );
-    c.bench_function("matching_check/60x52", |b| b.iter(|| matching_check(&ws, TeamIdx(0), &spec).unwrap()));
+    c.bench_function("matching_check/60x52", |b| {
+        b.iter(|| matching_check(&ws, TeamIdx(0), &spec).unwrap())
+    });
 
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/infeasible");
     let ws = oncall::load::load_workspace(&root).unwrap();
     let q: HorizonSpec = "2027Q1".parse().unwrap();
     let mut group = c.benchmark_group("explain");
     group.sample_size(10);
-    group.bench_function("infeasible", |b| b.iter(|| explain(&ws, TeamIdx(0), &q).unwrap().unwrap()));
+    group.bench_function("infeasible", |b| {
+        b.iter(|| explain(&ws, TeamIdx(0), &q).unwrap().unwrap())
+    });
     group.finish();
 }
 
