@@ -72,6 +72,14 @@ fn plan(dir: &Path, args: PlanArgs) -> Result<ExitCode> {
     } else {
         oncall::explain::explain_weeks(&ws, team, plan.weeks.clone())
     };
+    if let Some(e) = &explanation {
+        // Each unfilled slot's reason is the conflict that empties it.
+        for (u, slot) in doc.unfilled.iter_mut().zip(&plan.unfilled) {
+            if let Some(reason) = e.reason_for(&ws, slot.week, slot.role) {
+                u.reason = reason;
+            }
+        }
+    }
     doc.explanation = explanation.as_ref().map(|e| e.to_doc(&ws));
     let text = match args.format {
         Format::Table => {

@@ -927,6 +927,17 @@ pub struct ConflictDoc {
 }
 
 impl Infeasibility {
+    /// The facts of the conflict that leaves slot `(week, role)` empty, in
+    /// words, as one line; `None` if no conflict names the slot.
+    pub fn reason_for(&self, ws: &Workspace, week: usize, role: RoleIdx) -> Option<String> {
+        let c = self.conflicts.iter().find(|c| c.slots.contains(&(week, role)))?;
+        if c.facts.is_empty() {
+            return None;
+        }
+        let facts: Vec<String> = c.facts.iter().map(|f| fact_text(ws, self.team, &self.weeks, f)).collect();
+        Some(facts.join("; "))
+    }
+
     /// The JSON form.
     pub fn to_doc(&self, ws: &Workspace) -> ExplanationDoc {
         let t = ws.team(self.team);
