@@ -8,7 +8,9 @@ mod common;
 use chrono::{Duration, NaiveTime, Weekday};
 use chrono_tz::America;
 use common::*;
-use oncall::explain::{completable_with, explain, fix_works, render_text, Fact, Infeasibility};
+use oncall::explain::{
+    apply_fix, completable_with, explain, fix_works, render_text, Fact, Infeasibility,
+};
 use oncall::horizon::{self, HorizonSpec};
 use oncall::model::{PersonIdx, Pin, RoleIdx, Rules, TeamIdx, Workspace};
 use oncall::optimise::{plan, PlanOptions};

@@ -661,6 +661,22 @@ pub fn fix_works(ws: &Workspace, team: TeamIdx, weeks: Vec<Week>, fix: &Fix) -> 
     p.complete(&sc)
 }
 
+/// The workspace with `fix` applied, for the fixes that are workspace edits
+/// (all but [`Fix::AllowBackToBack`], a one-off waiver of the rest rule, which
+/// the optimiser would take as a pin or override).
+pub fn apply_fix(ws: &Workspace, team: TeamIdx, weeks: Vec<Week>, fix: &Fix) -> Option<Workspace> {
+    if matches!(fix, Fix::AllowBackToBack(..)) {
+        return None;
+    }
+    let p = Problem::new(ws, team, weeks);
+    let mut out = p.relaxed(&Scenario {
+        active: p.all.clone(),
+        fixes: vec![fix.clone()],
+    });
+    out.inputs_sha256 = format!("{}+fix", ws.inputs_sha256);
+    Some(out)
+}
+
 /// Whether the problem is completable with only `facts` in force (all other
 /// facts relaxed). For tests: a conflict's facts alone must not be.
 pub fn completable_with(ws: &Workspace, team: TeamIdx, weeks: Vec<Week>, facts: &[Fact]) -> bool {
@@ -930,11 +946,18 @@ impl Infeasibility {
     /// The facts of the conflict that leaves slot `(week, role)` empty, in
     /// words, as one line; `None` if no conflict names the slot.
     pub fn reason_for(&self, ws: &Workspace, week: usize, role: RoleIdx) -> Option<String> {
-        let c = self.conflicts.iter().find(|c| c.slots.contains(&(week, role)))?;
+        let c = self
+            .conflicts
+            .iter()
+            .find(|c| c.slots.contains(&(week, role)))?;
         if c.facts.is_empty() {
             return None;
         }
-        let facts: Vec<String> = c.facts.iter().map(|f| fact_text(ws, self.team, &self.weeks, f)).collect();
+        let facts: Vec<String> = c
+            .facts
+            .iter()
+            .map(|f| fact_text(ws, self.team, &self.weeks, f))
+            .collect();
         Some(facts.join("; "))
     }
 
