@@ -55,6 +55,25 @@ fn verify(ws: &Workspace, weeks: u32, e: &Infeasibility) {
             fix_works(ws, TeamIdx(0), w.clone(), fix),
             "fix {fix:?} does not yield a complete plan"
         );
+        // Independently: apply the fix to the workspace and let the optimiser
+        // plan it; the plan must be complete and pass the checker.
+        if let Some(fixed) = apply_fix(ws, TeamIdx(0), w.clone(), fix) {
+            let p = plan(
+                &fixed,
+                TeamIdx(0),
+                &spec(weeks),
+                &PlanOptions {
+                    time_limit: Some(20.0),
+                },
+            )
+            .unwrap();
+            assert_checked(&fixed, &p);
+            assert!(
+                p.unfilled.is_empty(),
+                "after {fix:?} the optimiser still leaves {:?}",
+                p.unfilled
+            );
+        }
     }
     // The optimiser agrees that the plan is partial, and its plan passes the checker.
     let p = plan(
