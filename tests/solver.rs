@@ -408,3 +408,48 @@ fn time_limit_returns_a_valid_plan() {
     assert!(p.unfilled.is_empty());
     assert!(p.stats.bound <= p.max_excess + 1e-9);
 }
+
+#[test]
+fn rest_applies_across_the_boundary_with_history() {
+    use oncall::instance::{Instance, PastShift};
+    let people = (0..3)
+        .map(|k| person(&format!("p{k}"), America::Los_Angeles, "2020-01-01", &[]))
+        .collect();
+    let ws = workspace(
+        America::Los_Angeles,
+        people,
+        vec![role("primary", 1.0, 0, &[])],
+        Rules {
+            rest_weeks: 2,
+            max_shifts: None,
+        },
+    );
+    let weeks = oncall::horizon::weeks(
+        ws.team(TeamIdx(0)),
+        &HorizonSpec::Weeks {
+            from: date(MONDAY),
+            weeks: 3,
+        },
+    )
+    .unwrap();
+    // p0 was on call the week before the horizon, p1 two weeks before.
+    let history = [
+        PastShift {
+            week: date("2026-12-28"),
+            person: PersonIdx(0),
+            load: 8.0,
+        },
+        PastShift {
+            week: date("2026-12-21"),
+            person: PersonIdx(1),
+            load: 8.0,
+        },
+    ];
+    let inst = Instance::with_weeks(&ws, TeamIdx(0), weeks, &history);
+    let p = oncall::optimise::solve(&inst, &opts()).unwrap();
+    assert_checked(&ws, &p);
+    // Only p2 may take the first week, and p0 may not take the second.
+    assert_eq!(p.assignment[0][0], Some(PersonIdx(2)));
+    assert_eq!(p.assignment[1][0], Some(PersonIdx(1)));
+    assert_eq!(p.assignment[2][0], Some(PersonIdx(0)));
+}

@@ -117,31 +117,12 @@ impl<'a> Instance<'a> {
                 carry[i] += c;
             }
         }
-        // Carry-over from published history within `history_weeks`: each person's
-        // load minus their share of it, the share being proportional to weeks as a
-        // member of the team in that history.
+        // Rest across the boundary with published history: a shift `age` weeks
+        // before the horizon blocks the first `rest_weeks - age + 1` weeks.
+        // (Carry-over from published history is not derived here yet: only
+        // `[carry]` counts until plans can be published.)
         let mut blocked_until = vec![0usize; members.len()];
         if let Some(first) = weeks.first() {
-            let horizon_weeks = i64::from(team.fairness.history_weeks);
-            let recent: Vec<&PastShift> = history
-                .iter()
-                .filter(|h| {
-                    let age = (first.first_day - h.week).num_weeks();
-                    age >= 1 && age <= horizon_weeks
-                })
-                .collect();
-            let total: f64 = recent.iter().map(|h| h.load).sum();
-            if !recent.is_empty() && !members.is_empty() {
-                let even = total / members.len() as f64;
-                for c in carry.iter_mut() {
-                    *c -= even;
-                }
-                for h in &recent {
-                    if let Some(i) = position(h.person) {
-                        carry[i] += h.load;
-                    }
-                }
-            }
             for h in history {
                 let age = (first.first_day - h.week).num_weeks();
                 if let Some(i) = position(h.person) {
