@@ -100,7 +100,10 @@ const TOL: f64 = 1e-6;
 /// weaker (still valid) bound.
 const DP_CAP: usize = 200_000;
 /// Candidate values of the largest excess tried one by one before a direct solve.
-const PROBES: usize = 6;
+const PROBES: usize = 24;
+/// Candidate values of the largest excess this close are one value up to the
+/// rounding of slot loads to micro-units.
+const CLUSTER: f64 = 1e-4;
 /// Most of the time budget the spread tie-break may use.
 const SPREAD_SHARE: f64 = 0.2;
 /// ... and at most this many times what the fairness phases took, but at
@@ -616,8 +619,16 @@ pub fn solve(inst: &Instance<'_>, opts: &PlanOptions) -> Result<Plan, SolveError
                 .filter(|&z| z >= lbv - 1e-9)
                 .collect();
             candidates.sort_by(f64::total_cmp);
-            candidates.dedup_by(|a, b| (*a - *b).abs() <= 1e-9);
-            for (k, &z) in candidates.iter().enumerate().take(PROBES) {
+            // Values closer than CLUSTER are the same load up to the rounding of
+            // slot loads to micro-units; each cluster is probed at its top.
+            let mut clusters: Vec<(f64, f64)> = Vec::new();
+            for z in candidates {
+                match clusters.last_mut() {
+                    Some(c) if z - c.1 <= CLUSTER => c.1 = z,
+                    _ => clusters.push((z, z)),
+                }
+            }
+            for (k, &(_, z)) in clusters.iter().enumerate().take(PROBES) {
                 if max_excess_of(inst, &best, &shares, &people) <= z + 1e-9 {
                     proven_by_probe = true;
                     break;
@@ -630,16 +641,23 @@ pub fn solve(inst: &Instance<'_>, opts: &PlanOptions) -> Result<Plan, SolveError
                         .push((s.eq(1), RowTag::Slot { week: w, role: r }));
                 }
                 for &i in &people {
+                    // In micro-units, exactly as the reachable loads were counted.
                     let cap = reach[i]
                         .iter()
                         .flatten()
-                        .map(|&l| l as f64 / MICRO)
-                        .filter(|&l| l <= shares[i] + z + 1e-9)
-                        .fold(f64::NEG_INFINITY, f64::max);
-                    let load = model.person_load(inst, i);
+                        .copied()
+                        .filter(|&l| l as f64 / MICRO <= shares[i] + z + 1e-9)
+                        .max()
+                        .unwrap_or(0);
+                    let load: Expression = model
+                        .cells
+                        .iter()
+                        .filter(|c| c.person == i)
+                        .map(|c| micro(inst.load[c.week][c.role]) as f64 * c.var)
+                        .sum();
                     model
                         .rows
-                        .push((load.leq(cap + TOL), RowTag::Excess { person: i }));
+                        .push((load.leq(cap as f64 + 0.5), RowTag::Excess { person: i }));
                 }
                 let (res, cells) = run(model, Expression::from(0.0), false, left(0.3), EXACT)?;
                 match res.values {
@@ -650,7 +668,7 @@ pub fn solve(inst: &Instance<'_>, opts: &PlanOptions) -> Result<Plan, SolveError
                     }
                     None if res.proven => {
                         // No plan within `z`: the optimum is at least the next candidate.
-                        if let Some(&next) = candidates.get(k + 1) {
+                        if let Some(&(next, _)) = clusters.get(k + 1) {
                             z_lo = next;
                         }
                     }
