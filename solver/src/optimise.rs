@@ -653,11 +653,12 @@ pub fn solve(inst: &Instance<'_>, opts: &PlanOptions) -> Result<Plan, SolveError
                         .cells
                         .iter()
                         .filter(|c| c.person == i)
-                        .map(|c| micro(inst.load[c.week][c.role]) as f64 * c.var)
+                        .map(|c| micro(inst.load[c.week][c.role]) as f64 / MICRO * c.var)
                         .sum();
-                    model
-                        .rows
-                        .push((load.leq(cap as f64 + 0.5), RowTag::Excess { person: i }));
+                    model.rows.push((
+                        load.leq((cap as f64 + 0.5) / MICRO),
+                        RowTag::Excess { person: i },
+                    ));
                 }
                 let (res, cells) = run(model, Expression::from(0.0), false, left(0.3), EXACT)?;
                 match res.values {
