@@ -324,7 +324,7 @@ fn small_team() -> impl Strategy<Value = (Workspace, u32)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, .. ProptestConfig::default() })]
 
     #[test]
     fn explanations_are_minimal_and_fixes_work((ws, weeks) in small_team()) {

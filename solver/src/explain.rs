@@ -329,7 +329,10 @@ impl<'a> Problem<'a> {
                 if here.len() > 1 {
                     rows.push(here.iter().copied().sum::<Expression>().leq(1));
                 }
-                let rested = sc.active.contains(&Fact::Rest(p, w))
+                // A rule for someone who is not among the facts (a member added by
+                // a fix) always holds.
+                let rest_fact = Fact::Rest(p, w);
+                let rested = (!self.all.contains(&rest_fact) || sc.active.contains(&rest_fact))
                     && !sc.fixes.contains(&Fix::AllowBackToBack(p, w));
                 if rest > 0 && rested && !here.is_empty() {
                     for later in (w + 1)..=(w + rest).min(self.weeks.len().saturating_sub(1)) {
@@ -342,7 +345,8 @@ impl<'a> Problem<'a> {
                 }
             }
             if let Some(max) = team.rules.max_shifts {
-                if sc.active.contains(&Fact::MaxShifts(p)) {
+                let fact = Fact::MaxShifts(p);
+                if !self.all.contains(&fact) || sc.active.contains(&fact) {
                     let all: Expression = x.iter().filter(|c| c.2 == p).map(|c| c.3).sum();
                     rows.push(all.leq(f64::from(max)));
                 }
