@@ -453,3 +453,31 @@ fn rest_applies_across_the_boundary_with_history() {
     assert_eq!(p.assignment[1][0], Some(PersonIdx(1)));
     assert_eq!(p.assignment[2][0], Some(PersonIdx(0)));
 }
+
+#[test]
+fn pins_count_toward_max_shifts() {
+    let people = (0..3)
+        .map(|k| person(&format!("p{k}"), America::Los_Angeles, "2020-01-01", &[]))
+        .collect();
+    let mut ws = workspace(
+        America::Los_Angeles,
+        people,
+        vec![role("primary", 1.0, 0, &[])],
+        Rules {
+            rest_weeks: 0,
+            max_shifts: Some(1),
+        },
+    );
+    ws.teams[0].pins.push(Pin {
+        week: date("2027-01-18"),
+        role: RoleIdx(0),
+        person: PersonIdx(0),
+        origin: Default::default(),
+    });
+    let p = plan_weeks(&ws, 3);
+    assert_eq!(p.status, Status::Optimal);
+    assert_eq!(p.assignment[2][0], Some(PersonIdx(0)));
+    assert!(p.assignment[..2]
+        .iter()
+        .all(|row| row[0] != Some(PersonIdx(0))));
+}

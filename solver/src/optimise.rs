@@ -346,7 +346,9 @@ fn greedy(inst: &Instance<'_>) -> Vec<Vec<Option<usize>>> {
         for r in 0..inst.roles() {
             if let Some((_, _, p)) = inst.pins.iter().find(|(pw, pr, _)| *pw == w && pr.0 == r) {
                 if let Some(i) = inst.position(*p) {
-                    if inst.allowed(w, r, i) && !used[i] {
+                    let rested = last[i].is_none_or(|l| w > l + inst.rest_weeks);
+                    let room = inst.max_shifts.is_none_or(|m| count[i] < m);
+                    if inst.allowed(w, r, i) && !used[i] && rested && room {
                         out[w][r] = Some(i);
                         used[i] = true;
                         load[i] += inst.load[w][r];
@@ -363,7 +365,10 @@ fn greedy(inst: &Instance<'_>) -> Vec<Vec<Option<usize>>> {
             let pick = (0..n)
                 .filter(|&i| inst.allowed(w, r, i) && !used[i])
                 .filter(|&i| last[i].is_none_or(|l| w > l + inst.rest_weeks))
-                .filter(|&i| inst.max_shifts.is_none_or(|m| count[i] < m))
+                .filter(|&i| {
+                    inst.max_shifts
+                        .is_none_or(|m| count[i] + pins_after(inst, i, w) < m)
+                })
                 .filter(|&i| !pinned_soon(inst, i, w))
                 .min_by(|&a, &b| {
                     let ka = load[a] + inst.carry[a] - inst.available[a] as f64;
@@ -380,6 +385,42 @@ fn greedy(inst: &Instance<'_>) -> Vec<Vec<Option<usize>>> {
         }
     }
     out
+}
+
+/// How many pins member `i` holds after week `w`.
+fn pins_after(inst: &Instance<'_>, i: usize, w: usize) -> u32 {
+    let n = inst
+        .pins
+        .iter()
+        .filter(|(pw, _, p)| *pw > w && inst.position(*p) == Some(i))
+        .count();
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Whether an assignment keeps every hard rule: eligibility and pins
+/// (`allowed`), one slot per person within any `rest_weeks + 1` window, and
+/// `max_shifts`.
+fn keeps_rules(inst: &Instance<'_>, a: &[Vec<Option<usize>>]) -> bool {
+    let n = inst.members.len();
+    let mut weeks_of: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (w, row) in a.iter().enumerate() {
+        for (r, slot) in row.iter().enumerate() {
+            if let Some(i) = *slot {
+                if !inst.allowed(w, r, i) {
+                    return false;
+                }
+                if let Some(v) = weeks_of.get_mut(i) {
+                    v.push(w);
+                }
+            }
+        }
+    }
+    weeks_of.iter().all(|ws| {
+        ws.windows(2).all(|p| p[1] > p[0] + inst.rest_weeks)
+            && inst
+                .max_shifts
+                .is_none_or(|m| u32::try_from(ws.len()).unwrap_or(u32::MAX) <= m)
+    })
 }
 
 /// Whether member `i` is pinned within `rest_weeks` after week `w`.
@@ -514,7 +555,10 @@ pub fn solve(inst: &Instance<'_>, opts: &PlanOptions) -> Result<Plan, SolveError
         .copied()
         .filter(|&(w, r)| (0..inst.members.len()).any(|i| inst.allowed(w, r, i)))
         .collect();
-    let filled_plan = if seeded == fillable.len() {
+    // The greedy plan is used as it is only when it fills everything and keeps
+    // every rule: it is then the witness that the filled set is feasible.
+    let seed_valid = keeps_rules(inst, &seed);
+    let filled_plan = if seeded == fillable.len() && seed_valid {
         seed
     } else {
         let mut model = Model::new(inst, &fillable);
@@ -530,13 +574,14 @@ pub fn solve(inst: &Instance<'_>, opts: &PlanOptions) -> Result<Plan, SolveError
             Some(v) => {
                 let got = decode(inst, &cells, &v);
                 let n = got.iter().flatten().filter(|s| s.is_some()).count();
-                if n >= seeded {
+                if n >= seeded || !seed_valid {
                     got
                 } else {
                     seed
                 }
             }
-            None => seed,
+            None if seed_valid => seed,
+            None => vec![vec![None; roles]; weeks],
         }
     };
     let filled: BTreeSet<(usize, usize)> = all
