@@ -6,9 +6,11 @@ set -euo pipefail
 
 need_pkgs=()
 command -v cmake >/dev/null 2>&1 || need_pkgs+=(cmake)
-if ! ls /usr/lib/llvm-*/lib/libclang*.so* >/dev/null 2>&1 \
-   && ! ls /usr/lib/x86_64-linux-gnu/libclang*.so* >/dev/null 2>&1 \
-   && ! ls /usr/lib/aarch64-linux-gnu/libclang*.so* >/dev/null 2>&1; then
+# bindgen needs libclang itself (libclang.so / libclang-NN.so); libclang-cpp,
+# which some toolchains ship alone, does not count.
+if ! ls /usr/lib/llvm-*/lib/libclang.so* /usr/lib/llvm-*/lib/libclang-[0-9]*.so* \
+        /usr/lib/*-linux-gnu/libclang.so* /usr/lib/*-linux-gnu/libclang-[0-9]*.so* \
+        >/dev/null 2>&1; then
   need_pkgs+=(libclang-dev)
 fi
 command -v c++ >/dev/null 2>&1 || need_pkgs+=(g++)
