@@ -19,6 +19,7 @@ pub mod optimise;
 pub mod plan;
 pub mod suggest;
 pub mod synth;
+pub mod timeline;
 
 pub use error::{Diagnostic, LoadError};
 pub use horizon::HorizonSpec;

@@ -1,0 +1,450 @@
+//! The resolved timeline (DESIGN.md §5): published plan versions with
+//! overrides layered on top, the later override winning.
+//!
+//! Feeds, `who`, `show` and pay are all computed from it. It speaks in domain
+//! ids (`team`, `role`, `person` strings) rather than workspace indices,
+//! because a published schedule outlives the workspace it was made from: a
+//! person who has since left still held their past weeks.
+//!
+//! Every segment lies inside one rotation week (overrides are cut at the
+//! team's handoffs), so each one belongs to exactly one slot.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+use crate::horizon::resolve_local;
+use crate::model::{Handoff, Team};
+use crate::plan::Week;
+
+/// One slot of a published plan version.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PublishedSlot {
+    /// The version that published it (1, 2, ...; later versions win per slot).
+    pub version: u32,
+    /// The week's first day (team zone).
+    pub week: NaiveDate,
+    /// The role name.
+    pub role: String,
+    /// The person id.
+    pub person: String,
+    /// First handoff.
+    pub start: DateTime<Utc>,
+    /// Next handoff.
+    pub end: DateTime<Utc>,
+    /// The slot's load as planned.
+    pub load: f64,
+    /// When its version was published.
+    pub published: DateTime<Utc>,
+}
+
+/// A stored override: `person` holds `role` over `[start, end)` in place of
+/// whoever holds it then. Swaps are stored as a pair of overrides.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Override {
+    /// Creation order: a higher id wins where overrides overlap.
+    pub id: i64,
+    /// The role name.
+    pub role: String,
+    /// Who covers.
+    pub person: String,
+    /// Start of the span.
+    pub start: DateTime<Utc>,
+    /// End of the span (exclusive).
+    pub end: DateTime<Utc>,
+    /// Why, free text.
+    pub reason: String,
+    /// When it was recorded.
+    pub created: DateTime<Utc>,
+}
+
+/// Where a segment of the timeline comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Source {
+    /// A published plan version.
+    Plan {
+        /// The version number.
+        version: u32,
+    },
+    /// An override (or one half of a swap).
+    Override {
+        /// The override's id.
+        id: i64,
+    },
+}
+
+/// A stretch of time in which one person holds one role.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Segment {
+    /// The role name.
+    pub role: String,
+    /// The person id.
+    pub person: String,
+    /// The first day of the rotation week the segment lies in.
+    pub week: NaiveDate,
+    /// Start instant.
+    pub start: DateTime<Utc>,
+    /// End instant (exclusive).
+    pub end: DateTime<Utc>,
+    /// Where the segment comes from (for merged pieces, the first piece's).
+    pub source: Source,
+    /// Who the published plan has in this stretch, when someone else holds it
+    /// now (the person being covered).
+    pub planned: Option<String>,
+    /// When the source was recorded (publish time or override time): the
+    /// latest change to this stretch, e.g. for a calendar's `DTSTAMP`.
+    pub stamp: DateTime<Utc>,
+}
+
+impl Segment {
+    /// Length in hours.
+    pub fn hours(&self) -> f64 {
+        (self.end - self.start).num_seconds() as f64 / 3600.0
+    }
+}
+
+/// The resolved timeline of one team, sorted by start, then role.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Timeline {
+    /// The team id.
+    pub team: String,
+    /// The segments, non-overlapping per role.
+    pub segments: Vec<Segment>,
+}
+
+/// The rotation week of `handoff` in `tz` that contains `instant`.
+pub fn week_containing(tz: Tz, handoff: Handoff, instant: DateTime<Utc>) -> Week {
+    let local = instant.with_timezone(&tz).date_naive();
+    let back = (7 + i64::from(local.weekday().num_days_from_monday())
+        - i64::from(handoff.weekday.num_days_from_monday()))
+        % 7;
+    let mut first = local - Duration::days(back);
+    let at = |d: NaiveDate| resolve_local(tz, d.and_time(handoff.time));
+    // The handoff on `first` may still be ahead of `instant` (same day, earlier
+    // hour); then the week began seven days before.
+    if at(first) > instant {
+        first -= Duration::weeks(1);
+    }
+    let next = first + Duration::weeks(1);
+    Week {
+        first_day: first,
+        next_day: next,
+        start: at(first),
+        end: at(next),
+    }
+}
+
+/// `[start, end)` cut at the team's handoffs: one piece per rotation week.
+pub fn split_at_handoffs(
+    team: &Team,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Vec<(Week, DateTime<Utc>, DateTime<Utc>)> {
+    let mut out = Vec::new();
+    let mut cursor = start;
+    while cursor < end {
+        let week = week_containing(team.timezone, team.handoff, cursor);
+        let piece_end = week.end.min(end);
+        if piece_end <= cursor {
+            break;
+        }
+        out.push((week, cursor, piece_end));
+        cursor = piece_end;
+    }
+    out
+}
+
+#[derive(Clone, Debug)]
+struct Piece {
+    person: String,
+    week: NaiveDate,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    source: Source,
+    planned: Option<String>,
+    stamp: DateTime<Utc>,
+}
+
+impl Timeline {
+    /// Resolves `slots` (of any versions: per week and role the highest version
+    /// wins) and `overrides` (in id order, later winning) for `team`.
+    pub fn resolve(team: &Team, slots: &[PublishedSlot], overrides: &[Override]) -> Timeline {
+        use std::collections::BTreeMap;
+        // Latest version per (role, week).
+        let mut latest: BTreeMap<(&str, NaiveDate), &PublishedSlot> = BTreeMap::new();
+        for s in slots {
+            let entry = latest.entry((s.role.as_str(), s.week)).or_insert(s);
+            if s.version > entry.version {
+                *entry = s;
+            }
+        }
+        let mut by_role: BTreeMap<String, Vec<Piece>> = BTreeMap::new();
+        for ((role, _), s) in &latest {
+            by_role.entry((*role).to_string()).or_default().push(Piece {
+                person: s.person.clone(),
+                week: s.week,
+                start: s.start,
+                end: s.end,
+                source: Source::Plan { version: s.version },
+                planned: None,
+                stamp: s.published,
+            });
+        }
+        let mut ordered: Vec<&Override> = overrides.iter().collect();
+        ordered.sort_by_key(|o| o.id);
+        for o in ordered {
+            if o.end <= o.start {
+                continue;
+            }
+            let pieces = by_role.entry(o.role.clone()).or_default();
+            let mut kept = Vec::with_capacity(pieces.len() + 2);
+            for p in pieces.drain(..) {
+                if p.end <= o.start || p.start >= o.end {
+                    kept.push(p);
+                    continue;
+                }
+                if p.start < o.start {
+                    kept.push(Piece {
+                        end: o.start,
+                        ..p.clone()
+                    });
+                }
+                if p.end > o.end {
+                    kept.push(Piece {
+                        start: o.end,
+                        ..p.clone()
+                    });
+                }
+            }
+            for (week, start, end) in split_at_handoffs(team, o.start, o.end) {
+                kept.push(Piece {
+                    person: o.person.clone(),
+                    week: week.first_day,
+                    start,
+                    end,
+                    source: Source::Override { id: o.id },
+                    planned: None,
+                    stamp: o.created,
+                });
+            }
+            kept.sort_by_key(|p| p.start);
+            *pieces = kept;
+        }
+        // Who the plan has at each point, to name the person being covered.
+        let planned_at = |role: &str, at: DateTime<Utc>| -> Option<String> {
+            latest
+                .iter()
+                .filter(|((r, _), s)| *r == role && s.start <= at && at < s.end)
+                .map(|(_, s)| s.person.clone())
+                .next()
+        };
+        let mut segments = Vec::new();
+        for (role, pieces) in by_role {
+            let mut merged: Vec<Piece> = Vec::new();
+            for mut p in pieces {
+                if matches!(p.source, Source::Override { .. }) {
+                    p.planned = planned_at(&role, p.start).filter(|who| *who != p.person);
+                }
+                match merged.last_mut() {
+                    Some(last)
+                        if last.person == p.person
+                            && last.week == p.week
+                            && last.end == p.start
+                            && last.planned == p.planned =>
+                    {
+                        last.end = p.end;
+                        last.stamp = last.stamp.max(p.stamp);
+                    }
+                    _ => merged.push(p),
+                }
+            }
+            segments.extend(merged.into_iter().map(|p| Segment {
+                role: role.clone(),
+                person: p.person,
+                week: p.week,
+                start: p.start,
+                end: p.end,
+                source: p.source,
+                planned: p.planned,
+                stamp: p.stamp,
+            }));
+        }
+        segments.sort_by(|a, b| (a.start, &a.role).cmp(&(b.start, &b.role)));
+        Timeline {
+            team: team.id.clone(),
+            segments,
+        }
+    }
+
+    /// The segments in force at `instant`, one per role at most.
+    pub fn at(&self, instant: DateTime<Utc>) -> impl Iterator<Item = &Segment> {
+        self.segments
+            .iter()
+            .filter(move |s| s.start <= instant && instant < s.end)
+    }
+
+    /// Who holds `role` at `instant`.
+    pub fn holder(&self, role: &str, instant: DateTime<Utc>) -> Option<&Segment> {
+        self.at(instant).find(|s| s.role == role)
+    }
+
+    /// The part of the timeline inside `[from, to)`, segments clipped to it.
+    pub fn clipped(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Timeline {
+        let segments = self
+            .segments
+            .iter()
+            .filter(|s| s.end > from && s.start < to)
+            .map(|s| Segment {
+                start: s.start.max(from),
+                end: s.end.min(to),
+                ..s.clone()
+            })
+            .collect();
+        Timeline {
+            team: self.team.clone(),
+            segments,
+        }
+    }
+
+    /// The segments one person holds.
+    pub fn of_person<'a>(&'a self, person: &'a str) -> impl Iterator<Item = &'a Segment> + 'a {
+        self.segments.iter().filter(move |s| s.person == person)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{NaiveTime, TimeZone, Weekday};
+
+    fn team() -> Team {
+        Team {
+            id: "payments".into(),
+            name: "Payments".into(),
+            timezone: chrono_tz::Europe::Berlin,
+            holidays: None,
+            members: vec![],
+            handoff: Handoff {
+                weekday: Weekday::Mon,
+                time: NaiveTime::from_hms_opt(10, 0, 0).unwrap_or_default(),
+            },
+            escalation: vec![],
+            roles: vec![],
+            rules: Default::default(),
+            fairness: Default::default(),
+            carry: Default::default(),
+            pins: vec![],
+            origin: Default::default(),
+        }
+    }
+
+    fn utc(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, m, d, h, 0, 0)
+            .single()
+            .unwrap_or_default()
+    }
+
+    fn slot(version: u32, week: NaiveDate, person: &str) -> PublishedSlot {
+        let t = team();
+        let w = week_containing(
+            t.timezone,
+            t.handoff,
+            resolve_local(t.timezone, week.and_hms_opt(12, 0, 0).unwrap_or_default()),
+        );
+        PublishedSlot {
+            version,
+            week: w.first_day,
+            role: "primary".into(),
+            person: person.into(),
+            start: w.start,
+            end: w.end,
+            load: 8.0,
+            published: utc(2026, 12, 1, 0),
+        }
+    }
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
+    }
+
+    #[test]
+    fn week_containing_handles_the_handoff_instant_and_dst() {
+        let t = team();
+        // 2027-03-29 10:00 CEST = 08:00 UTC; the week before spans spring-forward.
+        let w = week_containing(t.timezone, t.handoff, utc(2027, 3, 29, 8));
+        assert_eq!(w.first_day, d(2027, 3, 29));
+        let before = week_containing(t.timezone, t.handoff, utc(2027, 3, 29, 7));
+        assert_eq!(before.first_day, d(2027, 3, 22));
+        assert_eq!(before.hours(), 167.0);
+    }
+
+    #[test]
+    fn later_versions_and_overrides_win() {
+        let t = team();
+        let slots = vec![
+            slot(1, d(2027, 1, 4), "alice"),
+            slot(1, d(2027, 1, 11), "bob"),
+            slot(2, d(2027, 1, 11), "carol"),
+        ];
+        let o1 = Override {
+            id: 1,
+            role: "primary".into(),
+            person: "dan".into(),
+            start: utc(2027, 1, 9, 0),
+            end: utc(2027, 1, 12, 0),
+            reason: String::new(),
+            created: utc(2026, 12, 2, 0),
+        };
+        let o2 = Override {
+            id: 2,
+            person: "erin".into(),
+            start: utc(2027, 1, 10, 0),
+            end: utc(2027, 1, 10, 12),
+            ..o1.clone()
+        };
+        let tl = Timeline::resolve(&t, &slots, &[o2, o1]);
+        let who: Vec<(&str, DateTime<Utc>, DateTime<Utc>)> = tl
+            .segments
+            .iter()
+            .map(|s| (s.person.as_str(), s.start, s.end))
+            .collect();
+        assert_eq!(
+            who,
+            vec![
+                ("alice", utc(2027, 1, 4, 9), utc(2027, 1, 9, 0)),
+                ("dan", utc(2027, 1, 9, 0), utc(2027, 1, 10, 0)),
+                ("erin", utc(2027, 1, 10, 0), utc(2027, 1, 10, 12)),
+                ("dan", utc(2027, 1, 10, 12), utc(2027, 1, 11, 9)),
+                ("dan", utc(2027, 1, 11, 9), utc(2027, 1, 12, 0)),
+                ("carol", utc(2027, 1, 12, 0), utc(2027, 1, 18, 9)),
+            ]
+        );
+        // The override across the handoff is cut into the two weeks it touches.
+        assert_eq!(tl.segments[3].week, d(2027, 1, 4));
+        assert_eq!(tl.segments[4].week, d(2027, 1, 11));
+        assert_eq!(tl.segments[4].planned.as_deref(), Some("carol"));
+        assert_eq!(
+            tl.holder("primary", utc(2027, 1, 10, 6))
+                .map(|s| s.person.as_str()),
+            Some("erin")
+        );
+        assert!(tl.holder("primary", utc(2027, 1, 18, 9)).is_none());
+    }
+
+    #[test]
+    fn an_override_by_the_holder_merges_back() {
+        let t = team();
+        let slots = vec![slot(1, d(2027, 1, 4), "alice")];
+        let o = Override {
+            id: 1,
+            role: "primary".into(),
+            person: "alice".into(),
+            start: utc(2027, 1, 6, 0),
+            end: utc(2027, 1, 7, 0),
+            reason: String::new(),
+            created: utc(2026, 12, 2, 0),
+        };
+        let tl = Timeline::resolve(&t, &slots, &[o]);
+        assert_eq!(tl.segments.len(), 1);
+        assert_eq!(tl.segments[0].hours(), 168.0);
+    }
+}
