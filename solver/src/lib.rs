@@ -10,7 +10,9 @@ pub mod checker;
 pub mod eligibility;
 pub mod error;
 pub mod explain;
+pub mod feed;
 pub mod horizon;
+pub mod ics;
 pub mod init;
 pub mod instance;
 pub mod load;
@@ -20,6 +22,7 @@ pub mod plan;
 pub mod suggest;
 pub mod synth;
 pub mod timeline;
+pub mod timeoff_ics;
 
 pub use error::{Diagnostic, LoadError};
 pub use horizon::HorizonSpec;

@@ -12,8 +12,8 @@
 //! - `people.csv` (required): columns `id` and `joined` are required, `name`,
 //!   `email`, `timezone`, `region`, `left` and `skills` are optional; other
 //!   columns are ignored unless they look like a misspelt known column;
-//! - `time-off/*.toml`; `time-off/*.ics` is diagnosed as not supported yet and
-//!   other files there are ignored;
+//! - `time-off/*.toml` and `time-off/<person-id>.ics` (see
+//!   [`crate::timeoff_ics`]); other files there are ignored;
 //! - `teams/*.toml` (at least one); the file stem is the team's id.
 //!
 //! Hidden files are skipped everywhere.
@@ -580,16 +580,7 @@ impl Cx {
             match extension(&rel) {
                 Some("toml") => {}
                 Some("ics") => {
-                    self.push(
-                        Diagnostic::new(&rel, 0, 0, "calendar time off is not supported yet").help(
-                            format!(
-                                "convert it to {}",
-                                rel.with_extension("toml")
-                                    .to_string_lossy()
-                                    .replace('\\', "/")
-                            ),
-                        ),
-                    );
+                    out.extend(self.time_off_ics(&rel, people));
                     continue;
                 }
                 _ => continue,
@@ -629,6 +620,58 @@ impl Cx {
             }
         }
         out
+    }
+
+    /// Time off from `time-off/<person-id>.ics`: the file stem names the person.
+    fn time_off_ics(&mut self, rel: &Path, people: &[Person]) -> Vec<TimeOff> {
+        let Some(src) = self.read(rel, None) else {
+            return Vec::new();
+        };
+        let stem = rel
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let Some(i) = people.iter().position(|p| p.id == stem) else {
+            if self.people_known {
+                let ids = || people.iter().map(|p| p.id.as_str());
+                let help = match did_you_mean(&stem, ids()) {
+                    Some(s) if s != stem => {
+                        format!("did you mean `{s}`? rename the file to time-off/{s}.ics")
+                    }
+                    _ => "name the file after a person's id in people.csv: time-off/<id>.ics"
+                        .to_string(),
+                };
+                self.push(
+                    Diagnostic::new(
+                        rel,
+                        1,
+                        0,
+                        format!("unknown person `{stem}` (the file name)"),
+                    )
+                    .help(help),
+                );
+            }
+            return Vec::new();
+        };
+        match crate::timeoff_ics::parse(rel, &src.text, people[i].timezone) {
+            Ok(blocks) => blocks
+                .into_iter()
+                .map(|b| TimeOff {
+                    person: PersonIdx(i),
+                    start: b.start,
+                    end: b.end,
+                    reason: b.reason,
+                    origin: Origin {
+                        file: rel.to_path_buf(),
+                        line: b.line,
+                    },
+                })
+                .collect(),
+            Err(diags) => {
+                self.diags.extend(diags);
+                Vec::new()
+            }
+        }
     }
 
     /// A date given as a TOML string `"YYYY-MM-DD"` or a bare TOML date.

@@ -1,0 +1,406 @@
+//! Calendar feeds (DESIGN.md §7): one per engineer, covering every team they
+//! are on, and one per team, both made from the resolved timeline.
+//!
+//! Everything here is a pure function of the workspace, the timelines and the
+//! stored sequences, so an unchanged schedule gives byte-identical feeds:
+//!
+//! - times are UTC; `DTSTAMP` is the segment's stamp (the publish or override
+//!   time), never the clock;
+//! - events and calendars are written in a fixed order;
+//! - the `SEQUENCE` of an event comes from [`Sequences`], which only moves when
+//!   that event's times change.
+//!
+//! # UIDs
+//!
+//! An event is one [`Segment`] of the timeline: a stretch of one slot (team,
+//! role, rotation week) held by one person. Its UID is
+//! `<team>-<role>-<week>-<person>-<n>@oncall`, where `<week>` is the week's
+//! first day and `<n>` numbers, from 1 in time order, the pieces of that slot
+//! the same person holds. So:
+//!
+//! - a replan that leaves a slot with the same person keeps its UID;
+//! - an override that cuts a day out of Alice's week keeps her first piece as
+//!   `…-alice-1` (its end moved, so its `SEQUENCE` rises), adds `…-alice-2`
+//!   after it, and gives the cover `…-bob-1`;
+//! - a slot handed to someone else is a new event for them, and the old one
+//!   disappears from the feeds.
+//!
+//! An override spanning a handoff is two events, one per rotation week, as the
+//! timeline already cuts it there.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use rayon::prelude::*;
+
+use crate::ics::ContentWriter;
+use crate::model::{Team, Workspace};
+use crate::timeline::{Segment, Timeline};
+
+/// How often clients should fetch a feed again.
+pub const REFRESH: &str = "PT1H";
+
+/// The product identifier written into every feed.
+pub const PRODID: &str = "-//oncall//on-call feeds//EN";
+
+/// One on-call event: a stretch of one slot held by one person.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FeedEvent {
+    /// Stable id, see the module docs.
+    pub uid: String,
+    /// Team id.
+    pub team: String,
+    /// Role name.
+    pub role: String,
+    /// Person id.
+    pub person: String,
+    /// First day of the rotation week.
+    pub week: NaiveDate,
+    /// Start instant.
+    pub start: DateTime<Utc>,
+    /// End instant (exclusive).
+    pub end: DateTime<Utc>,
+    /// The `DTSTAMP`: when this stretch was last published or overridden.
+    pub stamp: DateTime<Utc>,
+    /// The `SEQUENCE`, set by [`Sequences::assign`] (0 until then).
+    pub sequence: u32,
+    /// e.g. `On call: Payments primary`.
+    pub summary: String,
+    /// Person's display name, for the team feed.
+    pub person_name: String,
+    /// Handoff times, the other roles' holders and the escalation chain.
+    pub description: String,
+}
+
+/// Builds the events of `timelines` (any number of teams), sorted by start,
+/// team, role and UID. Teams or people no longer in the workspace are shown
+/// by their ids.
+pub fn events(ws: &Workspace, timelines: &[Timeline]) -> Vec<FeedEvent> {
+    let mut out: Vec<FeedEvent> = timelines
+        .par_iter()
+        .flat_map_iter(|tl| team_events(ws, tl))
+        .collect();
+    out.sort_by(|a, b| {
+        (a.start, &a.team, &a.role, &a.uid).cmp(&(b.start, &b.team, &b.role, &b.uid))
+    });
+    out
+}
+
+/// Keeps the events that overlap `[from, to)`, whole: an event is never cut,
+/// so its UID, times and `SEQUENCE` do not depend on the window asked for.
+pub fn in_window(
+    events: Vec<FeedEvent>,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> Vec<FeedEvent> {
+    events
+        .into_iter()
+        .filter(|e| from.is_none_or(|f| e.end > f) && to.is_none_or(|t| e.start < t))
+        .collect()
+}
+
+fn team_events(ws: &Workspace, tl: &Timeline) -> Vec<FeedEvent> {
+    let team = ws.team_by_id(&tl.team).map(|t| ws.team(t));
+    let team_name = team.map_or(tl.team.as_str(), |t| t.name.as_str());
+    let tz = team.map_or(ws.org.timezone, |t| t.timezone);
+    let mut pieces: HashMap<(&str, NaiveDate, &str), u32> = HashMap::new();
+    let mut ordered: Vec<&Segment> = tl.segments.iter().collect();
+    ordered.sort_by_key(|s| s.start);
+    let mut out = Vec::with_capacity(ordered.len());
+    for s in ordered {
+        let n = pieces
+            .entry((s.role.as_str(), s.week, s.person.as_str()))
+            .or_insert(0);
+        *n += 1;
+        let uid = format!(
+            "{}-{}-{}-{}-{}@oncall",
+            tl.team, s.role, s.week, s.person, n
+        );
+        out.push(FeedEvent {
+            uid,
+            team: tl.team.clone(),
+            role: s.role.clone(),
+            person: s.person.clone(),
+            week: s.week,
+            start: s.start,
+            end: s.end,
+            stamp: s.stamp,
+            sequence: 0,
+            summary: format!("On call: {team_name} {}", s.role),
+            person_name: display_name(ws, &s.person),
+            description: describe(ws, team, team_name, tz, tl, s),
+        });
+    }
+    out
+}
+
+fn display_name(ws: &Workspace, id: &str) -> String {
+    ws.person_by_id(id)
+        .map(|p| ws.person(p).name.clone())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| id.to_string())
+}
+
+fn local(tz: Tz, at: DateTime<Utc>) -> String {
+    format!(
+        "{} ({} UTC)",
+        at.with_timezone(&tz).format("%a %Y-%m-%d %H:%M %Z"),
+        at.format("%Y-%m-%d %H:%M")
+    )
+}
+
+/// The event's description: who, from when to when (team zone and UTC), whom
+/// it covers for, who holds the other roles at its start, and the escalation
+/// chain resolved at its start.
+fn describe(
+    ws: &Workspace,
+    team: Option<&Team>,
+    team_name: &str,
+    tz: Tz,
+    tl: &Timeline,
+    s: &Segment,
+) -> String {
+    let mut d = format!(
+        "{team_name} {}: {}\nFrom {}\nTo {}",
+        s.role,
+        display_name(ws, &s.person),
+        local(tz, s.start),
+        local(tz, s.end)
+    );
+    if let Some(planned) = &s.planned {
+        d.push_str(&format!("\nCovering for {}", display_name(ws, planned)));
+    }
+    let holder = |role: &str| {
+        tl.holder(role, s.start)
+            .map_or_else(|| "nobody".to_string(), |h| display_name(ws, &h.person))
+    };
+    let mut roles: Vec<String> = match team {
+        Some(t) => t.roles.iter().map(|r| r.name.clone()).collect(),
+        None => Vec::new(),
+    };
+    for seg in &tl.segments {
+        if !roles.contains(&seg.role) {
+            roles.push(seg.role.clone());
+        }
+    }
+    for role in roles.iter().filter(|r| **r != s.role) {
+        d.push_str(&format!(
+            "\n{} at the start: {}",
+            capitalise(role),
+            holder(role)
+        ));
+    }
+    let chain: Vec<String> = team
+        .map(|t| t.escalation.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .map(|(i, step)| {
+            let who = match step.split_once(':') {
+                Some((label, id)) => format!("{label}: {}", display_name(ws, id)),
+                None if roles.contains(step) => format!("{step}: {}", holder(step)),
+                None => step.clone(),
+            };
+            format!("{}. {who}", i + 1)
+        })
+        .collect();
+    if !chain.is_empty() {
+        d.push_str(&format!("\nEscalation: {}", chain.join(", ")));
+    }
+    d
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// The last times and `SEQUENCE` written for one UID.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SequenceEntry {
+    /// Start last written.
+    pub start: DateTime<Utc>,
+    /// End last written.
+    pub end: DateTime<Utc>,
+    /// Sequence last written.
+    pub sequence: u32,
+}
+
+/// The `SEQUENCE` book: per UID, the times and sequence last written. Kept in
+/// the state store between runs; this type is the logic, in memory.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Sequences {
+    entries: HashMap<String, SequenceEntry>,
+}
+
+impl Sequences {
+    /// An empty book.
+    pub fn new() -> Self {
+        Sequences::default()
+    }
+
+    /// A book from stored entries.
+    pub fn from_entries(entries: impl IntoIterator<Item = (String, SequenceEntry)>) -> Self {
+        Sequences {
+            entries: entries.into_iter().collect(),
+        }
+    }
+
+    /// The entry of a UID.
+    pub fn get(&self, uid: &str) -> Option<&SequenceEntry> {
+        self.entries.get(uid)
+    }
+
+    /// Sets each event's `sequence`: 0 for a new UID, the stored one when its
+    /// times are unchanged, one more when they changed. Returns the entries
+    /// that are new or changed, sorted by UID, for the caller to store.
+    pub fn assign(&mut self, events: &mut [FeedEvent]) -> Vec<(String, SequenceEntry)> {
+        let mut changed = BTreeMap::new();
+        for e in events.iter_mut() {
+            let next = match self.entries.get(&e.uid) {
+                Some(old) if old.start == e.start && old.end == e.end => {
+                    e.sequence = old.sequence;
+                    continue;
+                }
+                Some(old) => old.sequence.saturating_add(1),
+                None => 0,
+            };
+            let entry = SequenceEntry {
+                start: e.start,
+                end: e.end,
+                sequence: next,
+            };
+            e.sequence = next;
+            self.entries.insert(e.uid.clone(), entry);
+            changed.insert(e.uid.clone(), entry);
+        }
+        changed.into_iter().collect()
+    }
+}
+
+/// Which feed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FeedKind {
+    /// One person's shifts in every team; holds the person id.
+    Person(String),
+    /// One team's shifts; holds the team id.
+    Team(String),
+}
+
+/// A rendered feed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Feed {
+    /// What it covers.
+    pub kind: FeedKind,
+    /// File name: `person-<id>.ics` or `team-<id>.ics`.
+    pub file_name: String,
+    /// The calendar text.
+    pub text: String,
+}
+
+/// The feed of one person from `events` (of any teams).
+pub fn person_feed(ws: &Workspace, person: &str, events: &[FeedEvent]) -> Feed {
+    let mine: Vec<&FeedEvent> = events.iter().filter(|e| e.person == person).collect();
+    person_feed_of(ws, person, &mine)
+}
+
+fn person_feed_of(ws: &Workspace, person: &str, mine: &[&FeedEvent]) -> Feed {
+    let name = format!("On call: {}", display_name(ws, person));
+    Feed {
+        kind: FeedKind::Person(person.to_string()),
+        file_name: format!("person-{person}.ics"),
+        text: render(&name, mine, false),
+    }
+}
+
+/// The feed of one team from `events` (other teams' events are left out).
+pub fn team_feed(ws: &Workspace, team: &str, events: &[FeedEvent]) -> Feed {
+    let ours: Vec<&FeedEvent> = events.iter().filter(|e| e.team == team).collect();
+    team_feed_of(ws, team, &ours)
+}
+
+fn team_feed_of(ws: &Workspace, team: &str, ours: &[&FeedEvent]) -> Feed {
+    let team_name = ws
+        .team_by_id(team)
+        .map_or(team, |t| ws.team(t).name.as_str());
+    Feed {
+        kind: FeedKind::Team(team.to_string()),
+        file_name: format!("team-{team}.ics"),
+        text: render(&format!("On call: {team_name}"), ours, true),
+    }
+}
+
+/// Every person's feed (everyone in `people.csv`, plus anyone else holding an
+/// event), in parallel, sorted by file name.
+pub fn person_feeds(ws: &Workspace, events: &[FeedEvent]) -> Vec<Feed> {
+    let mut by_person: BTreeMap<&str, Vec<&FeedEvent>> = ws
+        .people
+        .iter()
+        .map(|p| (p.id.as_str(), Vec::new()))
+        .collect();
+    for e in events {
+        by_person.entry(e.person.as_str()).or_default().push(e);
+    }
+    let groups: Vec<(&str, Vec<&FeedEvent>)> = by_person.into_iter().collect();
+    groups
+        .par_iter()
+        .map(|(p, evs)| person_feed_of(ws, p, evs))
+        .collect()
+}
+
+/// Every team's feed, in parallel, sorted by file name.
+pub fn team_feeds(ws: &Workspace, events: &[FeedEvent]) -> Vec<Feed> {
+    let mut by_team: BTreeMap<&str, Vec<&FeedEvent>> = ws
+        .teams
+        .iter()
+        .map(|t| (t.id.as_str(), Vec::new()))
+        .collect();
+    for e in events {
+        by_team.entry(e.team.as_str()).or_default().push(e);
+    }
+    let groups: Vec<(&str, Vec<&FeedEvent>)> = by_team.into_iter().collect();
+    groups
+        .par_iter()
+        .map(|(t, evs)| team_feed_of(ws, t, evs))
+        .collect()
+}
+
+/// Writes a VCALENDAR named `calname` holding `events` in the order given.
+/// With `with_person`, each SUMMARY also names who is on call (team feeds).
+///
+/// No `METHOD` is written: a published subscription is not a scheduling
+/// message, and `METHOD:PUBLISH` would oblige every event to carry an
+/// `ORGANIZER`.
+pub fn render(calname: &str, events: &[&FeedEvent], with_person: bool) -> String {
+    let mut w = ContentWriter::with_capacity(512 + events.len() * 900);
+    w.raw("BEGIN", "VCALENDAR");
+    w.raw("VERSION", "2.0");
+    w.text("PRODID", PRODID);
+    w.raw("CALSCALE", "GREGORIAN");
+    w.text("X-WR-CALNAME", calname);
+    w.raw("REFRESH-INTERVAL;VALUE=DURATION", REFRESH);
+    w.raw("X-PUBLISHED-TTL", REFRESH);
+    for e in events {
+        w.raw("BEGIN", "VEVENT");
+        w.text("UID", &e.uid);
+        w.utc("DTSTAMP", e.stamp);
+        w.utc("DTSTART", e.start);
+        w.utc("DTEND", e.end);
+        w.raw("SEQUENCE", &e.sequence.to_string());
+        if with_person {
+            w.text("SUMMARY", &format!("{} ({})", e.summary, e.person_name));
+        } else {
+            w.text("SUMMARY", &e.summary);
+        }
+        w.text("DESCRIPTION", &e.description);
+        w.raw("TRANSP", "TRANSPARENT");
+        w.raw("X-MICROSOFT-CDO-BUSYSTATUS", "FREE");
+        w.raw("END", "VEVENT");
+    }
+    w.raw("END", "VCALENDAR");
+    w.finish()
+}
