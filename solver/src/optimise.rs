@@ -42,6 +42,11 @@ use crate::plan::{Plan, SolveStats, Status, UnfilledSlot};
 pub struct PlanOptions {
     /// Wall-clock budget for the whole solve, in seconds. `None` means 60 s.
     pub time_limit: Option<f64>,
+    /// In a re-plan, the published assignment `[week][role]` to stay close
+    /// to: after the largest excess is minimised, the fewest slots that
+    /// differ from it are changed, and the spread is evened out only among
+    /// plans with that few changes.
+    pub reference: Option<Vec<Vec<Option<PersonIdx>>>>,
 }
 
 /// Default budget when no `--time-limit` is given.
@@ -84,6 +89,8 @@ pub enum RowTag {
         /// Member position.
         person: usize,
     },
+    /// A re-plan keeps at least as many published slots as phase 3a found.
+    KeepChanges,
 }
 
 /// Errors the optimiser cannot turn into a plan.
@@ -116,6 +123,13 @@ const EXACT: f64 = 1e-7;
 /// Relative MIP gap accepted as proof for the spread tie-break (0.05 %; one
 /// hour of weekday load at weight 0.5 is 0.02 units, 0.1 % of a typical spread).
 const SPREAD_GAP: f64 = 5e-4;
+/// Absolute gap accepted as proof for the spread tie-break, in load units:
+/// below what the JSON's four decimals tell apart for a handful of people, and
+/// a fraction of one hour's load. Stopping on a gap rather than on the clock
+/// also makes the chosen plan the same on every run and machine.
+const SPREAD_ABS_GAP: f64 = 2e-3;
+/// Absolute gap for the exact phases.
+const EXACT_ABS: f64 = 1e-7;
 
 fn micro(x: f64) -> i64 {
     (x * MICRO).round() as i64
@@ -249,7 +263,7 @@ fn run(
     objective: Expression,
     maximise: bool,
     time_limit: f64,
-    rel_gap: f64,
+    (rel_gap, abs_gap): (f64, f64),
 ) -> Result<(Run, Vec<Cell>), SolveError> {
     let Model {
         vars, cells, rows, ..
@@ -269,7 +283,7 @@ fn run(
     hm.make_quiet();
     hm.set_option("time_limit", time_limit.max(0.01));
     hm.set_option("mip_rel_gap", rel_gap);
-    hm.set_option("mip_abs_gap", 1e-7);
+    hm.set_option("mip_abs_gap", abs_gap);
     // No warm start: with one, HiGHS (1.x through highs 2.4) may report the
     // improved objective while returning the starting columns.
     let solved = hm
@@ -569,7 +583,7 @@ pub fn solve(inst: &Instance<'_>, opts: &PlanOptions) -> Result<Plan, SolveError
                 .push((s.leq(1), RowTag::Slot { week: w, role: r }));
         }
         let objective: Expression = model.cells.iter().map(|c| c.var).sum();
-        let (res, cells) = run(model, objective, true, left(0.3), EXACT)?;
+        let (res, cells) = run(model, objective, true, left(0.3), (EXACT, EXACT_ABS))?;
         match res.values {
             Some(v) => {
                 let got = decode(inst, &cells, &v);
@@ -705,7 +719,13 @@ pub fn solve(inst: &Instance<'_>, opts: &PlanOptions) -> Result<Plan, SolveError
                         RowTag::Excess { person: i },
                     ));
                 }
-                let (res, cells) = run(model, Expression::from(0.0), false, left(0.3), EXACT)?;
+                let (res, cells) = run(
+                    model,
+                    Expression::from(0.0),
+                    false,
+                    left(0.3),
+                    (EXACT, EXACT_ABS),
+                )?;
                 match res.values {
                     Some(v) => {
                         best = decode(inst, &cells, &v);
@@ -742,7 +762,7 @@ pub fn solve(inst: &Instance<'_>, opts: &PlanOptions) -> Result<Plan, SolveError
                     .rows
                     .push(((load - shares[i]).leq(z), RowTag::Excess { person: i }));
             }
-            let (res, cells) = run(model, z.into(), false, left(0.6), EXACT)?;
+            let (res, cells) = run(model, z.into(), false, left(0.6), (EXACT, EXACT_ABS))?;
             if let Some(v) = res.values {
                 let cand = decode(inst, &cells, &v);
                 if max_excess_of(inst, &cand, &shares, &people)
@@ -781,12 +801,75 @@ pub fn solve(inst: &Instance<'_>, opts: &PlanOptions) -> Result<Plan, SolveError
                     .unwrap_or(0.0)
             })
             .collect();
+        // Phase 3a (re-plans): change as few published slots as possible,
+        // keeping the largest excess.
+        let keeps = |c: &Cell| {
+            opts.reference
+                .as_ref()
+                .and_then(|a| a.get(c.week)?.get(c.role).copied().flatten())
+                .and_then(|p| inst.position(p))
+                == Some(c.person)
+        };
+        let kept_of = |a: &[Vec<Option<usize>>]| -> usize {
+            let Some(reference) = opts.reference.as_ref() else {
+                return 0;
+            };
+            a.iter()
+                .enumerate()
+                .flat_map(|(w, row)| row.iter().enumerate().map(move |(r, s)| (w, r, *s)))
+                .filter(|&(w, r, s)| {
+                    s.is_some()
+                        && reference
+                            .get(w)
+                            .and_then(|row| row.get(r).copied().flatten())
+                            .and_then(|p| inst.position(p))
+                            == s
+                })
+                .count()
+        };
+        let mut keep_at_least: Option<usize> = None;
+        if opts.reference.is_some() {
+            let mut model = Model::new(inst, &filled);
+            for &(w, r) in &filled {
+                let s = model.slot_sum(w, r);
+                model
+                    .rows
+                    .push((s.eq(1), RowTag::Slot { week: w, role: r }));
+            }
+            for &i in &people {
+                let load = model.person_load(inst, i);
+                model.rows.push((
+                    (load - shares[i]).leq(zstar + TOL),
+                    RowTag::KeepExcess { person: i },
+                ));
+            }
+            let objective: Expression =
+                model.cells.iter().filter(|c| keeps(c)).map(|c| c.var).sum();
+            let (res, cells) = run(model, objective, true, left(0.5), (EXACT, EXACT_ABS))?;
+            if let Some(v) = res.values {
+                let cand = decode(inst, &cells, &v);
+                if max_excess_of(inst, &cand, &shares, &people) <= zstar + 1e-5
+                    && kept_of(&cand) >= kept_of(&best)
+                {
+                    best = cand;
+                }
+            }
+            stats.changes_proven = res.proven;
+            keep_at_least = Some(kept_of(&best));
+        }
+
         let mut model = Model::new(inst, &filled);
         for &(w, r) in &filled {
             let s = model.slot_sum(w, r);
             model
                 .rows
                 .push((s.eq(1), RowTag::Slot { week: w, role: r }));
+        }
+        if let Some(k) = keep_at_least {
+            let kept: Expression = model.cells.iter().filter(|c| keeps(c)).map(|c| c.var).sum();
+            model
+                .rows
+                .push((kept.geq(k as f64 - 0.5), RowTag::KeepChanges));
         }
         let mut objective = Expression::from(0.0);
         let mut ucols = Vec::new();
@@ -812,10 +895,18 @@ pub fn solve(inst: &Instance<'_>, opts: &PlanOptions) -> Result<Plan, SolveError
             .min(SPREAD_SHARE * budget)
             .min((SPREAD_FACTOR * clock.elapsed().as_secs_f64()).max(SPREAD_MIN))
             .max(0.05);
-        let (res, cells) = run(model, objective, false, spread_budget, SPREAD_GAP)?;
+        let (res, cells) = run(
+            model,
+            objective,
+            false,
+            spread_budget,
+            (SPREAD_GAP, SPREAD_ABS_GAP),
+        )?;
         if let Some(v) = res.values {
             let cand = decode(inst, &cells, &v);
-            if max_excess_of(inst, &cand, &shares, &people) <= zstar + 1e-5 {
+            if max_excess_of(inst, &cand, &shares, &people) <= zstar + 1e-5
+                && keep_at_least.is_none_or(|k| kept_of(&cand) >= k)
+            {
                 best = cand;
             }
         }
@@ -908,6 +999,28 @@ pub fn plan(
     opts: &PlanOptions,
 ) -> Result<Plan, PlanError> {
     let inst = Instance::new(ws, team, spec)?;
+    Ok(solve(&inst, opts)?)
+}
+
+/// Plans `team` over `spec` after its published history (the team's resolved
+/// timeline): segments before the horizon add carry-over within
+/// `history_weeks` and the rest rule across the boundary (DESIGN.md §2–§3).
+///
+/// # Errors
+/// As [`plan`].
+pub fn plan_with_history(
+    ws: &crate::model::Workspace,
+    team: crate::model::TeamIdx,
+    spec: &crate::horizon::HorizonSpec,
+    opts: &PlanOptions,
+    history: &crate::timeline::Timeline,
+) -> Result<Plan, PlanError> {
+    let weeks = crate::horizon::weeks(ws.team(team), spec)?;
+    let before = weeks
+        .first()
+        .map_or(chrono::NaiveDate::MIN, |w| w.first_day);
+    let past = crate::instance::past_shifts(ws, team, history, before);
+    let inst = Instance::with_weeks(ws, team, weeks, &past);
     Ok(solve(&inst, opts)?)
 }
 
