@@ -8,6 +8,15 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
+echo "== python calendar parsers for the interop tests"
+# tests/ical.rs reads every feed back with icalendar and recurring_ical_events;
+# they fail (not skip) without them.
+PYENV_DIR="$PWD/target/py"
+if ! "$PYENV_DIR/bin/python" -c "import icalendar, recurring_ical_events" 2>/dev/null; then
+  python3 -m venv "$PYENV_DIR"
+  "$PYENV_DIR/bin/python" -m pip install --quiet icalendar recurring_ical_events
+fi
+export ONCALL_PYTHON="$PYENV_DIR/bin/python"
 echo "== cargo test"
 INSTA_UPDATE=no cargo test --workspace
 echo "== cargo bench -- --test"

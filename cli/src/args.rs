@@ -48,6 +48,32 @@ pub enum Command {
     Replan(ReplanArgs),
     /// Print the audit log of changes.
     Log(LogArgs),
+    /// Write calendar (.ics) feeds of the resolved timeline.
+    Ical(IcalArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("which").required(true).args(["team", "person", "all"]))]
+pub struct IcalArgs {
+    /// One team's feed.
+    #[arg(long, value_name = "TEAM")]
+    pub team: Option<String>,
+    /// One person's feed, covering every team they are on.
+    #[arg(long, value_name = "PERSON")]
+    pub person: Option<String>,
+    /// Every person's and every team's feed (needs --out).
+    #[arg(long)]
+    pub all: bool,
+    /// Write one file per feed into DIR (person-<id>.ics, team-<id>.ics)
+    /// instead of printing the feed.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Only events that end after this date's midnight (organisation zone).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<NaiveDate>,
+    /// Only events that start before this date's midnight (organisation zone).
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<NaiveDate>,
 }
 
 #[derive(Debug, Args)]

@@ -101,6 +101,15 @@ pub const MIGRATIONS: &[&str] = &[
         detail TEXT    NOT NULL
     );
     ",
+    // 2: calendar feed sequences: per event UID, the times last written.
+    r"
+    CREATE TABLE feed_sequences (
+        uid      TEXT    PRIMARY KEY,
+        start    TEXT    NOT NULL,
+        end      TEXT    NOT NULL,
+        sequence INTEGER NOT NULL
+    );
+    ",
 ];
 
 /// Store failures.
@@ -862,6 +871,73 @@ mod fault {
                 }
             }
         }
+    }
+}
+
+/// Calendar feed sequences ([`crate::feed::Sequences`]).
+impl Store {
+    /// Every stored feed sequence.
+    ///
+    /// # Errors
+    /// SQLite failures or unreadable rows.
+    pub fn feed_sequences(&self) -> Result<crate::feed::Sequences, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT uid, start, end, sequence FROM feed_sequences")
+            .map_err(self.sql())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, u32>(3)?,
+                ))
+            })
+            .map_err(self.sql())?;
+        let mut entries = Vec::new();
+        for row in rows {
+            let (uid, start, end, sequence) = row.map_err(self.sql())?;
+            let entry = crate::feed::SequenceEntry {
+                start: self.instant(&start, "feed_sequences.start")?,
+                end: self.instant(&end, "feed_sequences.end")?,
+                sequence,
+            };
+            entries.push((uid, entry));
+        }
+        Ok(crate::feed::Sequences::from_entries(entries))
+    }
+
+    /// Stores new or changed feed sequences, in one transaction.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn save_feed_sequences(
+        &mut self,
+        changed: &[(String, crate::feed::SequenceEntry)],
+    ) -> Result<(), StoreError> {
+        if changed.is_empty() {
+            return Ok(());
+        }
+        let path = self.path.clone();
+        let sql = |source| StoreError::Sql {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(sql)?;
+        {
+            let mut stmt = tx
+                .prepare(
+                    "INSERT INTO feed_sequences (uid, start, end, sequence) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT(uid) DO UPDATE SET start = ?2, end = ?3, sequence = ?4",
+                )
+                .map_err(sql)?;
+            for (uid, e) in changed {
+                stmt.execute(params![uid, ts(e.start), ts(e.end), e.sequence])
+                    .map_err(sql)?;
+            }
+        }
+        tx.commit().map_err(sql)
     }
 }
 

@@ -1,0 +1,150 @@
+//! `oncall ical` driven as a user would: plan, publish, write the feeds,
+//! read them back with Python's icalendar (see tests/ical.rs), and write them
+//! again unchanged.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn oncall(dir: &Path, args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_oncall"))
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "oncall {args:?}:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+fn read_dir(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn python() -> Option<String> {
+    let py = std::env::var("ONCALL_PYTHON").unwrap_or_else(|_| "python3".to_string());
+    let ok = Command::new(&py)
+        .args(["-c", "import icalendar, recurring_ical_events"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if ok {
+        return Some(py);
+    }
+    if std::env::var("ONCALL_SKIP_PY").as_deref() == Ok("1") {
+        eprintln!("\n!!!!!! SKIPPING the Python calendar checks (ONCALL_SKIP_PY=1) !!!!!!\n");
+        return None;
+    }
+    panic!("`{py}` cannot import icalendar and recurring_ical_events; run scripts/test.sh");
+}
+
+#[test]
+fn ical_writes_feeds_that_match_the_published_plan_and_are_stable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    copy_dir(&root().join("data/quickstart"), &ws);
+    let plan = tmp.path().join("plan.json");
+    oncall(
+        &ws,
+        &[
+            "plan",
+            "payments",
+            "--quarter",
+            "2027Q1",
+            "--format",
+            "json",
+            "--out",
+            plan.to_str().unwrap(),
+        ],
+    );
+    oncall(&ws, &["check-plan", "payments", plan.to_str().unwrap()]);
+    oncall(&ws, &["publish", "payments", plan.to_str().unwrap()]);
+    let out = tmp.path().join("feeds");
+    oncall(&ws, &["ical", "--all", "--out", out.to_str().unwrap()]);
+    let first = read_dir(&out);
+    assert!(first.contains_key("team-payments.ics"));
+    assert!(first.contains_key("person-alice.ics"));
+    assert!(
+        first.keys().all(|k| !k.starts_with('.')),
+        "no temporary files left"
+    );
+    oncall(&ws, &["ical", "--all", "--out", out.to_str().unwrap()]);
+    assert_eq!(read_dir(&out), first, "byte-identical when nothing changed");
+    // A single feed goes to standard output, the same bytes.
+    let stdout = oncall(&ws, &["ical", "--team", "payments"]).stdout;
+    assert_eq!(&stdout, &first["team-payments.ics"]);
+
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+    let shifts: Vec<(String, String)> = doc["shifts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["start"].as_str().unwrap().to_string(),
+                s["end"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let Some(py) = python() else { return };
+    let parsed = Command::new(py)
+        .arg(root().join("tests/py/ics_check.py"))
+        .arg("feeds")
+        .arg(out.join("team-payments.ics"))
+        .output()
+        .unwrap();
+    assert!(
+        parsed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&parsed.stderr)
+    );
+    let parsed: serde_json::Value = serde_json::from_slice(&parsed.stdout).unwrap();
+    let cal = parsed.as_object().unwrap().values().next().unwrap();
+    assert_eq!(cal["problems"], serde_json::json!([]));
+    let mut got: Vec<(String, String)> = cal["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["start"].as_str().unwrap().to_string(),
+                e["end"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let mut want = shifts;
+    got.sort();
+    want.sort();
+    assert_eq!(got, want);
+}
