@@ -1479,6 +1479,7 @@ mod tests {
                 timezone: LA,
                 load: LoadWeights::default(),
                 holidays,
+                compensation: None,
             },
             people,
             time_off: vec![time_off(
