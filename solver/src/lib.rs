@@ -7,6 +7,7 @@
 //! plan against the inputs with an independent checker.
 
 pub mod checker;
+pub mod comp;
 pub mod eligibility;
 pub mod error;
 pub mod explain;
