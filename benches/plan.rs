@@ -53,6 +53,7 @@ fn synthetic(c: &mut Criterion) {
         let spec = HorizonSpec::Weeks { from: start, weeks };
         let opts = PlanOptions {
             time_limit: Some(limit),
+            ..Default::default()
         };
         let name = format!("{people}x{weeks}");
         report(&name, &ws, &spec, &opts);

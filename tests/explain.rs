@@ -64,6 +64,7 @@ fn verify(ws: &Workspace, weeks: u32, e: &Infeasibility) {
                 &spec(weeks),
                 &PlanOptions {
                     time_limit: Some(20.0),
+                    ..Default::default()
                 },
             )
             .unwrap();
@@ -82,6 +83,7 @@ fn verify(ws: &Workspace, weeks: u32, e: &Infeasibility) {
         &spec(weeks),
         &PlanOptions {
             time_limit: Some(20.0),
+            ..Default::default()
         },
     )
     .unwrap();
@@ -332,7 +334,7 @@ proptest! {
             Some(e) => verify(&ws, weeks, &e),
             None => {
                 // No explanation: the optimiser must fill every slot.
-                let p = plan(&ws, TeamIdx(0), &spec(weeks), &PlanOptions { time_limit: Some(20.0) }).unwrap();
+                let p = plan(&ws, TeamIdx(0), &spec(weeks), &PlanOptions { time_limit: Some(20.0), ..Default::default() }).unwrap();
                 assert_checked(&ws, &p);
                 prop_assert!(p.unfilled.is_empty());
             }

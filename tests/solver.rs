@@ -19,6 +19,7 @@ const MONDAY: &str = "2027-01-04";
 fn opts() -> PlanOptions {
     PlanOptions {
         time_limit: Some(20.0),
+        ..Default::default()
     }
 }
 
@@ -401,6 +402,7 @@ fn time_limit_returns_a_valid_plan() {
         },
         &PlanOptions {
             time_limit: Some(0.5),
+            ..Default::default()
         },
     )
     .unwrap();

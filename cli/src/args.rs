@@ -34,6 +34,174 @@ pub enum Command {
     Check(CheckArgs),
     /// Write a small example workspace into DIR.
     Init(InitArgs),
+    /// Store a checked plan as the team's next published version.
+    Publish(PublishArgs),
+    /// Print the resolved timeline: published plan plus overrides.
+    Show(ShowArgs),
+    /// Who is on call at an instant, and the escalation chain.
+    Who(WhoArgs),
+    /// Put a person on call in place of whoever holds a role over a span.
+    Override(OverrideArgs),
+    /// Exchange whole weeks, or manage swap requests (`swap request`, `swap match`).
+    Swap(SwapArgs),
+    /// Re-optimise the published weeks from a date on, changing as few as possible.
+    Replan(ReplanArgs),
+    /// Print the audit log of changes.
+    Log(LogArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// The team id.
+    pub team: String,
+    /// The plan JSON written by `oncall plan --format json --out FILE` or `oncall replan`.
+    pub plan: PathBuf,
+    /// Publish even when the checker finds violations or the inputs changed
+    /// (recorded in the audit log).
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The team id.
+    pub team: String,
+    /// From this instant (RFC 3339, `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM` in the team's zone).
+    #[arg(long, value_name = "TIME")]
+    pub from: Option<String>,
+    /// Up to this instant (exclusive), same forms as --from.
+    #[arg(long, value_name = "TIME")]
+    pub to: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+    pub format: ShowFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    /// One row per stretch, in the team's zone.
+    Table,
+    /// The segments as JSON, times in UTC.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct WhoArgs {
+    /// The team id.
+    pub team: String,
+    /// The instant (RFC 3339, `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM` in the team's
+    /// zone); default now.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct OverrideArgs {
+    /// The team id.
+    pub team: String,
+    /// The role to cover.
+    #[arg(long)]
+    pub role: String,
+    /// Who covers.
+    #[arg(long)]
+    pub person: String,
+    /// Start (RFC 3339, `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM` in the team's zone).
+    #[arg(long, value_name = "TIME")]
+    pub from: String,
+    /// End, exclusive (same forms).
+    #[arg(long, value_name = "TIME")]
+    pub to: String,
+    /// Why, for the audit log and the calendar.
+    #[arg(long, default_value = "")]
+    pub reason: String,
+    /// Record it even when it breaks eligibility or the rules (audited).
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct SwapArgs {
+    #[command(subcommand)]
+    pub action: Option<SwapAction>,
+    /// The team id.
+    #[arg(required = true)]
+    pub team: Option<String>,
+    /// The role whose week changes hands.
+    #[arg(long, required = true)]
+    pub role: Option<String>,
+    /// The week given away (its first day, or any day in it).
+    #[arg(long, required = true)]
+    pub week: Option<NaiveDate>,
+    /// Who takes it.
+    #[arg(long, required = true)]
+    pub with: Option<String>,
+    /// The week taken back from them in exchange (whatever role they hold then).
+    #[arg(long)]
+    pub their_week: Option<NaiveDate>,
+    /// Why.
+    #[arg(long, default_value = "")]
+    pub reason: String,
+    /// Record it even when it breaks eligibility or the rules (audited).
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SwapAction {
+    /// Ask to give a week away in exchange for one of several others.
+    Request(SwapRequestArgs),
+    /// Grant the largest set of open requests that can all be granted together.
+    Match(SwapMatchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SwapRequestArgs {
+    /// Who asks.
+    pub person: String,
+    /// The week to give away.
+    #[arg(long)]
+    pub give: NaiveDate,
+    /// Weeks they would take instead (any one).
+    #[arg(long, required = true, num_args = 1..)]
+    pub want: Vec<NaiveDate>,
+    /// The team, when the person is on more than one.
+    #[arg(long)]
+    pub team: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SwapMatchArgs {
+    /// Only this team (default: every team with open requests).
+    #[arg(long)]
+    pub team: Option<String>,
+    /// Show what would be granted without recording anything.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReplanArgs {
+    /// The team id.
+    pub team: String,
+    /// Keep everything before the first handoff on or after this date.
+    #[arg(long)]
+    pub from: NaiveDate,
+    /// Output format of the new plan.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the plan to this file (then `oncall publish TEAM FILE`).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Stop after this many seconds with the best plan found so far.
+    #[arg(long, value_name = "SECS")]
+    pub time_limit: Option<f64>,
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Only this team.
+    pub team: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -14,6 +14,7 @@ use crate::args::{
     CheckArgs, CheckFormat, CheckPlanArgs, Cli, Command, Format, Horizon, InitArgs, PlanArgs,
 };
 use crate::render;
+use crate::schedule;
 
 /// Runs one command and returns its exit status.
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -22,14 +23,21 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::CheckPlan(args) => check_plan(&cli.dir, args),
         Command::Check(args) => check(&cli.dir, args),
         Command::Init(args) => init(args),
+        Command::Publish(args) => schedule::publish(&cli.dir, args),
+        Command::Show(args) => schedule::show(&cli.dir, args),
+        Command::Who(args) => schedule::who(&cli.dir, args),
+        Command::Override(args) => schedule::override_(&cli.dir, args),
+        Command::Swap(args) => schedule::swap(&cli.dir, args),
+        Command::Replan(args) => schedule::replan(&cli.dir, args),
+        Command::Log(args) => schedule::log(&cli.dir, args),
     }
 }
 
-fn load(dir: &Path) -> Result<Workspace> {
+pub fn load(dir: &Path) -> Result<Workspace> {
     oncall::load::load_workspace(dir).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
-fn find_team(ws: &Workspace, id: &str) -> Result<TeamIdx> {
+pub fn find_team(ws: &Workspace, id: &str) -> Result<TeamIdx> {
     if let Some(t) = ws.team_by_id(id) {
         return Ok(t);
     }
@@ -63,9 +71,12 @@ fn plan(dir: &Path, args: PlanArgs) -> Result<ExitCode> {
     let team = find_team(&ws, &args.team)?;
     let opts = PlanOptions {
         time_limit: args.time_limit,
+        ..Default::default()
     };
-    let plan =
-        optimise::plan(&ws, team, &spec, &opts).map_err(|e| anyhow::anyhow!("error: {e}"))?;
+    // Published history (if any) counts as carry-over and for rest.
+    let history = schedule::history(&ws, team)?;
+    let plan = optimise::plan_with_history(&ws, team, &spec, &opts, &history)
+        .map_err(|e| anyhow::anyhow!("error: {e}"))?;
     let mut doc = plan.to_doc(&ws);
     let explanation = if plan.unfilled.is_empty() {
         None
@@ -109,7 +120,7 @@ fn plan(dir: &Path, args: PlanArgs) -> Result<ExitCode> {
 }
 
 /// Writes to a file atomically (temporary file then rename), or to stdout.
-fn emit(out: Option<&Path>, text: &str) -> Result<()> {
+pub fn emit(out: Option<&Path>, text: &str) -> Result<()> {
     use std::io::Write;
     match out {
         Some(path) => {
@@ -151,7 +162,20 @@ fn check_plan(dir: &Path, args: CheckPlanArgs) -> Result<ExitCode> {
             args.plan.display()
         )
     })?;
-    let report = oncall::checker::check_plan(&ws, team, &doc);
+    let history = schedule::history(&ws, team)?;
+    let first = doc
+        .horizon
+        .as_ref()
+        .map_or(chrono::NaiveDate::MIN, |h| h.first_week);
+    let before = oncall::timeline::Timeline {
+        team: history.team.clone(),
+        segments: history
+            .segments
+            .into_iter()
+            .filter(|s| s.week < first)
+            .collect(),
+    };
+    let report = oncall::checker::check_plan_with_history(&ws, team, &doc, &before);
     if report.violations.is_empty() {
         println!(
             "ok: {} shifts, {} unfilled, status {}, largest excess {}",

@@ -24,6 +24,7 @@ fn main() {
         &HorizonSpec::Weeks { from: start, weeks },
         &PlanOptions {
             time_limit: Some(60.0),
+            ..Default::default()
         },
     )
     .unwrap();

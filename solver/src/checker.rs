@@ -35,6 +35,7 @@ use chrono_tz::Tz;
 
 use crate::model::{Absence, Origin, PersonIdx, TeamIdx, Workspace};
 use crate::plan::{PersonFairnessDoc, PlanDoc};
+use crate::timeline::Timeline;
 
 /// Numbers in plan JSON are rounded to 4 decimal places; they are compared
 /// with this tolerance.
@@ -1071,12 +1072,92 @@ impl CheckContext {
     }
 }
 
-/// Carry-over `C_p` (DESIGN.md §3): the team's starting `[carry]`. Published
-/// history (load carried within `history_weeks` minus the share of it) is a
-/// second term to add here once the state store exists.
+/// Carry-over `C_p` (DESIGN.md §3) before history: the team's starting
+/// `[carry]`. [`CheckContext::add_history`] adds the published history.
 fn carry_over(_ws: &Workspace, starting: Option<f64>) -> f64 {
-    let history = 0.0;
-    starting.unwrap_or(0.0) + history
+    starting.unwrap_or(0.0)
+}
+
+impl CheckContext {
+    /// Adds the carry-over of the published history before `first_week` to
+    /// every member, and returns the `(week, person id)` pairs of the history
+    /// inside the rest window for the boundary rule.
+    ///
+    /// Load of a history segment is recomputed here from its own hours, the
+    /// team's load weights and the role's weight. The history's shares split
+    /// its total load among current members by their available weeks in the
+    /// window (from its first week with history up to `first_week`).
+    fn add_history(
+        &mut self,
+        ws: &Workspace,
+        team: &crate::model::Team,
+        first_week: NaiveDate,
+        history: &Timeline,
+    ) -> Vec<(NaiveDate, String)> {
+        let window = first_week - Duration::days(7 * i64::from(team.fairness.history_weeks));
+        let rest_from = first_week - Duration::days(7 * i64::from(team.rules.rest_weeks));
+        let ids: Vec<String> = self.members.iter().map(|m| m.id.clone()).collect();
+        let inside: Vec<&crate::timeline::Segment> = history
+            .segments
+            .iter()
+            .filter(|s| s.week >= window && s.week < first_week && ids.contains(&s.person))
+            .collect();
+        let near = inside
+            .iter()
+            .filter(|s| s.week >= rest_from)
+            .map(|s| (s.week, s.person.clone()))
+            .collect();
+        let Some(earliest) = inside.iter().map(|s| s.week).min() else {
+            return near;
+        };
+        let tz = team.timezone;
+        let holidays = team
+            .holidays
+            .as_ref()
+            .and_then(|region| ws.org.holidays.get(region));
+        let weight_of_day = |date: NaiveDate| {
+            if holidays.is_some_and(|h| h.contains_key(&date)) {
+                ws.org.load.holiday
+            } else if matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
+                ws.org.load.weekend
+            } else {
+                ws.org.load.weekday
+            }
+        };
+        let mut load = vec![0.0; ids.len()];
+        for s in &inside {
+            let weight = team
+                .roles
+                .iter()
+                .find(|r| r.name == s.role)
+                .map_or(1.0, |r| r.weight);
+            if let Some(i) = ids.iter().position(|id| *id == s.person) {
+                load[i] += weight * weighted_days(tz, s.start, s.end, weight_of_day);
+            }
+        }
+        let weeks = u32::try_from((first_week - earliest).num_days().div_euclid(7)).unwrap_or(0);
+        let team_idx = ws
+            .teams
+            .iter()
+            .position(|t| t.id == team.id)
+            .map(TeamIdx)
+            .unwrap_or(TeamIdx(usize::MAX));
+        let Ok(past) = CheckContext::new(ws, team_idx, earliest, weeks) else {
+            return near;
+        };
+        let sum_a: f64 = past.members.iter().map(|m| f64::from(m.available)).sum();
+        let total: f64 = load.iter().sum();
+        for (i, m) in self.members.iter_mut().enumerate() {
+            let a = past
+                .members
+                .iter()
+                .find(|x| x.person == m.person)
+                .map_or(0.0, |x| f64::from(x.available));
+            let share = if sum_a > 0.0 { total * a / sum_a } else { 0.0 };
+            m.carry += load.get(i).copied().unwrap_or(0.0) - share;
+        }
+        near
+    }
 }
 
 /// Checks a plan JSON against the workspace: its header, that every slot is
@@ -1086,6 +1167,20 @@ fn carry_over(_ws: &Workspace, starting: Option<f64>) -> f64 {
 /// The horizon is `plan.horizon` when present, otherwise the earliest week of
 /// the shifts and unfilled entries and the number of distinct weeks among them.
 pub fn check_plan(ws: &Workspace, team: TeamIdx, plan: &PlanDoc) -> CheckReport {
+    check_plan_with_history(ws, team, plan, &Timeline::default())
+}
+
+/// [`check_plan`] for a team with published history: `history` is the team's
+/// resolved timeline (published versions and overrides), of which the
+/// segments before the plan's first week count. They add carry-over (load held
+/// within `history_weeks` minus the share of it, among current members) and
+/// the rest rule across the boundary.
+pub fn check_plan_with_history(
+    ws: &Workspace,
+    team: TeamIdx,
+    plan: &PlanDoc,
+    history: &Timeline,
+) -> CheckReport {
     let mut v = Vec::new();
     let Some(team_facts) = ws.teams.get(team.0) else {
         v.push(Violation::Horizon(CheckError::UnknownTeam {
@@ -1135,13 +1230,14 @@ pub fn check_plan(ws: &Workspace, team: TeamIdx, plan: &PlanDoc) -> CheckReport 
             (first, u32::try_from(dates.len()).unwrap_or(u32::MAX))
         }
     };
-    let ctx = match CheckContext::new(ws, team, first_week, weeks) {
+    let mut ctx = match CheckContext::new(ws, team, first_week, weeks) {
         Ok(ctx) => ctx,
         Err(e) => {
             v.push(Violation::Horizon(e));
             return CheckReport { violations: v };
         }
     };
+    let past = ctx.add_history(ws, team_facts, first_week, history);
 
     // Place every entry on its slot.
     let mut assignment: Vec<Vec<Option<PersonIdx>>> =
@@ -1221,6 +1317,25 @@ pub fn check_plan(ws: &Workspace, team: TeamIdx, plan: &PlanDoc) -> CheckReport 
     // The rules, and the fairness figures.
     let ev = ctx.evaluate(&assignment);
     v.extend(ev.violations.iter().cloned());
+    // Rest across the boundary with the published history.
+    for (w, row) in assignment.iter().enumerate() {
+        for p in row.iter().flatten() {
+            let Some(id) = ws.people.get(p.0).map(|x| x.id.as_str()) else {
+                continue;
+            };
+            for &(pw, ref who) in &past {
+                let gap = (ctx.week_key(w) - pw).num_days() / 7;
+                if who == id && gap >= 1 && gap <= i64::from(team_facts.rules.rest_weeks) {
+                    v.push(Violation::Rest {
+                        person: id.to_string(),
+                        first: pw,
+                        second: ctx.week_key(w),
+                        rest_weeks: team_facts.rules.rest_weeks,
+                    });
+                }
+            }
+        }
+    }
     let mut seen: BTreeSet<&str> = BTreeSet::new();
     for found in &plan.fairness.people {
         if !seen.insert(found.person.as_str()) {

@@ -119,8 +119,6 @@ impl<'a> Instance<'a> {
         }
         // Rest across the boundary with published history: a shift `age` weeks
         // before the horizon blocks the first `rest_weeks - age + 1` weeks.
-        // (Carry-over from published history is not derived here yet: only
-        // `[carry]` counts until plans can be published.)
         let mut blocked_until = vec![0usize; members.len()];
         if let Some(first) = weeks.first() {
             for h in history {
@@ -131,6 +129,12 @@ impl<'a> Instance<'a> {
                         blocked_until[i] = blocked_until[i].max(until);
                     }
                 }
+            }
+            for (i, c) in history_carry(ws, team_idx, first.first_day, &members, history)
+                .into_iter()
+                .enumerate()
+            {
+                carry[i] += c;
             }
         }
         let pins = team
@@ -274,6 +278,104 @@ fn join_names(names: &[String]) -> String {
         [one] => one.clone(),
         [init @ .., last] => format!("{} and {}", init.join(", "), last),
     }
+}
+
+/// Carry-over from published history (DESIGN.md §3), per member position:
+/// the load each member carried in the history window minus their share of
+/// it.
+///
+/// The window is the `history_weeks` weeks before `first`, starting no earlier
+/// than the first week that has history. Only current members count: a
+/// leaver's past load is neither owed nor credited to anyone. Shares of the
+/// history split its total load by available weeks in the window, exactly as
+/// a plan's shares do, so the carry-overs of members sum to zero.
+pub fn history_carry(
+    ws: &Workspace,
+    team_idx: TeamIdx,
+    first: chrono::NaiveDate,
+    members: &[PersonIdx],
+    history: &[PastShift],
+) -> Vec<f64> {
+    let team = ws.team(team_idx);
+    let window_start = first - chrono::Duration::weeks(i64::from(team.fairness.history_weeks));
+    let inside: Vec<&PastShift> = history
+        .iter()
+        .filter(|h| h.week >= window_start && h.week < first && members.contains(&h.person))
+        .collect();
+    let mut out = vec![0.0; members.len()];
+    let Some(earliest) = inside.iter().map(|h| h.week).min() else {
+        return out;
+    };
+    let count = ((first - earliest).num_days() + 6) / 7;
+    let Ok(weeks) = horizon::weeks_from(team, earliest, u32::try_from(count).unwrap_or(0)) else {
+        return out;
+    };
+    let mut available = vec![0u32; members.len()];
+    for week in &weeks {
+        for (i, &p) in members.iter().enumerate() {
+            let standing = team
+                .roles
+                .iter()
+                .any(|role| eligibility::standing(ws, p, role, week).is_empty());
+            let off = !eligibility::time_off(ws, p, week).is_empty();
+            if standing && (team.fairness.absence == Absence::Owed || !off) {
+                available[i] += 1;
+            }
+        }
+    }
+    let sum_a: f64 = available.iter().map(|&a| f64::from(a)).sum();
+    let mut load = vec![0.0; members.len()];
+    for h in &inside {
+        if let Some(i) = members.iter().position(|&m| m == h.person) {
+            load[i] += h.load;
+        }
+    }
+    let total: f64 = load.iter().sum();
+    for i in 0..members.len() {
+        let share = if sum_a > 0.0 {
+            total * f64::from(available[i]) / sum_a
+        } else {
+            0.0
+        };
+        out[i] = load[i] - share;
+    }
+    out
+}
+
+/// Published history as past shifts for [`Instance::with_weeks`]: every
+/// segment of the resolved timeline whose week starts before `before`, held
+/// by someone still in the roster, with its load computed from its own hours
+/// (an override of one day carries one day's load).
+pub fn past_shifts(
+    ws: &Workspace,
+    team_idx: TeamIdx,
+    timeline: &crate::timeline::Timeline,
+    before: chrono::NaiveDate,
+) -> Vec<PastShift> {
+    let team = ws.team(team_idx);
+    let hol = ws.holidays(team.holidays.as_deref());
+    timeline
+        .segments
+        .iter()
+        .filter(|s| s.week < before)
+        .filter_map(|s| {
+            let person = ws.person_by_id(&s.person)?;
+            let weight = team
+                .role_by_name(&s.role)
+                .map_or(1.0, |r| team.roles[r.0].weight);
+            let span = Week {
+                first_day: s.week,
+                next_day: s.week + chrono::Duration::weeks(1),
+                start: s.start,
+                end: s.end,
+            };
+            Some(PastShift {
+                week: s.week,
+                person,
+                load: horizon::slot_load(&span, team.timezone, weight, &ws.org.load, hol),
+            })
+        })
+        .collect()
 }
 
 impl Instance<'_> {

@@ -6,6 +6,7 @@
 //! slot (§2), finds the fairest rotation with a MILP on HiGHS (§3) and checks any
 //! plan against the inputs with an independent checker.
 
+pub mod changes;
 pub mod checker;
 pub mod comp;
 pub mod eligibility;
@@ -18,6 +19,8 @@ pub mod load;
 pub mod model;
 pub mod optimise;
 pub mod plan;
+pub mod replan;
+pub mod store;
 pub mod suggest;
 pub mod synth;
 pub mod timeline;

@@ -42,6 +42,11 @@ use crate::plan::{Plan, SolveStats, Status, UnfilledSlot};
 pub struct PlanOptions {
     /// Wall-clock budget for the whole solve, in seconds. `None` means 60 s.
     pub time_limit: Option<f64>,
+    /// In a re-plan, the published assignment `[week][role]` to stay close
+    /// to: after the largest excess is minimised, the fewest slots that
+    /// differ from it are changed, and the spread is evened out only among
+    /// plans with that few changes.
+    pub reference: Option<Vec<Vec<Option<PersonIdx>>>>,
 }
 
 /// Default budget when no `--time-limit` is given.
@@ -84,6 +89,8 @@ pub enum RowTag {
         /// Member position.
         person: usize,
     },
+    /// A re-plan keeps at least as many published slots as phase 3a found.
+    KeepChanges,
 }
 
 /// Errors the optimiser cannot turn into a plan.
@@ -781,12 +788,75 @@ pub fn solve(inst: &Instance<'_>, opts: &PlanOptions) -> Result<Plan, SolveError
                     .unwrap_or(0.0)
             })
             .collect();
+        // Phase 3a (re-plans): change as few published slots as possible,
+        // keeping the largest excess.
+        let keeps = |c: &Cell| {
+            opts.reference
+                .as_ref()
+                .and_then(|a| a.get(c.week)?.get(c.role).copied().flatten())
+                .and_then(|p| inst.position(p))
+                == Some(c.person)
+        };
+        let kept_of = |a: &[Vec<Option<usize>>]| -> usize {
+            let Some(reference) = opts.reference.as_ref() else {
+                return 0;
+            };
+            a.iter()
+                .enumerate()
+                .flat_map(|(w, row)| row.iter().enumerate().map(move |(r, s)| (w, r, *s)))
+                .filter(|&(w, r, s)| {
+                    s.is_some()
+                        && reference
+                            .get(w)
+                            .and_then(|row| row.get(r).copied().flatten())
+                            .and_then(|p| inst.position(p))
+                            == s
+                })
+                .count()
+        };
+        let mut keep_at_least: Option<usize> = None;
+        if opts.reference.is_some() {
+            let mut model = Model::new(inst, &filled);
+            for &(w, r) in &filled {
+                let s = model.slot_sum(w, r);
+                model
+                    .rows
+                    .push((s.eq(1), RowTag::Slot { week: w, role: r }));
+            }
+            for &i in &people {
+                let load = model.person_load(inst, i);
+                model.rows.push((
+                    (load - shares[i]).leq(zstar + TOL),
+                    RowTag::KeepExcess { person: i },
+                ));
+            }
+            let objective: Expression =
+                model.cells.iter().filter(|c| keeps(c)).map(|c| c.var).sum();
+            let (res, cells) = run(model, objective, true, left(0.5), EXACT)?;
+            if let Some(v) = res.values {
+                let cand = decode(inst, &cells, &v);
+                if max_excess_of(inst, &cand, &shares, &people) <= zstar + 1e-5
+                    && kept_of(&cand) >= kept_of(&best)
+                {
+                    best = cand;
+                }
+            }
+            stats.changes_proven = res.proven;
+            keep_at_least = Some(kept_of(&best));
+        }
+
         let mut model = Model::new(inst, &filled);
         for &(w, r) in &filled {
             let s = model.slot_sum(w, r);
             model
                 .rows
                 .push((s.eq(1), RowTag::Slot { week: w, role: r }));
+        }
+        if let Some(k) = keep_at_least {
+            let kept: Expression = model.cells.iter().filter(|c| keeps(c)).map(|c| c.var).sum();
+            model
+                .rows
+                .push((kept.geq(k as f64 - 0.5), RowTag::KeepChanges));
         }
         let mut objective = Expression::from(0.0);
         let mut ucols = Vec::new();
@@ -815,7 +885,9 @@ pub fn solve(inst: &Instance<'_>, opts: &PlanOptions) -> Result<Plan, SolveError
         let (res, cells) = run(model, objective, false, spread_budget, SPREAD_GAP)?;
         if let Some(v) = res.values {
             let cand = decode(inst, &cells, &v);
-            if max_excess_of(inst, &cand, &shares, &people) <= zstar + 1e-5 {
+            if max_excess_of(inst, &cand, &shares, &people) <= zstar + 1e-5
+                && keep_at_least.is_none_or(|k| kept_of(&cand) >= k)
+            {
                 best = cand;
             }
         }
@@ -908,6 +980,28 @@ pub fn plan(
     opts: &PlanOptions,
 ) -> Result<Plan, PlanError> {
     let inst = Instance::new(ws, team, spec)?;
+    Ok(solve(&inst, opts)?)
+}
+
+/// Plans `team` over `spec` after its published history (the team's resolved
+/// timeline): segments before the horizon add carry-over within
+/// `history_weeks` and the rest rule across the boundary (DESIGN.md §2–§3).
+///
+/// # Errors
+/// As [`plan`].
+pub fn plan_with_history(
+    ws: &crate::model::Workspace,
+    team: crate::model::TeamIdx,
+    spec: &crate::horizon::HorizonSpec,
+    opts: &PlanOptions,
+    history: &crate::timeline::Timeline,
+) -> Result<Plan, PlanError> {
+    let weeks = crate::horizon::weeks(ws.team(team), spec)?;
+    let before = weeks
+        .first()
+        .map_or(chrono::NaiveDate::MIN, |w| w.first_day);
+    let past = crate::instance::past_shifts(ws, team, history, before);
+    let inst = Instance::with_weeks(ws, team, weeks, &past);
     Ok(solve(&inst, opts)?)
 }
 

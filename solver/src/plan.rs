@@ -71,6 +71,8 @@ pub struct SolveStats {
     pub spread: f64,
     /// A proven lower bound on the spread, given the largest excess.
     pub spread_bound: f64,
+    /// In a re-plan, whether the fewest changes were proven minimal.
+    pub changes_proven: bool,
 }
 
 /// A slot that stays empty, with a one-line reason.

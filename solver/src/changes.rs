@@ -1,0 +1,677 @@
+//! Changes to a published schedule: overrides, swaps and swap requests,
+//! checked against the same eligibility and rules as a plan (DESIGN.md §5).
+//!
+//! A change is judged on the timeline it would produce: every stretch that is
+//! new after the change must go to a member who may take the role that week
+//! (employment, tenure, skills), has no time off overlapping the stretch
+//! itself, holds no other role that week and keeps `rest_weeks` to their
+//! other weeks. Problems the schedule already had are not blamed on the
+//! change. `max_shifts` is a limit per plan and is not applied to changes.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use crate::eligibility::{self, ReasonText};
+use crate::model::{PersonIdx, TeamIdx, Workspace};
+use crate::plan::Week;
+use crate::store::{NewOverride, SwapRequest};
+use crate::timeline::{week_containing, Override, Segment, Timeline};
+
+/// Why a change is refused, in domain words.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Refusal {
+    /// No such person in `people.csv`.
+    UnknownPerson {
+        /// The id given.
+        person: String,
+        /// The closest known id.
+        suggestion: Option<String>,
+    },
+    /// No such role in the team.
+    UnknownRole {
+        /// The role given.
+        role: String,
+        /// The team's roles.
+        known: Vec<String>,
+    },
+    /// The span is empty or reversed.
+    EmptySpan {
+        /// Start.
+        start: DateTime<Utc>,
+        /// End.
+        end: DateTime<Utc>,
+    },
+    /// Nobody holds the role for part of the span (nothing published there).
+    NotPublished {
+        /// The role.
+        role: String,
+        /// Start of the first uncovered stretch.
+        from: DateTime<Utc>,
+        /// End of it.
+        to: DateTime<Utc>,
+    },
+    /// The person does not hold the week to be swapped.
+    NotHolding {
+        /// Who.
+        person: String,
+        /// The week.
+        week: NaiveDate,
+        /// The role, when one was named.
+        role: Option<String>,
+    },
+    /// The person may not take the role that week.
+    Ineligible {
+        /// Who.
+        person: String,
+        /// Role.
+        role: String,
+        /// The week's first day.
+        week: NaiveDate,
+        /// Why, in words.
+        reason: String,
+    },
+    /// The person would hold two roles in one week.
+    TwoRoles {
+        /// Who.
+        person: String,
+        /// The week.
+        week: NaiveDate,
+        /// The roles.
+        roles: (String, String),
+    },
+    /// The person would be on call in weeks closer than `rest_weeks`.
+    Rest {
+        /// Who.
+        person: String,
+        /// The earlier week.
+        first: NaiveDate,
+        /// The later week.
+        second: NaiveDate,
+        /// The rule.
+        rest_weeks: u32,
+    },
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let t = |x: &DateTime<Utc>| x.format("%Y-%m-%d %H:%M UTC").to_string();
+        match self {
+            Refusal::UnknownPerson { person, suggestion } => {
+                write!(f, "unknown person `{person}`")?;
+                if let Some(s) = suggestion {
+                    write!(f, "; did you mean `{s}`?")?;
+                }
+                Ok(())
+            }
+            Refusal::UnknownRole { role, known } => {
+                write!(f, "unknown role `{role}`; the team has {}", known.join(", "))
+            }
+            Refusal::EmptySpan { start, end } => {
+                write!(f, "the span {}..{} is empty; --to must be after --from", t(start), t(end))
+            }
+            Refusal::NotPublished { role, from, to } => write!(
+                f,
+                "nobody holds {role} from {} to {}: no published plan covers it; publish one first",
+                t(from),
+                t(to)
+            ),
+            Refusal::NotHolding { person, week, role } => match role {
+                Some(r) => write!(f, "{person} does not hold {r} in the week of {week}"),
+                None => write!(f, "{person} is not on call in the week of {week}"),
+            },
+            Refusal::Ineligible {
+                person,
+                role,
+                week,
+                reason,
+            } => write!(f, "{person} cannot take {role} in the week of {week}: {person} {reason}"),
+            Refusal::TwoRoles {
+                person,
+                week,
+                roles,
+            } => write!(
+                f,
+                "{person} would hold both {} and {} in the week of {week} (one role per person per week)",
+                roles.0, roles.1
+            ),
+            Refusal::Rest {
+                person,
+                first,
+                second,
+                rest_weeks,
+            } => write!(
+                f,
+                "{person} would be on call in the weeks of {first} and {second}, closer than rest_weeks = {rest_weeks} allows"
+            ),
+        }
+    }
+}
+
+fn person_or_refusal(ws: &Workspace, id: &str) -> Result<PersonIdx, Refusal> {
+    ws.person_by_id(id).ok_or_else(|| Refusal::UnknownPerson {
+        person: id.to_string(),
+        suggestion: crate::suggest::did_you_mean(id, ws.people.iter().map(|p| p.id.as_str()))
+            .map(str::to_string),
+    })
+}
+
+fn role_or_refusal(ws: &Workspace, team: TeamIdx, role: &str) -> Result<(), Refusal> {
+    let t = ws.team(team);
+    if t.role_by_name(role).is_some() {
+        Ok(())
+    } else {
+        Err(Refusal::UnknownRole {
+            role: role.to_string(),
+            known: t.roles.iter().map(|r| r.name.clone()).collect(),
+        })
+    }
+}
+
+/// The timeline after adding `new` overrides (ids after every existing one).
+pub fn with_overrides(
+    ws: &Workspace,
+    team: TeamIdx,
+    slots: &[crate::timeline::PublishedSlot],
+    existing: &[Override],
+    new: &[NewOverride],
+) -> Timeline {
+    let next = existing.iter().map(|o| o.id).max().unwrap_or(0) + 1;
+    let now = Utc::now();
+    let mut all = existing.to_vec();
+    all.extend(new.iter().enumerate().map(|(k, n)| Override {
+        id: next + k as i64,
+        role: n.role.clone(),
+        person: n.person.clone(),
+        start: n.start,
+        end: n.end,
+        reason: n.reason.clone(),
+        created: now,
+    }));
+    Timeline::resolve(ws.team(team), slots, &all)
+}
+
+/// Checks the stretches of `after` that are not in `before` against
+/// eligibility and the rules. Empty means the change may go ahead.
+pub fn judge(ws: &Workspace, team: TeamIdx, before: &Timeline, after: &Timeline) -> Vec<Refusal> {
+    let t = ws.team(team);
+    let old: BTreeSet<(&str, &str, DateTime<Utc>, DateTime<Utc>)> = before
+        .segments
+        .iter()
+        .map(|s| (s.role.as_str(), s.person.as_str(), s.start, s.end))
+        .collect();
+    let fresh: Vec<&Segment> = after
+        .segments
+        .iter()
+        .filter(|s| !old.contains(&(s.role.as_str(), s.person.as_str(), s.start, s.end)))
+        .collect();
+    // Weeks and roles each person holds after the change.
+    let mut held: BTreeMap<&str, BTreeMap<NaiveDate, BTreeSet<&str>>> = BTreeMap::new();
+    for s in &after.segments {
+        held.entry(s.person.as_str())
+            .or_default()
+            .entry(s.week)
+            .or_default()
+            .insert(s.role.as_str());
+    }
+    let mut out: Vec<Refusal> = Vec::new();
+    let push = |r: Refusal, out: &mut Vec<Refusal>| {
+        if !out.contains(&r) {
+            out.push(r);
+        }
+    };
+    for s in fresh {
+        let p = match person_or_refusal(ws, &s.person) {
+            Ok(p) => p,
+            Err(r) => {
+                push(r, &mut out);
+                continue;
+            }
+        };
+        let Some(role_idx) = t.role_by_name(&s.role) else {
+            push(
+                Refusal::UnknownRole {
+                    role: s.role.clone(),
+                    known: t.roles.iter().map(|r| r.name.clone()).collect(),
+                },
+                &mut out,
+            );
+            continue;
+        };
+        let week = week_containing(t.timezone, t.handoff, s.start);
+        let ineligible = |reason: &eligibility::Ineligible| Refusal::Ineligible {
+            person: s.person.clone(),
+            role: s.role.clone(),
+            week: s.week,
+            reason: ReasonText::new(ws, reason).to_string(),
+        };
+        if !t.has_member(p) {
+            push(ineligible(&eligibility::Ineligible::NotMember), &mut out);
+            continue;
+        }
+        let role = &t.roles[role_idx.0];
+        for reason in eligibility::standing(ws, p, role, &week) {
+            push(ineligible(&reason), &mut out);
+        }
+        // Time off counts against the stretch itself, not the whole week.
+        let span = Week {
+            start: s.start,
+            end: s.end,
+            ..week
+        };
+        for reason in eligibility::time_off(ws, p, &span) {
+            push(ineligible(&reason), &mut out);
+        }
+        let Some(weeks) = held.get(s.person.as_str()) else {
+            continue;
+        };
+        if let Some(roles) = weeks.get(&s.week) {
+            if let Some(other) = roles.iter().find(|r| **r != s.role) {
+                push(
+                    Refusal::TwoRoles {
+                        person: s.person.clone(),
+                        week: s.week,
+                        roles: (s.role.clone(), (*other).to_string()),
+                    },
+                    &mut out,
+                );
+            }
+        }
+        let rest = i64::from(t.rules.rest_weeks);
+        for &w in weeks.keys() {
+            let gap = (w - s.week).num_days() / 7;
+            if gap != 0 && gap.abs() <= rest {
+                let (first, second) = if w < s.week { (w, s.week) } else { (s.week, w) };
+                push(
+                    Refusal::Rest {
+                        person: s.person.clone(),
+                        first,
+                        second,
+                        rest_weeks: t.rules.rest_weeks,
+                    },
+                    &mut out,
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Validates the shape of an override request: a known person and role, a
+/// non-empty span, and a published holder for every part of it.
+///
+/// # Errors
+/// The refusals, when the request cannot even be judged.
+pub fn validate_override(
+    ws: &Workspace,
+    team: TeamIdx,
+    before: &Timeline,
+    o: &NewOverride,
+) -> Result<(), Vec<Refusal>> {
+    let mut out = Vec::new();
+    if let Err(r) = person_or_refusal(ws, &o.person) {
+        out.push(r);
+    }
+    if let Err(r) = role_or_refusal(ws, team, &o.role) {
+        out.push(r);
+    }
+    if o.end <= o.start {
+        out.push(Refusal::EmptySpan {
+            start: o.start,
+            end: o.end,
+        });
+    }
+    if out.is_empty() {
+        // Every instant of the span must have a holder to cover.
+        let mut cursor = o.start;
+        let mut segs: Vec<&Segment> = before
+            .segments
+            .iter()
+            .filter(|s| s.role == o.role && s.end > o.start && s.start < o.end)
+            .collect();
+        segs.sort_by_key(|s| s.start);
+        for s in segs {
+            if s.start > cursor {
+                out.push(Refusal::NotPublished {
+                    role: o.role.clone(),
+                    from: cursor,
+                    to: s.start,
+                });
+                break;
+            }
+            cursor = cursor.max(s.end);
+        }
+        if out.is_empty() && cursor < o.end {
+            out.push(Refusal::NotPublished {
+                role: o.role.clone(),
+                from: cursor,
+                to: o.end,
+            });
+        }
+    }
+    if out.is_empty() {
+        Ok(())
+    } else {
+        Err(out)
+    }
+}
+
+/// The stretches `person` holds in `role` (any role when `None`) in the week
+/// starting `week`.
+fn holding<'a>(
+    timeline: &'a Timeline,
+    person: &'a str,
+    week: NaiveDate,
+    role: Option<&'a str>,
+) -> impl Iterator<Item = &'a Segment> + 'a {
+    timeline
+        .segments
+        .iter()
+        .filter(move |s| s.person == person && s.week == week && role.is_none_or(|r| s.role == r))
+}
+
+/// A swap of whole weeks: `with` takes `role` in `week` from its holder and,
+/// with `their_week`, the holder takes whatever `with` holds that week.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Swap {
+    /// The role whose week changes hands.
+    pub role: String,
+    /// The week given away (any day in it).
+    pub week: NaiveDate,
+    /// Who takes it.
+    pub with: String,
+    /// The week taken back in exchange.
+    pub their_week: Option<NaiveDate>,
+    /// Why.
+    pub reason: String,
+}
+
+/// The overrides that carry out a [`Swap`].
+///
+/// # Errors
+/// Refusals when someone does not hold the week they give.
+pub fn swap_overrides(
+    ws: &Workspace,
+    team: TeamIdx,
+    before: &Timeline,
+    swap: &Swap,
+) -> Result<Vec<NewOverride>, Vec<Refusal>> {
+    let Swap {
+        role,
+        week,
+        with,
+        their_week,
+        reason,
+    } = swap;
+    let (role, with, reason, week, their_week) = (
+        role.as_str(),
+        with.as_str(),
+        reason.as_str(),
+        *week,
+        *their_week,
+    );
+    role_or_refusal(ws, team, role).map_err(|r| vec![r])?;
+    person_or_refusal(ws, with).map_err(|r| vec![r])?;
+    let t = ws.team(team);
+    let week = week_of_date(ws, team, week);
+    let mine: Vec<&Segment> = before
+        .segments
+        .iter()
+        .filter(|s| s.role == role && s.week == week)
+        .collect();
+    if mine.is_empty() {
+        let start = crate::horizon::resolve_local(t.timezone, week.and_time(t.handoff.time));
+        return Err(vec![Refusal::NotPublished {
+            role: role.to_string(),
+            from: start,
+            to: start + Duration::weeks(1),
+        }]);
+    }
+    let mut out: Vec<NewOverride> = mine
+        .iter()
+        .map(|s| NewOverride {
+            role: role.to_string(),
+            person: with.to_string(),
+            start: s.start,
+            end: s.end,
+            reason: reason.to_string(),
+        })
+        .collect();
+    if let Some(theirs) = their_week {
+        let theirs = week_of_date(ws, team, theirs);
+        let holders: BTreeSet<&str> = mine.iter().map(|s| s.person.as_str()).collect();
+        let Some(&holder) = holders.iter().next().filter(|_| holders.len() == 1) else {
+            return Err(vec![Refusal::NotHolding {
+                person: holders.into_iter().collect::<Vec<_>>().join(" and "),
+                week,
+                role: Some(role.to_string()),
+            }]);
+        };
+        let back: Vec<&Segment> = holding(before, with, theirs, None).collect();
+        if back.is_empty() {
+            return Err(vec![Refusal::NotHolding {
+                person: with.to_string(),
+                week: theirs,
+                role: None,
+            }]);
+        }
+        out.extend(back.iter().map(|s| NewOverride {
+            role: s.role.clone(),
+            person: holder.to_string(),
+            start: s.start,
+            end: s.end,
+            reason: reason.to_string(),
+        }));
+    }
+    Ok(out)
+}
+
+/// The first day of the rotation week containing local `date` (a week may be
+/// named by any of its days; the handoff day names the week it starts).
+pub fn week_of_date(ws: &Workspace, team: TeamIdx, date: NaiveDate) -> NaiveDate {
+    let t = ws.team(team);
+    let at_handoff = crate::horizon::resolve_local(t.timezone, date.and_time(t.handoff.time));
+    week_containing(t.timezone, t.handoff, at_handoff).first_day
+}
+
+/// A set of swap requests granted together by [`match_swaps`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct SwapCycle {
+    /// Request ids, in cycle order: each takes the next one's week.
+    pub requests: Vec<i64>,
+    /// The overrides that carry it out.
+    pub overrides: Vec<NewOverride>,
+}
+
+/// Finds sets of swap requests that can all be granted together: cycles in
+/// the give/want graph (request `a` → request `b` when `a` wants the week `b`
+/// gives), including 3-way and longer ones. Grants as many requests as
+/// possible, by an exact search over vertex-disjoint cycles, of which each
+/// combination must pass the rules on the resolved timeline.
+pub fn match_swaps(
+    ws: &Workspace,
+    team: TeamIdx,
+    slots: &[crate::timeline::PublishedSlot],
+    overrides: &[Override],
+    requests: &[SwapRequest],
+) -> Vec<SwapCycle> {
+    let before = Timeline::resolve(ws.team(team), slots, overrides);
+    // A request is usable when its person holds something in the week given.
+    let usable: Vec<&SwapRequest> = requests
+        .iter()
+        .filter(|r| holding(&before, &r.person, r.give, None).next().is_some())
+        .collect();
+    let mut g: DiGraph<usize, ()> = DiGraph::new();
+    let nodes: Vec<NodeIndex> = (0..usable.len()).map(|i| g.add_node(i)).collect();
+    for (i, a) in usable.iter().enumerate() {
+        for (j, b) in usable.iter().enumerate() {
+            if i != j && a.person != b.person && a.want.contains(&b.give) {
+                g.add_edge(nodes[i], nodes[j], ());
+            }
+        }
+    }
+    // Elementary cycles, each listed once from its smallest node, within
+    // strongly connected components only.
+    let mut cycles: Vec<Vec<usize>> = Vec::new();
+    for scc in petgraph::algo::tarjan_scc(&g) {
+        if scc.len() < 2 {
+            continue;
+        }
+        let inside: BTreeSet<usize> = scc.iter().map(|n| n.index()).collect();
+        for &start in &inside {
+            let mut path = vec![start];
+            cycles_from(&g, &inside, start, &mut path, &mut cycles);
+        }
+    }
+    // Overrides per cycle: each request takes the next one's given week.
+    let cycle_overrides = |cycle: &[usize]| -> Vec<NewOverride> {
+        let mut out = Vec::new();
+        for (k, &i) in cycle.iter().enumerate() {
+            let j = cycle[(k + 1) % cycle.len()];
+            let (taker, giver) = (usable[i], usable[j]);
+            for s in holding(&before, &giver.person, giver.give, None) {
+                out.push(NewOverride {
+                    role: s.role.clone(),
+                    person: taker.person.clone(),
+                    start: s.start,
+                    end: s.end,
+                    reason: format!("swap request {} granted", taker.id),
+                });
+            }
+        }
+        out
+    };
+    // Exact search for the most requests granted by disjoint cycles that
+    // pass the rules together (the request sets here are small).
+    let mut best: (usize, Vec<usize>) = (0, Vec::new());
+    let mut chosen: Vec<usize> = Vec::new();
+    search(
+        &cycles,
+        0,
+        &mut chosen,
+        &mut BTreeSet::new(),
+        &mut best,
+        &|picked: &[usize]| {
+            let new: Vec<NewOverride> = picked
+                .iter()
+                .flat_map(|&c| cycle_overrides(&cycles[c]))
+                .collect();
+            let after = with_overrides(ws, team, slots, overrides, &new);
+            judge(ws, team, &before, &after).is_empty()
+        },
+    );
+    best.1
+        .iter()
+        .map(|&c| SwapCycle {
+            requests: cycles[c].iter().map(|&i| usable[i].id).collect(),
+            overrides: cycle_overrides(&cycles[c]),
+        })
+        .collect()
+}
+
+/// Most cycles enumerated before giving up on finding more (a guard against
+/// pathological request graphs).
+const MAX_CYCLES: usize = 10_000;
+
+fn cycles_from(
+    g: &DiGraph<usize, ()>,
+    inside: &BTreeSet<usize>,
+    start: usize,
+    path: &mut Vec<usize>,
+    out: &mut Vec<Vec<usize>>,
+) {
+    let Some(&last) = path.last() else { return };
+    for next in g.neighbors(NodeIndex::new(last)) {
+        let n = next.index();
+        if out.len() >= MAX_CYCLES {
+            return;
+        }
+        if n == start {
+            out.push(path.clone());
+        } else if n > start && inside.contains(&n) && !path.contains(&n) {
+            path.push(n);
+            cycles_from(g, inside, start, path, out);
+            path.pop();
+        }
+    }
+}
+
+fn search(
+    cycles: &[Vec<usize>],
+    from: usize,
+    chosen: &mut Vec<usize>,
+    used: &mut BTreeSet<usize>,
+    best: &mut (usize, Vec<usize>),
+    ok: &dyn Fn(&[usize]) -> bool,
+) {
+    let granted: usize = chosen.iter().map(|&c| cycles[c].len()).sum();
+    if granted > best.0 {
+        *best = (granted, chosen.clone());
+    }
+    // Bound: even taking every remaining compatible cycle cannot beat best.
+    let rest: usize = cycles[from..]
+        .iter()
+        .filter(|c| c.iter().all(|n| !used.contains(n)))
+        .map(Vec::len)
+        .sum();
+    if granted + rest <= best.0 {
+        return;
+    }
+    for c in from..cycles.len() {
+        if cycles[c].iter().any(|n| used.contains(n)) {
+            continue;
+        }
+        chosen.push(c);
+        if ok(chosen) {
+            used.extend(cycles[c].iter().copied());
+            search(cycles, c + 1, chosen, used, best, ok);
+            for n in &cycles[c] {
+                used.remove(n);
+            }
+        }
+        chosen.pop();
+    }
+}
+
+/// One person's gains and losses in a re-plan.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DiffLine {
+    /// Who.
+    pub person: String,
+    /// `(week, role)` newly held.
+    pub gains: Vec<(NaiveDate, String)>,
+    /// `(week, role)` no longer held.
+    pub loses: Vec<(NaiveDate, String)>,
+}
+
+/// Who gains and loses which slot between two assignments keyed by
+/// `(week, role)`.
+pub fn diff(
+    before: &BTreeMap<(NaiveDate, String), String>,
+    after: &BTreeMap<(NaiveDate, String), String>,
+) -> Vec<DiffLine> {
+    let mut lines: BTreeMap<String, DiffLine> = BTreeMap::new();
+    fn line<'a>(lines: &'a mut BTreeMap<String, DiffLine>, p: &str) -> &'a mut DiffLine {
+        lines.entry(p.to_string()).or_insert_with(|| DiffLine {
+            person: p.to_string(),
+            gains: Vec::new(),
+            loses: Vec::new(),
+        })
+    }
+    let keys: BTreeSet<&(NaiveDate, String)> = before.keys().chain(after.keys()).collect();
+    for key in keys {
+        let (b, a) = (before.get(key), after.get(key));
+        if b == a {
+            continue;
+        }
+        if let Some(b) = b {
+            line(&mut lines, b).loses.push(key.clone());
+        }
+        if let Some(a) = a {
+            line(&mut lines, a).gains.push(key.clone());
+        }
+    }
+    lines.into_values().collect()
+}

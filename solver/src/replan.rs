@@ -1,0 +1,190 @@
+//! Minimal-change re-plans (DESIGN.md §5, objective 4 of §3).
+//!
+//! `replan TEAM --from DATE` keeps everything before the first handoff on or
+//! after `DATE` as history, keeps the pins, and re-optimises the published
+//! weeks from there on against the current inputs (new time off, joiners,
+//! leavers). The order of objectives:
+//!
+//! 1. fill every slot;
+//! 2. minimise the largest excess (history counts as carry-over, so the
+//!    weeks already served are part of the fairness);
+//! 3. change as few published slots as possible;
+//! 4. even out the spread among the plans with that few changes.
+//!
+//! The spread ranks after the changes here, unlike in a first plan: an L1
+//! spread optimum is rarely unique, and chasing a slightly better one would
+//! move weeks people have already planned their lives around. The largest
+//! excess, the fairness guarantee, is still minimised first.
+//!
+//! A week that an override hands entirely to one person is kept as a pin of
+//! that person (when they may take it), so the re-plan builds around it.
+//! Shorter overrides stay in the store and keep applying on top of the new
+//! version.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use crate::changes::{diff, DiffLine};
+use crate::horizon::{self, HorizonSpec};
+use crate::instance::{past_shifts, Instance};
+use crate::model::{PersonIdx, RoleIdx, TeamIdx, Workspace};
+use crate::optimise::{self, PlanOptions};
+use crate::plan::Plan;
+use crate::timeline::{PublishedSlot, Source, Timeline};
+
+/// A re-plan and what it changes.
+#[derive(Clone, Debug)]
+pub struct Replan {
+    /// The new plan for the re-planned weeks.
+    pub plan: Plan,
+    /// Who gains and loses which slot, against the published plan.
+    pub diff: Vec<DiffLine>,
+    /// Number of slots whose holder changes.
+    pub changed: usize,
+}
+
+/// Why a re-plan cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplanError {
+    /// Nothing is published at or after the date.
+    #[error("nothing of team {team} is published on or after {from}; plan and publish it first (`oncall plan` then `oncall publish`)")]
+    NothingPublished {
+        /// The team.
+        team: String,
+        /// The date given.
+        from: NaiveDate,
+    },
+    /// Planning failed.
+    #[error(transparent)]
+    Plan(#[from] optimise::PlanError),
+}
+
+/// The published holder of each `(week, role)`: the latest version's slot.
+pub fn published_assignment(slots: &[PublishedSlot]) -> BTreeMap<(NaiveDate, String), String> {
+    let mut latest: BTreeMap<(NaiveDate, String), (u32, String)> = BTreeMap::new();
+    for s in slots {
+        let e = latest
+            .entry((s.week, s.role.clone()))
+            .or_insert((s.version, s.person.clone()));
+        if s.version >= e.0 {
+            *e = (s.version, s.person.clone());
+        }
+    }
+    latest.into_iter().map(|(k, (_, p))| (k, p)).collect()
+}
+
+/// Re-plans `team` from the first handoff on or after `from` to the end of
+/// what is published.
+///
+/// # Errors
+/// Nothing published from `from` on, or a planning failure.
+pub fn replan(
+    ws: &Workspace,
+    team: TeamIdx,
+    from: NaiveDate,
+    slots: &[PublishedSlot],
+    timeline: &Timeline,
+    opts: &PlanOptions,
+) -> Result<Replan, ReplanError> {
+    let t = ws.team(team);
+    let published = published_assignment(slots);
+    let nothing = || ReplanError::NothingPublished {
+        team: t.id.clone(),
+        from,
+    };
+    let last = published
+        .keys()
+        .map(|(w, _)| *w)
+        .max()
+        .ok_or_else(nothing)?;
+    let first_weeks = horizon::weeks(t, &HorizonSpec::Weeks { from, weeks: 1 })
+        .map_err(optimise::PlanError::from)?;
+    let first = first_weeks
+        .first()
+        .map(|w| w.first_day)
+        .ok_or_else(nothing)?;
+    if first > last {
+        return Err(nothing());
+    }
+    let count = u32::try_from((last - first).num_days() / 7 + 1).map_err(|_| nothing())?;
+    let weeks = horizon::weeks(t, &HorizonSpec::Weeks { from, weeks: count })
+        .map_err(optimise::PlanError::from)?;
+    let history = past_shifts(ws, team, timeline, first);
+    let mut inst = Instance::with_weeks(ws, team, weeks, &history);
+
+    // Weeks an override gives wholly to one person become pins.
+    for (w, week) in inst.weeks.clone().iter().enumerate() {
+        for (r, role) in t.roles.iter().enumerate() {
+            if inst.pins.iter().any(|(pw, pr, _)| *pw == w && pr.0 == r) {
+                continue;
+            }
+            let pieces: Vec<_> = timeline
+                .segments
+                .iter()
+                .filter(|s| s.role == role.name && s.week == week.first_day)
+                .collect();
+            let [only] = pieces.as_slice() else { continue };
+            let whole = only.start == week.start && only.end == week.end;
+            if !whole || !matches!(only.source, Source::Override { .. }) {
+                continue;
+            }
+            if let Some(p) = ws.person_by_id(&only.person) {
+                if inst
+                    .position(p)
+                    .is_some_and(|i| inst.eligible[w][r].contains(&i))
+                {
+                    inst.pins.push((w, RoleIdx(r), p));
+                }
+            }
+        }
+    }
+
+    let reference: Vec<Vec<Option<PersonIdx>>> = inst
+        .weeks
+        .iter()
+        .map(|week| {
+            t.roles
+                .iter()
+                .map(|role| {
+                    published
+                        .get(&(week.first_day, role.name.clone()))
+                        .and_then(|id| ws.person_by_id(id))
+                })
+                .collect()
+        })
+        .collect();
+    let opts = PlanOptions {
+        reference: Some(reference),
+        ..opts.clone()
+    };
+    let plan = optimise::solve(&inst, &opts).map_err(optimise::PlanError::from)?;
+
+    let before: BTreeMap<(NaiveDate, String), String> = published
+        .into_iter()
+        .filter(|((w, _), _)| *w >= first)
+        .collect();
+    let mut after: BTreeMap<(NaiveDate, String), String> = BTreeMap::new();
+    for (w, row) in plan.assignment.iter().enumerate() {
+        for (r, p) in row.iter().enumerate() {
+            if let (Some(p), Some(week), Some(role)) = (p, plan.weeks.get(w), t.roles.get(r)) {
+                after.insert(
+                    (week.first_day, role.name.clone()),
+                    ws.person(*p).id.clone(),
+                );
+            }
+        }
+    }
+    let changed = before
+        .keys()
+        .chain(after.keys())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .filter(|k| before.get(*k) != after.get(*k))
+        .count();
+    Ok(Replan {
+        diff: diff(&before, &after),
+        plan,
+        changed,
+    })
+}
