@@ -575,9 +575,13 @@ fn incidents_csv_errors_name_the_line_and_suggest_the_fix() {
 
 // --- properties -------------------------------------------------------------
 
+/// A zone, published weeks (offset, role) and overrides (start hour, hours,
+/// role, whether it is the person under test).
+type Case = (Tz, Vec<(u32, u8)>, Vec<(i64, i64, u8, bool)>);
+
 /// A random published quarter for one person, with random overrides that put
 /// the same person into the other role (so roles overlap) or someone else in.
-fn arb_case() -> impl Strategy<Value = (Tz, Vec<(u32, u8)>, Vec<(i64, i64, u8, bool)>)> {
+fn arb_case() -> impl Strategy<Value = Case> {
     let zones = prop_oneof![
         Just(America::Los_Angeles),
         Just(Europe::Berlin),

@@ -40,9 +40,7 @@ fn load(org: &str) -> Result<Workspace, LoadError> {
 
 /// (line, column, message, help) of each diagnostic; every one is in oncall.toml.
 fn errors(org: &str) -> Vec<(usize, usize, String, Option<String>)> {
-    let err = load(org)
-        .err()
-        .expect("the workspace loaded, but errors were expected");
+    let err = load(org).expect_err("the workspace loaded, but errors were expected");
     err.diagnostics
         .iter()
         .map(|d| {

@@ -5,6 +5,7 @@
 
 mod args;
 mod commands;
+mod comp;
 mod render;
 mod schedule;
 

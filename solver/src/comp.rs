@@ -226,6 +226,16 @@ pub struct PaidSpan {
     pub end: DateTime<Utc>,
 }
 
+/// Which of two overlapping pieces is paid: lower wins (highest multiplier,
+/// then team order, then role order).
+type Priority = (std::cmp::Reverse<Decimal>, usize, usize);
+
+/// A line's key: team index, role order in the team, role name.
+type LineKey = (usize, usize, String);
+
+/// Paid pages of one line: count, total and each amount.
+type Pages = (u32, Decimal, Vec<Decimal>);
+
 /// The spans `person` is paid for inside `[from, to)`: the person's segments
 /// of every timeline, clipped, with overlaps paid once (the role with the
 /// highest multiplier wins, ties to the first team, then the team's first
@@ -239,7 +249,7 @@ pub fn paid_spans(
     to: DateTime<Utc>,
 ) -> Vec<PaidSpan> {
     // Candidate pieces with their priority key (lower wins).
-    let mut pieces: Vec<((std::cmp::Reverse<Decimal>, usize, usize), PaidSpan)> = Vec::new();
+    let mut pieces: Vec<(Priority, PaidSpan)> = Vec::new();
     for (team, tl) in timelines {
         let t = ws.team(*team);
         for s in tl.of_person(person) {
@@ -431,7 +441,7 @@ pub fn report(
         let spans = paid_spans(ws, comp, timelines, &person.id, from, to);
 
         // (team, role order, role) -> kind -> accumulated.
-        let mut acc: BTreeMap<(usize, usize, String), BTreeMap<DayKind, Acc>> = BTreeMap::new();
+        let mut acc: BTreeMap<LineKey, BTreeMap<DayKind, Acc>> = BTreeMap::new();
         let mut night = 0i64;
         for span in &spans {
             let order = ws
@@ -450,8 +460,7 @@ pub fn report(
         }
 
         // Pages, by (team, role).
-        let mut pages: BTreeMap<(usize, usize, String), (u32, Decimal, Vec<Decimal>)> =
-            BTreeMap::new();
+        let mut pages: BTreeMap<LineKey, Pages> = BTreeMap::new();
         if let Some(pay) = &comp.incidents {
             for inc in incidents.iter().filter(|i| i.person.0 == pi) {
                 if inc.time < from || inc.time >= to {
