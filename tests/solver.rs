@@ -9,6 +9,7 @@ use chrono_tz::{America, Europe};
 use common::*;
 use oncall::checker::CheckContext;
 use oncall::horizon::HorizonSpec;
+use oncall::instance::Instance;
 use oncall::model::{Absence, PersonIdx, Pin, RoleIdx, Rules, TeamIdx, Workspace};
 use oncall::optimise::{plan, PlanOptions};
 use oncall::plan::{Plan, Status};
@@ -94,6 +95,50 @@ fn tiny_team() -> impl Strategy<Value = (Workspace, u32)> {
 /// Brute force: the smallest largest excess over every assignment that fills
 /// the most slots and breaks no rule, judged by the checker's own evaluation.
 fn brute_force(ws: &Workspace, weeks: u32) -> (usize, f64) {
+    let (filled, excess, _) = brute_force_near(ws, weeks, None);
+    (filled, excess)
+}
+
+/// Brute force for re-plans: as [`brute_force`], plus the fewest slots that
+/// differ from `reference` among the assignments with that fill and that
+/// largest excess.
+fn brute_force_near(
+    ws: &Workspace,
+    weeks: u32,
+    reference: Option<&[Vec<Option<PersonIdx>>]>,
+) -> (usize, f64, usize) {
+    let mut all: Vec<(usize, f64, usize)> = Vec::new();
+    enumerate_valid(ws, weeks, &mut |a, filled, excess| {
+        let changes = reference.map_or(0, |r| {
+            a.iter()
+                .zip(r)
+                .flat_map(|(x, y)| x.iter().zip(y))
+                .filter(|(x, y)| x != y)
+                .count()
+        });
+        all.push((filled, excess, changes));
+    });
+    let filled = all.iter().map(|x| x.0).max().unwrap_or(0);
+    let excess = all
+        .iter()
+        .filter(|x| x.0 == filled)
+        .map(|x| x.1)
+        .fold(f64::INFINITY, f64::min);
+    let changes = all
+        .iter()
+        .filter(|x| x.0 == filled && x.1 <= excess + 1e-6)
+        .map(|x| x.2)
+        .min()
+        .unwrap_or(0);
+    (filled, excess, changes)
+}
+
+/// `assignment[week][role]`.
+type Assignment = [Vec<Option<PersonIdx>>];
+
+/// Calls `f(assignment, filled, max_excess)` for every assignment that breaks
+/// no rule, judged by the checker's own evaluation.
+fn enumerate_valid(ws: &Workspace, weeks: u32, f: &mut dyn FnMut(&Assignment, usize, f64)) {
     let ctx = CheckContext::new(ws, TeamIdx(0), date(MONDAY), weeks).unwrap();
     let members: Vec<PersonIdx> = ws.teams[0].members.clone();
     let roles = ws.teams[0].roles.len();
@@ -122,7 +167,6 @@ fn brute_force(ws: &Workspace, weeks: u32) -> (usize, f64) {
         }
         per_week.push(combos);
     }
-    let mut best: (usize, f64) = (0, f64::INFINITY);
     let mut idx = vec![0usize; weeks as usize];
     loop {
         let assignment: Vec<Vec<Option<PersonIdx>>> = idx
@@ -131,21 +175,15 @@ fn brute_force(ws: &Workspace, weeks: u32) -> (usize, f64) {
             .map(|(w, &i)| per_week[w][i].clone())
             .collect();
         let filled = assignment.iter().flatten().filter(|s| s.is_some()).count();
-        if filled >= best.0 {
-            let ev = ctx.evaluate(&assignment);
-            if ev.violations.is_empty() {
-                if filled > best.0 {
-                    best = (filled, ev.max_excess);
-                } else {
-                    best.1 = best.1.min(ev.max_excess);
-                }
-            }
+        let ev = ctx.evaluate(&assignment);
+        if ev.violations.is_empty() {
+            f(&assignment, filled, ev.max_excess);
         }
         // Next combination.
         let mut k = 0;
         loop {
             if k == idx.len() {
-                return best;
+                return;
             }
             idx[k] += 1;
             if idx[k] < per_week[k].len() {
@@ -190,6 +228,32 @@ proptest! {
         prop_assert_eq!(q.status.clone(), Status::Optimal);
         prop_assert!((q.max_excess - p.max_excess).abs() < 1e-6, "{} vs {}", q.max_excess, p.max_excess);
         prop_assert_eq!(q.assignment[w][r], Some(who));
+    }
+
+    /// A re-plan after new time off keeps the fill and the optimal largest
+    /// excess, and changes exactly as few slots as brute force can.
+    #[test]
+    fn replan_changes_as_few_slots_as_brute_force((ws, weeks) in tiny_team(), who in 0usize..5, week in 0i64..4) {
+        let p = plan_weeks(&ws, weeks);
+        let mut more = ws.clone();
+        let start = date(MONDAY) + Duration::weeks(week % i64::from(weeks));
+        time_off(&mut more, who % ws.people.len(), start, start + Duration::days(1));
+        let inst = Instance::new(&more, TeamIdx(0), &HorizonSpec::Weeks { from: date(MONDAY), weeks }).unwrap();
+        let q = oncall::optimise::solve(&inst, &PlanOptions {
+            reference: Some(p.assignment.clone()),
+            ..opts()
+        }).unwrap();
+        assert_checked(&more, &q);
+        let (filled, excess, changes) = brute_force_near(&more, weeks, Some(&p.assignment));
+        let got = q.assignment.iter().flatten().filter(|s| s.is_some()).count();
+        prop_assert_eq!(got, filled);
+        prop_assume!(q.status == Status::Optimal && q.stats.changes_proven);
+        prop_assert!((q.max_excess - excess).abs() < 1e-6, "{} vs {}", q.max_excess, excess);
+        let changed = q.assignment.iter().zip(&p.assignment)
+            .flat_map(|(x, y)| x.iter().zip(y))
+            .filter(|(x, y)| x != y)
+            .count();
+        prop_assert_eq!(changed, changes, "the re-plan changes {} slots, brute force {}", changed, changes);
     }
 
     /// With `absence = "owed"`, more time off never makes the best plan fairer.
@@ -434,22 +498,77 @@ fn rest_applies_across_the_boundary_with_history() {
         },
     )
     .unwrap();
-    // p0 was on call the week before the horizon, p1 two weeks before.
-    let history = [
-        PastShift {
-            week: date("2026-12-28"),
-            person: PersonIdx(0),
+    // p0 was on call the week before the horizon, p1 two weeks before: the
+    // published history as the store would hold it.
+    let team = ws.team(TeamIdx(0));
+    let slot = |week: &str, person: &str| {
+        let w = &oncall::horizon::weeks_from(team, date(week), 1).unwrap()[0];
+        oncall::timeline::PublishedSlot {
+            version: 1,
+            week: w.first_day,
+            role: "primary".into(),
+            person: person.into(),
+            start: w.start,
+            end: w.end,
             load: 8.0,
-        },
-        PastShift {
-            week: date("2026-12-21"),
-            person: PersonIdx(1),
-            load: 8.0,
-        },
-    ];
+            published: w.start,
+        }
+    };
+    let timeline = oncall::timeline::Timeline::resolve(
+        team,
+        &[slot("2026-12-21", "p1"), slot("2026-12-28", "p0")],
+        &[],
+    );
+    let history = oncall::instance::past_shifts(&ws, TeamIdx(0), &timeline, date(MONDAY));
+    assert_eq!(
+        history,
+        vec![
+            PastShift {
+                week: date("2026-12-21"),
+                person: PersonIdx(1),
+                load: 8.0,
+            },
+            PastShift {
+                week: date("2026-12-28"),
+                person: PersonIdx(0),
+                load: 8.0,
+            },
+        ]
+    );
     let inst = Instance::with_weeks(&ws, TeamIdx(0), weeks, &history);
+    // Two weeks of history, 16 load over three people each available both
+    // weeks: p0 and p1 carry 8 − 16/3, p2 carries −16/3.
+    let third = 16.0 / 3.0;
+    for (c, want) in inst.carry.iter().zip([8.0 - third, 8.0 - third, -third]) {
+        assert!((c - want).abs() < 1e-9, "{:?}", inst.carry);
+    }
     let p = oncall::optimise::solve(&inst, &opts()).unwrap();
-    assert_checked(&ws, &p);
+    let doc = p.to_doc(&ws);
+    let report = oncall::checker::check_plan_with_history(&ws, TeamIdx(0), &doc, &timeline);
+    assert!(report.is_ok(), "{:?}", report.violations);
+    // Without the history the carry-over looks wrong to the checker.
+    let blind = oncall::checker::check_plan(&ws, TeamIdx(0), &doc);
+    assert!(blind
+        .violations
+        .iter()
+        .any(|v| v.to_string().contains("carry")));
+    // With it, the checker sees a week given to p0 right after their history week.
+    let mut tampered = doc.clone();
+    let first = tampered
+        .shifts
+        .iter()
+        .position(|s| s.week == date(MONDAY))
+        .unwrap();
+    tampered.shifts[first].person = "p0".into();
+    let report = oncall::checker::check_plan_with_history(&ws, TeamIdx(0), &tampered, &timeline);
+    assert!(
+        report.violations.iter().any(|v| v.to_string()
+            == format!(
+                "p0 is on call in weeks 2026-12-28 and {MONDAY}, closer than rest_weeks = 2 allows"
+            )),
+        "{:?}",
+        report.violations
+    );
     // Only p2 may take the first week, and p0 may not take the second.
     assert_eq!(p.assignment[0][0], Some(PersonIdx(2)));
     assert_eq!(p.assignment[1][0], Some(PersonIdx(1)));

@@ -123,6 +123,13 @@ const EXACT: f64 = 1e-7;
 /// Relative MIP gap accepted as proof for the spread tie-break (0.05 %; one
 /// hour of weekday load at weight 0.5 is 0.02 units, 0.1 % of a typical spread).
 const SPREAD_GAP: f64 = 5e-4;
+/// Absolute gap accepted as proof for the spread tie-break, in load units:
+/// below what the JSON's four decimals tell apart for a handful of people, and
+/// a fraction of one hour's load. Stopping on a gap rather than on the clock
+/// also makes the chosen plan the same on every run and machine.
+const SPREAD_ABS_GAP: f64 = 2e-3;
+/// Absolute gap for the exact phases.
+const EXACT_ABS: f64 = 1e-7;
 
 fn micro(x: f64) -> i64 {
     (x * MICRO).round() as i64
@@ -256,7 +263,7 @@ fn run(
     objective: Expression,
     maximise: bool,
     time_limit: f64,
-    rel_gap: f64,
+    (rel_gap, abs_gap): (f64, f64),
 ) -> Result<(Run, Vec<Cell>), SolveError> {
     let Model {
         vars, cells, rows, ..
@@ -276,7 +283,7 @@ fn run(
     hm.make_quiet();
     hm.set_option("time_limit", time_limit.max(0.01));
     hm.set_option("mip_rel_gap", rel_gap);
-    hm.set_option("mip_abs_gap", 1e-7);
+    hm.set_option("mip_abs_gap", abs_gap);
     // No warm start: with one, HiGHS (1.x through highs 2.4) may report the
     // improved objective while returning the starting columns.
     let solved = hm
@@ -576,7 +583,7 @@ pub fn solve(inst: &Instance<'_>, opts: &PlanOptions) -> Result<Plan, SolveError
                 .push((s.leq(1), RowTag::Slot { week: w, role: r }));
         }
         let objective: Expression = model.cells.iter().map(|c| c.var).sum();
-        let (res, cells) = run(model, objective, true, left(0.3), EXACT)?;
+        let (res, cells) = run(model, objective, true, left(0.3), (EXACT, EXACT_ABS))?;
         match res.values {
             Some(v) => {
                 let got = decode(inst, &cells, &v);
@@ -712,7 +719,13 @@ pub fn solve(inst: &Instance<'_>, opts: &PlanOptions) -> Result<Plan, SolveError
                         RowTag::Excess { person: i },
                     ));
                 }
-                let (res, cells) = run(model, Expression::from(0.0), false, left(0.3), EXACT)?;
+                let (res, cells) = run(
+                    model,
+                    Expression::from(0.0),
+                    false,
+                    left(0.3),
+                    (EXACT, EXACT_ABS),
+                )?;
                 match res.values {
                     Some(v) => {
                         best = decode(inst, &cells, &v);
@@ -749,7 +762,7 @@ pub fn solve(inst: &Instance<'_>, opts: &PlanOptions) -> Result<Plan, SolveError
                     .rows
                     .push(((load - shares[i]).leq(z), RowTag::Excess { person: i }));
             }
-            let (res, cells) = run(model, z.into(), false, left(0.6), EXACT)?;
+            let (res, cells) = run(model, z.into(), false, left(0.6), (EXACT, EXACT_ABS))?;
             if let Some(v) = res.values {
                 let cand = decode(inst, &cells, &v);
                 if max_excess_of(inst, &cand, &shares, &people)
@@ -832,7 +845,7 @@ pub fn solve(inst: &Instance<'_>, opts: &PlanOptions) -> Result<Plan, SolveError
             }
             let objective: Expression =
                 model.cells.iter().filter(|c| keeps(c)).map(|c| c.var).sum();
-            let (res, cells) = run(model, objective, true, left(0.5), EXACT)?;
+            let (res, cells) = run(model, objective, true, left(0.5), (EXACT, EXACT_ABS))?;
             if let Some(v) = res.values {
                 let cand = decode(inst, &cells, &v);
                 if max_excess_of(inst, &cand, &shares, &people) <= zstar + 1e-5
@@ -882,7 +895,13 @@ pub fn solve(inst: &Instance<'_>, opts: &PlanOptions) -> Result<Plan, SolveError
             .min(SPREAD_SHARE * budget)
             .min((SPREAD_FACTOR * clock.elapsed().as_secs_f64()).max(SPREAD_MIN))
             .max(0.05);
-        let (res, cells) = run(model, objective, false, spread_budget, SPREAD_GAP)?;
+        let (res, cells) = run(
+            model,
+            objective,
+            false,
+            spread_budget,
+            (SPREAD_GAP, SPREAD_ABS_GAP),
+        )?;
         if let Some(v) = res.values {
             let cand = decode(inst, &cells, &v);
             if max_excess_of(inst, &cand, &shares, &people) <= zstar + 1e-5
