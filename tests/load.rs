@@ -230,9 +230,10 @@ holiday = 4.5
 
 [compensation]
 currency = "GBP"
-anything = { goes = ["here", 1, 2.0] }
 [compensation.rates]
 weekday = "50.00"
+weekend = "100"
+holiday = "150.5"
 "#;
     let team = r#"name = "Payments"
 timezone = "America/New_York"
@@ -282,6 +283,9 @@ person = "alice"
         }
     );
     assert!(ws.org.holidays["US"].is_empty());
+    let comp = ws.org.compensation.as_ref().unwrap();
+    assert_eq!((comp.currency.as_str(), comp.minor_units), ("GBP", 2));
+    assert_eq!(comp.policy.rates.holiday.to_string(), "150.5");
     let t = &ws.teams[0];
     assert_eq!(t.timezone, chrono_tz::America::New_York);
     assert_eq!(t.members, [PersonIdx(2), PersonIdx(0)]);

@@ -399,7 +399,10 @@ fn overrides_inside_across_and_at_the_edges_of_a_week() {
         .segments
         .iter()
         .filter(|s| {
-            s.role == "primary" && s.person == week0 && s.start >= utc("2027-01-24T08:00:00Z")
+            s.role == "primary"
+                && s.person == week0
+                && s.start >= utc("2027-01-24T08:00:00Z")
+                && s.start < utc("2027-01-26T08:00:00Z")
         })
         .collect();
     assert_eq!(covering.len(), 1, "{covering:?}");

@@ -133,13 +133,12 @@ fn brute_force_near(
     (filled, excess, changes)
 }
 
+/// `assignment[week][role]`.
+type Assignment = [Vec<Option<PersonIdx>>];
+
 /// Calls `f(assignment, filled, max_excess)` for every assignment that breaks
 /// no rule, judged by the checker's own evaluation.
-fn enumerate_valid(
-    ws: &Workspace,
-    weeks: u32,
-    f: &mut dyn FnMut(&[Vec<Option<PersonIdx>>], usize, f64),
-) {
+fn enumerate_valid(ws: &Workspace, weeks: u32, f: &mut dyn FnMut(&Assignment, usize, f64)) {
     let ctx = CheckContext::new(ws, TeamIdx(0), date(MONDAY), weeks).unwrap();
     let members: Vec<PersonIdx> = ws.teams[0].members.clone();
     let roles = ws.teams[0].roles.len();

@@ -48,6 +48,9 @@ pub enum Command {
     Replan(ReplanArgs),
     /// Print the audit log of changes.
     Log(LogArgs),
+    /// Compensation for a pay period, from the resolved timeline: the HR CSV,
+    /// JSON or a per-person summary.
+    Comp(CompArgs),
     /// Write calendar (.ics) feeds of the resolved timeline.
     Ical(IcalArgs),
 }
@@ -303,4 +306,37 @@ pub enum Format {
     Csv,
     /// Markdown tables.
     Md,
+}
+
+#[derive(Debug, Args)]
+pub struct CompArgs {
+    /// First day of the pay period (YYYY-MM-DD), from midnight in each
+    /// engineer's own zone.
+    #[arg(long)]
+    pub from: NaiveDate,
+    /// First day after the pay period (YYYY-MM-DD, exclusive).
+    #[arg(long)]
+    pub to: NaiveDate,
+    /// Only this team (default: every team).
+    #[arg(long)]
+    pub team: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CompFormat::Table)]
+    pub format: CompFormat,
+    /// Write the output to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Pages to pay for: a CSV with the columns `time,person,team`.
+    #[arg(long, value_name = "FILE.csv")]
+    pub incidents: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompFormat {
+    /// Per-person pay and the fairness view.
+    Table,
+    /// The report with every line.
+    Json,
+    /// The HR CSV: one row per person, team, role and pay code.
+    Csv,
 }

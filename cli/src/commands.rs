@@ -30,6 +30,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Swap(args) => schedule::swap(&cli.dir, args),
         Command::Replan(args) => schedule::replan(&cli.dir, args),
         Command::Log(args) => schedule::log(&cli.dir, args),
+        Command::Comp(args) => crate::comp::run(&cli.dir, args),
         Command::Ical(args) => crate::feeds::ical(&cli.dir, args),
     }
 }

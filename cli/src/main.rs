@@ -5,6 +5,7 @@
 
 mod args;
 mod commands;
+mod comp;
 mod feeds;
 mod render;
 mod schedule;

@@ -1594,6 +1594,7 @@ mod tests {
                 timezone: LA,
                 load: LoadWeights::default(),
                 holidays,
+                compensation: None,
             },
             people,
             time_off: vec![time_off(

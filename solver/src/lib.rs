@@ -8,6 +8,7 @@
 
 pub mod changes;
 pub mod checker;
+pub mod comp;
 pub mod eligibility;
 pub mod error;
 pub mod explain;

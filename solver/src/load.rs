@@ -8,7 +8,8 @@
 //! What is read:
 //!
 //! - `oncall.toml` (required): `timezone`, `[load]`, `[holidays.<region>]` and
-//!   `[compensation]` (accepted, not yet validated or kept);
+//!   `[compensation]` (the pay policy: currency, mode, rates, role
+//!   multipliers, days off in lieu, region overrides and incident pay);
 //! - `people.csv` (required): columns `id` and `joined` are required, `name`,
 //!   `email`, `timezone`, `region`, `left` and `skills` are optional; other
 //!   columns are ignored unless they look like a misspelt known column;
@@ -25,7 +26,6 @@ use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Weekday};
 use chrono_tz::Tz;
-use serde::de::IgnoredAny;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use toml::Spanned;
@@ -36,6 +36,8 @@ use crate::model::{
     RoleIdx, Rules, Team, TimeOff, Workspace,
 };
 use crate::suggest::did_you_mean;
+
+mod compensation;
 
 /// The columns of `people.csv`, in the documented order.
 const PEOPLE_COLUMNS: [&str; 8] = [
@@ -309,6 +311,10 @@ impl Cx {
             }
             holidays.insert(region, parsed);
         }
+        let compensation = raw
+            .compensation
+            .as_ref()
+            .and_then(|c| self.compensation(&src, c));
         Some(Org {
             timezone: timezone?,
             load: LoadWeights {
@@ -317,6 +323,7 @@ impl Cx {
                 holiday: *load.holiday.get_ref(),
             },
             holidays,
+            compensation,
         })
     }
 
@@ -1338,9 +1345,8 @@ struct RawOrg {
     load: Option<RawLoad>,
     #[serde(default)]
     holidays: BTreeMap<String, BTreeMap<Spanned<String>, String>>,
-    /// Accepted in any shape for now; not validated or kept.
-    #[serde(default, rename = "compensation")]
-    _compensation: Option<IgnoredAny>,
+    #[serde(default)]
+    compensation: Option<Spanned<compensation::RawCompensation>>,
 }
 
 #[derive(Deserialize)]

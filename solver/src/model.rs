@@ -99,6 +99,8 @@ pub struct Org {
     pub load: LoadWeights,
     /// Holiday calendars by region code.
     pub holidays: BTreeMap<String, BTreeMap<NaiveDate, String>>,
+    /// The pay policy from `[compensation]`, when there is one.
+    pub compensation: Option<Compensation>,
 }
 
 /// Weight of one on-call hour by the kind of day it falls on.
@@ -273,4 +275,132 @@ pub struct Pin {
     pub person: PersonIdx,
     /// Where the pin is.
     pub origin: Origin,
+}
+
+/// The pay policy (`[compensation]` in `oncall.toml`, DESIGN.md §6).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Compensation {
+    /// ISO 4217 code, e.g. `USD`.
+    pub currency: String,
+    /// Digits after the decimal point in the currency (2 for USD, 0 for JPY).
+    pub minor_units: u32,
+    /// The policy for people whose region has no override.
+    pub policy: PayPolicy,
+    /// Policies of regions with `[compensation.regions.<region>]`, with the
+    /// organisation's policy filled in where the region says nothing.
+    pub regions: BTreeMap<String, PayPolicy>,
+    /// Multiplier of the day rates per role name; a role not listed pays 1.
+    pub roles: BTreeMap<String, rust_decimal::Decimal>,
+    /// Pay for pages, when `[compensation.incidents]` is set.
+    pub incidents: Option<IncidentPay>,
+}
+
+impl Compensation {
+    /// The policy of a person's holiday region.
+    pub fn policy_for(&self, region: Option<&str>) -> &PayPolicy {
+        region
+            .and_then(|r| self.regions.get(r))
+            .unwrap_or(&self.policy)
+    }
+
+    /// The multiplier of a role.
+    pub fn role_multiplier(&self, role: &str) -> rust_decimal::Decimal {
+        self.roles
+            .get(role)
+            .copied()
+            .unwrap_or(rust_decimal::Decimal::ONE)
+    }
+}
+
+/// How on-call time is paid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum PayMode {
+    /// Money at the day rates.
+    #[default]
+    Cash,
+    /// Days off in lieu only.
+    TimeOff,
+    /// Money and days off in lieu.
+    Both,
+}
+
+impl PayMode {
+    /// Whether the day rates are paid.
+    pub fn pays_cash(self) -> bool {
+        matches!(self, PayMode::Cash | PayMode::Both)
+    }
+
+    /// Whether days off in lieu are earned.
+    pub fn earns_time_off(self) -> bool {
+        matches!(self, PayMode::TimeOff | PayMode::Both)
+    }
+}
+
+/// An amount (or a number of days) for each kind of day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct ByDayKind {
+    /// Monday to Friday.
+    pub weekday: rust_decimal::Decimal,
+    /// Saturday and Sunday.
+    pub weekend: rust_decimal::Decimal,
+    /// A holiday of the person's region (outranks a weekend).
+    pub holiday: rust_decimal::Decimal,
+}
+
+impl ByDayKind {
+    /// The value for a kind of day.
+    pub fn get(&self, kind: crate::horizon::DayKind) -> rust_decimal::Decimal {
+        match kind {
+            crate::horizon::DayKind::Weekday => self.weekday,
+            crate::horizon::DayKind::Weekend => self.weekend,
+            crate::horizon::DayKind::Holiday => self.holiday,
+        }
+    }
+}
+
+/// The pay policy of the organisation or of one region.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct PayPolicy {
+    /// Cash, time off or both.
+    pub mode: PayMode,
+    /// Pay per full on-call day, by kind of day (before the role multiplier).
+    pub rates: ByDayKind,
+    /// Days off in lieu per full on-call day, by kind of day (any role).
+    pub time_off: ByDayKind,
+}
+
+/// A daily window of wall-clock time in the engineer's own zone; it wraps
+/// past midnight when `end <= start` (e.g. 22:00-07:00).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DailyWindow {
+    /// First minute inside.
+    pub start: NaiveTime,
+    /// First minute outside.
+    pub end: NaiveTime,
+}
+
+impl DailyWindow {
+    /// Whether a wall-clock time falls inside.
+    pub fn contains(&self, t: NaiveTime) -> bool {
+        if self.start < self.end {
+            self.start <= t && t < self.end
+        } else {
+            t >= self.start || t < self.end
+        }
+    }
+}
+
+/// Pay for interruptions (`[compensation.incidents]`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IncidentPay {
+    /// Business hours on weekdays that are not holidays; every other time is
+    /// out of hours.
+    pub business_hours: DailyWindow,
+    /// Sleeping hours, every day; a page then earns `sleeping` instead of
+    /// `out_of_hours`.
+    pub sleeping_hours: DailyWindow,
+    /// Per page outside business hours (and outside sleeping hours).
+    pub out_of_hours: rust_decimal::Decimal,
+    /// Per page in sleeping hours.
+    pub sleeping: rust_decimal::Decimal,
 }

@@ -131,6 +131,7 @@ pub fn organisation(shape: &Shape) -> Workspace {
             timezone: tz,
             load: LoadWeights::default(),
             holidays,
+            compensation: None,
         },
         people,
         time_off,

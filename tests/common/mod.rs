@@ -49,6 +49,7 @@ pub fn workspace(tz: Tz, people: Vec<Person>, roles: Vec<Role>, rules: Rules) ->
             timezone: tz,
             load: LoadWeights::default(),
             holidays: BTreeMap::new(),
+            compensation: None,
         },
         people,
         time_off: vec![],

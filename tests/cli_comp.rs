@@ -1,0 +1,249 @@
+//! `oncall comp` driven as HR would: plan, check, publish, then pull the pay
+//! CSV and JSON for a month. The CSV must parse with Python's `csv` module and
+//! reconcile with the JSON to the cent; formula-like text is neutralised.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn oncall(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_oncall"))
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(out: &[u8]) -> String {
+    String::from_utf8_lossy(out).into_owned()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// The quickstart workspace with a spreadsheet formula for a name, planned
+/// for 2027Q1 (checked with `check-plan`) and published.
+fn published_quickstart() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/quickstart"),
+        ws,
+    );
+    let people = std::fs::read_to_string(ws.join("people.csv")).unwrap();
+    std::fs::write(
+        ws.join("people.csv"),
+        people.replace("Bob Brown", "=HYPERLINK(\"http://x\";\"Bob\")"),
+    )
+    .unwrap();
+    let plan = ws.join("plan.json");
+    let out = oncall(
+        ws,
+        &[
+            "plan",
+            "payments",
+            "--quarter",
+            "2027Q1",
+            "--format",
+            "json",
+            "--out",
+            plan.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let check = oncall(ws, &["check-plan", "payments", plan.to_str().unwrap()]);
+    assert!(check.status.success(), "{}", text(&check.stdout));
+    let publish = oncall(ws, &["publish", "payments", plan.to_str().unwrap()]);
+    assert!(publish.status.success(), "{}", text(&publish.stderr));
+    tmp
+}
+
+#[test]
+fn the_hr_csv_parses_with_python_and_reconciles_with_the_json() {
+    let tmp = published_quickstart();
+    let ws = tmp.path();
+    // bob is pinned as primary for the week of 2027-01-11 (Los Angeles).
+    std::fs::write(
+        ws.join("pages.csv"),
+        "time,person,team\n\
+         2027-01-13T07:00:00Z,bob,payments\n\
+         2027-01-16T18:00:00Z,bob,payments\n\
+         2027-01-13T20:00:00Z,bob,payments\n",
+    )
+    .unwrap();
+    let csv_path = ws.join("pay.csv");
+    let period = ["--from", "2027-01-01", "--to", "2027-02-01"];
+    let mut args = vec!["comp"];
+    args.extend_from_slice(&period);
+    args.extend_from_slice(&["--incidents", "pages.csv", "--format", "csv", "--out"]);
+    let csv_arg = csv_path.to_str().unwrap().to_string();
+    args.push(&csv_arg);
+    let out = Command::new(env!("CARGO_BIN_EXE_oncall"))
+        .current_dir(ws)
+        .args(&args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("wrote"));
+
+    let mut args = vec!["comp"];
+    args.extend_from_slice(&period);
+    args.extend_from_slice(&["--incidents", "pages.csv", "--format", "json"]);
+    let out = Command::new(env!("CARGO_BIN_EXE_oncall"))
+        .current_dir(ws)
+        .args(&args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+
+    // Python reads the CSV with the standard library and sums it with decimals.
+    let script = r#"
+import csv, decimal, json, sys
+with open(sys.argv[1], newline="") as f:
+    rows = list(csv.reader(f))
+header, body = rows[0], rows[1:]
+assert header == ["employee_id","name","email","period_start","period_end","team","role","code","hours","days","rate","amount","currency"], header
+assert all(len(r) == 13 for r in body)
+out = {}
+for r in body:
+    d = dict(zip(header, r))
+    key = "|".join([d["employee_id"], d["team"], d["role"], d["code"]])
+    assert key not in out, key
+    decimal.Decimal(d["hours"]); decimal.Decimal(d["days"])
+    out[key] = {"amount": str(decimal.Decimal(d["amount"])), "name": d["name"], "currency": d["currency"]}
+total = sum(decimal.Decimal(v["amount"]) for v in out.values())
+print(json.dumps({"lines": out, "total": str(total)}))
+"#;
+    let py = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&csv_path)
+        .output()
+        .expect("python3 runs");
+    assert!(py.status.success(), "python3: {}", text(&py.stderr));
+    let parsed: serde_json::Value = serde_json::from_slice(&py.stdout).unwrap();
+
+    let lines = json["lines"].as_array().unwrap();
+    assert!(!lines.is_empty());
+    let by_key: BTreeMap<String, &serde_json::Value> = lines
+        .iter()
+        .map(|l| {
+            (
+                format!(
+                    "{}|{}|{}|{}",
+                    l["employee_id"].as_str().unwrap(),
+                    l["team"].as_str().unwrap(),
+                    l["role"].as_str().unwrap(),
+                    l["code"].as_str().unwrap()
+                ),
+                l,
+            )
+        })
+        .collect();
+    let csv_lines = parsed["lines"].as_object().unwrap();
+    assert_eq!(csv_lines.len(), by_key.len());
+    for (key, row) in csv_lines {
+        let j = by_key
+            .get(key)
+            .unwrap_or_else(|| panic!("{key} not in the JSON"));
+        assert_eq!(row["amount"], j["amount"], "{key}");
+        assert_eq!(row["currency"], "USD");
+    }
+    assert_eq!(parsed["total"], json["total"]);
+
+    // The formula in bob's name is neutralised in the CSV, not in the JSON.
+    let bob = csv_lines
+        .iter()
+        .find(|(k, _)| k.starts_with("bob|"))
+        .map(|(_, v)| v["name"].as_str().unwrap().to_string())
+        .unwrap();
+    assert_eq!(bob, "'=HYPERLINK(\"http://x\";\"Bob\")");
+    // Two pages out of hours (sleeping 50.00, Saturday 25.00); the Wednesday
+    // afternoon page is in business hours.
+    let inc = by_key["bob|payments|primary|INCIDENT"];
+    assert_eq!(inc["amount"], "75.00");
+    assert_eq!(inc["pages"], 2);
+    // Bob's pinned week: Mon 2027-01-11 10:00 to the MLK holiday Monday 10:00.
+    assert_eq!(by_key["bob|payments|primary|WEEKDAY"]["hours"], "110");
+    assert_eq!(by_key["bob|payments|primary|WEEKDAY"]["amount"], "229.17");
+    assert_eq!(by_key["bob|payments|primary|WEEKEND"]["amount"], "200.00");
+    assert_eq!(by_key["bob|payments|primary|HOLIDAY"]["hours"], "10");
+    assert_eq!(by_key["bob|payments|primary|HOLIDAY"]["amount"], "62.50");
+}
+
+#[test]
+fn the_table_summarises_pay_and_who_carries_the_weekends() {
+    let tmp = published_quickstart();
+    let out = oncall(
+        tmp.path(),
+        &[
+            "comp",
+            "--from",
+            "2027-01-01",
+            "--to",
+            "2027-04-01",
+            "--team",
+            "payments",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let t = text(&out.stdout);
+    assert!(
+        t.starts_with("Compensation 2027-01-01 to 2027-04-01"),
+        "{t}"
+    );
+    assert!(t.contains("hours on call") && t.contains("amount (USD)"));
+    assert!(t.contains("Who carries the weekends, holidays and nights"));
+    assert!(t.contains("weekend days") && t.contains("night hours"));
+}
+
+#[test]
+fn comp_errors_name_the_problem() {
+    let tmp = published_quickstart();
+    let out = oncall(
+        tmp.path(),
+        &["comp", "--from", "2027-02-01", "--to", "2027-01-01"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("is empty"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::write(
+        tmp.path().join("pages.csv"),
+        "time,person,team\nnoon,bbo,payments\n",
+    )
+    .unwrap();
+    let out = oncall(
+        tmp.path(),
+        &[
+            "comp",
+            "--from",
+            "2027-01-01",
+            "--to",
+            "2027-02-01",
+            "--incidents",
+            tmp.path().join("pages.csv").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("invalid time `noon`"), "{err}");
+    assert!(err.contains("did you mean `bob`?"), "{err}");
+    let out = oncall(tmp.path(), &["comp", "--from", "2027-01-01"]);
+    assert_eq!(out.status.code(), Some(2));
+}
