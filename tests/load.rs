@@ -790,18 +790,30 @@ fn bad_dates_in_time_off() {
 }
 
 #[test]
-fn calendar_time_off_is_not_supported_yet() {
+fn calendar_time_off_is_read_from_the_persons_file() {
+    let ws = load(&[(
+        "time-off/alice.ics",
+        Some("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270301\r\nDTEND;VALUE=DATE:20270303\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"),
+    )])
+    .unwrap();
+    let alice = ws.person_by_id("alice").unwrap();
+    let from_ics: Vec<_> = ws
+        .time_off_of(alice)
+        .filter(|t| t.origin.file.ends_with("alice.ics"))
+        .map(|t| (t.start, t.end, t.origin.line))
+        .collect();
+    assert_eq!(from_ics, [(date("2027-03-01"), date("2027-03-02"), 2)]);
     assert_eq!(
         errors(&[(
-            "time-off/alice.ics",
+            "time-off/alcie.ics",
             Some("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
         )]),
         [d(
-            "time-off/alice.ics",
+            "time-off/alcie.ics",
+            1,
             0,
-            0,
-            "calendar time off is not supported yet",
-            Some("convert it to time-off/alice.toml")
+            "unknown person `alcie` (the file name)",
+            Some("did you mean `alice`? rename the file to time-off/alice.ics")
         )]
     );
 }
@@ -1291,7 +1303,7 @@ fn diagnostics_from_many_files_are_collected_and_sorted() {
             ("people.csv".to_string(), 4),
             ("teams/payments.toml".to_string(), 3),
             ("teams/payments.toml".to_string(), 4),
-            ("time-off/b.ics".to_string(), 0),
+            ("time-off/b.ics".to_string(), 1),
             ("time-off/vacations.toml".to_string(), 4),
         ]
     );
