@@ -685,19 +685,7 @@ impl CheckContext {
         }
         let out_of_range = CheckError::OutOfRange { first_week, weeks };
         let tz = team.timezone;
-        let holidays = team
-            .holidays
-            .as_ref()
-            .and_then(|region| ws.org.holidays.get(region));
-        let weight_of_day = |date: NaiveDate| {
-            if holidays.is_some_and(|h| h.contains_key(&date)) {
-                ws.org.load.holiday
-            } else if matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
-                ws.org.load.weekend
-            } else {
-                ws.org.load.weekday
-            }
-        };
+        let weight_of_day = day_weights(ws, team);
 
         // Handoff k is on first_week + 7k days; week k runs from handoff k to k+1.
         let mut handoffs = Vec::new();
@@ -1072,6 +1060,27 @@ impl CheckContext {
     }
 }
 
+/// The load weight of a local date for `team`: holiday of its region, then
+/// weekend, then weekday (DESIGN.md §3).
+fn day_weights<'a>(
+    ws: &'a Workspace,
+    team: &'a crate::model::Team,
+) -> impl Fn(NaiveDate) -> f64 + Copy + 'a {
+    let holidays = team
+        .holidays
+        .as_ref()
+        .and_then(|region| ws.org.holidays.get(region));
+    move |date: NaiveDate| {
+        if holidays.is_some_and(|h| h.contains_key(&date)) {
+            ws.org.load.holiday
+        } else if matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
+            ws.org.load.weekend
+        } else {
+            ws.org.load.weekday
+        }
+    }
+}
+
 /// Carry-over `C_p` (DESIGN.md §3) before history: the team's starting
 /// `[carry]`. [`CheckContext::add_history`] adds the published history.
 fn carry_over(_ws: &Workspace, starting: Option<f64>) -> f64 {
@@ -1111,19 +1120,7 @@ impl CheckContext {
             return near;
         };
         let tz = team.timezone;
-        let holidays = team
-            .holidays
-            .as_ref()
-            .and_then(|region| ws.org.holidays.get(region));
-        let weight_of_day = |date: NaiveDate| {
-            if holidays.is_some_and(|h| h.contains_key(&date)) {
-                ws.org.load.holiday
-            } else if matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
-                ws.org.load.weekend
-            } else {
-                ws.org.load.weekday
-            }
-        };
+        let weight_of_day = day_weights(ws, team);
         let mut load = vec![0.0; ids.len()];
         for s in &inside {
             let weight = team
