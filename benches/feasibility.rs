@@ -7,9 +7,9 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 use criterion::{criterion_group, criterion_main, Criterion};
-use oncall::explain::{explain, matching_check};
-use oncall::horizon::HorizonSpec;
-use oncall::synth::{organisation, Shape};
+use oncall::input::synth::{organisation, Shape};
+use oncall::plan::explain::{explain, matching_check};
+use oncall::plan::horizon::HorizonSpec;
 use oncall::TeamIdx;
 
 fn feasibility(c: &mut Criterion) {
@@ -37,12 +37,17 @@ fn feasibility(c: &mut Criterion) {
     });
 
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/infeasible");
-    let ws = oncall::load::load_workspace(&root).unwrap();
+    let ws = oncall::input::load_workspace(&root).unwrap();
     let q: HorizonSpec = "2027Q1".parse().unwrap();
     let mut group = c.benchmark_group("explain");
     group.sample_size(10);
     group.bench_function("infeasible", |b| {
-        b.iter(|| explain(&ws, TeamIdx(0), &q).unwrap().unwrap())
+        b.iter(|| {
+            explain(&ws, TeamIdx(0), &q, &[])
+                .unwrap()
+                .infeasibility()
+                .unwrap()
+        })
     });
     group.finish();
 }

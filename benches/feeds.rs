@@ -4,10 +4,10 @@
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use criterion::{criterion_group, criterion_main, Criterion};
-use oncall::feed::{self, Sequences};
-use oncall::horizon::{weeks, HorizonSpec};
-use oncall::synth::{organisation, Shape};
-use oncall::timeline::{Override, PublishedSlot, Timeline};
+use oncall::calendar::feed::{self, Sequences};
+use oncall::input::synth::{organisation, Shape};
+use oncall::plan::horizon::{weeks, HorizonSpec};
+use oncall::schedule::timeline::{Override, PublishedSlot, Timeline};
 use rayon::prelude::*;
 
 fn feeds(c: &mut Criterion) {

@@ -17,9 +17,9 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use criterion::{criterion_group, criterion_main, Criterion};
-use oncall::horizon::HorizonSpec;
-use oncall::optimise::{plan, plan_teams, PlanOptions};
-use oncall::synth::{organisation, Shape};
+use oncall::input::synth::{organisation, Shape};
+use oncall::plan::horizon::HorizonSpec;
+use oncall::plan::optimise::{plan, plan_teams, PlanOptions};
 use oncall::{TeamIdx, Workspace};
 
 fn report(name: &str, ws: &Workspace, spec: &HorizonSpec, opts: &PlanOptions) {
@@ -120,7 +120,7 @@ fn examples(c: &mut Criterion) {
     let mut group = c.benchmark_group("examples");
     group.sample_size(10);
     for (dir, spec) in cases {
-        let ws = oncall::load::load_workspace(&root.join(dir)).expect("example workspace loads");
+        let ws = oncall::input::load_workspace(&root.join(dir)).expect("example workspace loads");
         let opts = PlanOptions::default();
         for t in 0..ws.teams.len() {
             let name = format!("{dir}/{}", ws.teams[t].id);

@@ -336,7 +336,8 @@ fn malformed_input_exits_1_with_file_and_line() {
         &data("quickstart"),
         &["plan", "paymnts", "--quarter", "2027Q1"],
     );
-    assert_eq!(out.status.code(), Some(1));
+    // An argument that names no team is a usage error.
+    assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("did you mean `payments`?"));
     // A plan file that is not JSON.
     let bad = tmp.path().join("bad.json");
@@ -357,8 +358,21 @@ fn usage_errors_exit_2() {
         &data("quickstart"),
         &["plan", "payments", "--quarter", "2027Q5"],
     );
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("quarters are 1 to 4"));
+    for bad in ["0", "-1", "NaN", "inf", "soon"] {
+        let out = oncall(
+            &data("quickstart"),
+            &["plan", "payments", "--quarter", "2027Q1", "--time-limit", bad],
+        );
+        assert_eq!(out.status.code(), Some(2), "--time-limit {bad}");
+        assert!(text(&out.stderr).contains("positive number of seconds"), "--time-limit {bad}");
+    }
+    let out = oncall(&data("quickstart"), &["who", "payments", "--at", "tomorrow-ish"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("--at `tomorrow-ish` is not a time"), "{err}");
+    assert_eq!(err.matches("error:").count(), 1, "error: is printed once: {err}");
     let out = oncall(
         &data("quickstart"),
         &["plan", "payments", "--quarter", "2027Q1", "--format", "xml"],

@@ -12,10 +12,11 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use chrono_tz::{America, Europe};
 use common::{date, person, role, workspace};
-use oncall::comp::{self, CompReport, Incident, PayCode, PayPeriod};
-use oncall::horizon::{start_of_day, weeks_from};
+use oncall::model::time::start_of_day;
 use oncall::model::*;
-use oncall::timeline::{Override, PublishedSlot, Timeline};
+use oncall::pay::{self, CompReport, Incident, PayCode, PayPeriod};
+use oncall::plan::horizon::weeks_from;
+use oncall::schedule::timeline::{Override, PublishedSlot, Timeline};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
@@ -120,7 +121,7 @@ fn report_with(
         from: date(from),
         to: date(to),
     };
-    comp::report(w, &[(TeamIdx(0), tl)], period, incidents).unwrap()
+    pay::report(w, &[(TeamIdx(0), tl)], period, incidents).unwrap()
 }
 
 /// (hours, days, rate, amount) of a person's line for a code, as strings.
@@ -152,7 +153,7 @@ fn summary<'a>(r: &'a CompReport, who: &str) -> &'a PersonSummary {
     r.people.iter().find(|p| p.employee_id == who).unwrap()
 }
 
-use oncall::comp::PersonSummary;
+use oncall::pay::PersonSummary;
 
 #[test]
 fn los_angeles_primary_week_over_spring_forward_is_167_hours() {
@@ -526,8 +527,8 @@ fn a_report_needs_a_policy_and_a_real_period() {
         to: date("2027-02-01"),
     };
     assert!(matches!(
-        comp::report(&w, &[(TeamIdx(0), tl.clone())], period, &[]),
-        Err(comp::CompError::EmptyPeriod { .. })
+        pay::report(&w, &[(TeamIdx(0), tl.clone())], period, &[]),
+        Err(pay::CompError::EmptyPeriod { .. })
     ));
     let ghost = timeline(&w, &[("2027-01-25", "primary", "zoe")], &[]);
     let period = PayPeriod {
@@ -535,16 +536,16 @@ fn a_report_needs_a_policy_and_a_real_period() {
         to: date("2027-02-01"),
     };
     assert_eq!(
-        comp::report(&w, &[(TeamIdx(0), ghost)], period, &[]),
-        Err(comp::CompError::UnknownPerson {
+        pay::report(&w, &[(TeamIdx(0), ghost)], period, &[]),
+        Err(pay::CompError::UnknownPerson {
             team: "t".into(),
             person: "zoe".into()
         })
     );
     w.org.compensation = None;
     assert_eq!(
-        comp::report(&w, &[(TeamIdx(0), tl)], period, &[]),
-        Err(comp::CompError::NoPolicy)
+        pay::report(&w, &[(TeamIdx(0), tl)], period, &[]),
+        Err(pay::CompError::NoPolicy)
     );
 }
 
@@ -557,9 +558,9 @@ fn incidents_csv_errors_name_the_line_and_suggest_the_fix() {
     );
     let path = std::path::Path::new("pages.csv");
     let ok =
-        comp::read_incidents(&w, path, "time,person,team\n2027-01-12T03:30:00Z,erin,t\n").unwrap();
+        pay::read_incidents(&w, path, "time,person,team\n2027-01-12T03:30:00Z,erin,t\n").unwrap();
     assert_eq!(ok.len(), 1);
-    let err = comp::read_incidents(
+    let err = pay::read_incidents(
         &w,
         path,
         "time,person,team\n2027-01-12T03:30:00Z,erni,t\nyesterday,erin,t\n2027-01-12T03:30:00Z,erin,x\n",
@@ -718,7 +719,7 @@ proptest! {
         let mut amount = Decimal::ZERO;
         let mut lines = 0usize;
         for b in bounds.windows(2) {
-            let r = comp::report(&w, &[(TeamIdx(0), tl.clone())], PayPeriod { from: b[0], to: b[1] }, &[]).unwrap();
+            let r = pay::report(&w, &[(TeamIdx(0), tl.clone())], PayPeriod { from: b[0], to: b[1] }, &[]).unwrap();
             parts += day_seconds(&r, "me");
             amount += r.lines.iter().filter(|l| l.employee_id == "me").map(|l| l.amount).sum::<Decimal>();
             lines += r.lines.iter().filter(|l| l.employee_id == "me").count();
@@ -737,7 +738,7 @@ proptest! {
         let (w, tl) = build(tz, &weeks, &overrides);
         let Some(c) = w.org.compensation.as_ref() else { unreachable!() };
         let (from, to) = PayPeriod { from: date("2027-02-20"), to: date("2027-06-20") }.bounds(tz);
-        let spans = comp::paid_spans(&w, c, &[(TeamIdx(0), tl.clone())], "me", from, to);
+        let spans = pay::paid_spans(&w, c, &[(TeamIdx(0), tl.clone())], "me", from, to);
         for pair in spans.windows(2) {
             prop_assert!(pair[0].end <= pair[1].start, "{:?} overlaps {:?}", pair[0], pair[1]);
         }
@@ -756,7 +757,7 @@ proptest! {
 fn a_day_is_paid_over_its_real_length() {
     // The helper the report uses: 23, 24 and 25-hour days.
     let la = America::Los_Angeles;
-    let days = comp::seconds_by_local_day(
+    let days = pay::seconds_by_local_day(
         la,
         start_of_day(la, date("2027-03-13")),
         start_of_day(la, date("2027-03-16")),
@@ -771,7 +772,7 @@ fn a_day_is_paid_over_its_real_length() {
         ]
     );
     let be = Europe::Berlin;
-    let fall = comp::seconds_by_local_day(
+    let fall = pay::seconds_by_local_day(
         be,
         start_of_day(be, date("2027-10-31")) + chrono::Duration::hours(1),
         start_of_day(be, date("2027-11-01")),

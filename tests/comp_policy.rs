@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use oncall::error::LoadError;
-use oncall::load::load_workspace;
+use oncall::input::diagnostic::LoadError;
+use oncall::input::load_workspace;
 use oncall::model::{PayMode, Workspace};
 use rust_decimal::Decimal;
 

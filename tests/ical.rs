@@ -14,12 +14,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
-use oncall::feed::{self, FeedEvent, Sequences};
-use oncall::horizon::HorizonSpec;
-use oncall::ics::escape_text;
+use oncall::calendar::feed::{self, FeedEvent, Sequences};
 use oncall::model::{Origin, PersonIdx, TeamIdx, TimeOff, Workspace};
-use oncall::optimise::{self, PlanOptions};
-use oncall::timeline::{Override, PublishedSlot, Timeline};
+use oncall::plan::horizon::HorizonSpec;
+use oncall::plan::optimise::{self, PlanOptions};
+use oncall::schedule::timeline::{Override, PublishedSlot, Timeline};
+use oncall::text::ics::escape_text;
 use serde_json::Value;
 
 fn root() -> PathBuf {
@@ -77,7 +77,7 @@ fn rfc3339(t: DateTime<Utc>) -> String {
 /// The `dst` example (Berlin, spring change on 2027-03-28) with long
 /// non-ASCII names and TEXT specials, so folding and escaping are exercised.
 fn dst_workspace() -> Workspace {
-    let mut ws = oncall::load::load_workspace(&root().join("data/dst")).unwrap();
+    let mut ws = oncall::input::load_workspace(&root().join("data/dst")).unwrap();
     for p in ws.people.iter_mut() {
         p.name = format!(
             "{} Ødegård-Łukasiewicz; “Zoë” Ångström, 日本語の名前 😀",
@@ -552,7 +552,7 @@ fn time_off_fixtures_read_the_same_both_ways() {
         let tz: chrono_tz::Tz = zone.parse().unwrap();
         for path in fixtures("valid") {
             let text = std::fs::read_to_string(&path).unwrap();
-            let ours = oncall::timeoff_ics::parse(Path::new("time-off/alice.ics"), &text, tz)
+            let ours = oncall::input::calendar::parse(Path::new("time-off/alice.ics"), &text, tz)
                 .unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
             let mut ours: Vec<(String, String)> = ours
                 .iter()
@@ -576,7 +576,7 @@ fn time_off_fixtures_give_the_documented_days() {
     let read = |name: &str| -> Vec<(String, String, String)> {
         let text =
             std::fs::read_to_string(root().join("tests/fixtures/ics/valid").join(name)).unwrap();
-        oncall::timeoff_ics::parse(Path::new(name), &text, la)
+        oncall::input::calendar::parse(Path::new(name), &text, la)
             .unwrap()
             .into_iter()
             .map(|b| (b.start.to_string(), b.end.to_string(), b.reason))
@@ -625,7 +625,7 @@ fn bad_time_off_calendars_name_the_file_and_line() {
         let text =
             std::fs::read_to_string(root().join("tests/fixtures/ics/invalid").join(name)).unwrap();
         let rel = PathBuf::from("time-off").join(name);
-        let err = oncall::timeoff_ics::parse(&rel, &text, chrono_tz::UTC).unwrap_err();
+        let err = oncall::input::calendar::parse(&rel, &text, chrono_tz::UTC).unwrap_err();
         assert_eq!(err.len(), 1, "{name}");
         let d = &err[0];
         assert_eq!(
@@ -646,11 +646,11 @@ fn bad_time_off_calendars_name_the_file_and_line() {
 fn a_workspace_reads_calendar_time_off_and_hashes_it() {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&root().join("data/quickstart"), dir.path());
-    let before = oncall::load::load_workspace(dir.path()).unwrap();
+    let before = oncall::input::load_workspace(dir.path()).unwrap();
     let alice = before.person_by_id("alice").unwrap();
     let fixture = root().join("tests/fixtures/ics/valid/all-day.ics");
     std::fs::copy(&fixture, dir.path().join("time-off/alice.ics")).unwrap();
-    let ws = oncall::load::load_workspace(dir.path()).unwrap();
+    let ws = oncall::input::load_workspace(dir.path()).unwrap();
     assert_ne!(ws.inputs_sha256, before.inputs_sha256);
     let from_ics: Vec<&TimeOff> = ws
         .time_off_of(alice)
@@ -674,7 +674,7 @@ fn a_workspace_reads_calendar_time_off_and_hashes_it() {
         dir.path().join("time-off/alcie.ics"),
     )
     .unwrap();
-    let err = oncall::load::load_workspace(dir.path()).unwrap_err();
+    let err = oncall::input::load_workspace(dir.path()).unwrap_err();
     let d = &err.diagnostics[0];
     assert_eq!(d.file, Path::new("time-off/alcie.ics"));
     assert!(d.message.contains("unknown person `alcie`"), "{d}");
@@ -690,7 +690,7 @@ fn a_workspace_reads_calendar_time_off_and_hashes_it() {
         dir.path().join("time-off/alice.ics"),
     )
     .unwrap();
-    let err = oncall::load::load_workspace(dir.path()).unwrap_err();
+    let err = oncall::input::load_workspace(dir.path()).unwrap_err();
     assert!(err.to_string().contains("time-off/alice.ics:7"), "{err}");
 }
 

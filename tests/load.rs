@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, NaiveTime, Weekday};
-use oncall::error::{Diagnostic, LoadError};
-use oncall::load::load_workspace;
+use oncall::input::diagnostic::{Diagnostic, LoadError};
+use oncall::input::load_workspace;
 use oncall::model::{Absence, LoadWeights, PersonIdx, RoleIdx, Workspace};
 use proptest::prelude::*;
 use tempfile::TempDir;
@@ -1393,8 +1393,8 @@ fn quickstart_has_what_it_promises() {
 
 #[test]
 fn dst_example_blocks_the_weeks_its_readme_says() {
-    use oncall::eligibility::time_off;
-    use oncall::horizon::weeks_from;
+    use oncall::plan::eligibility::time_off;
+    use oncall::plan::horizon::weeks_from;
 
     let ws = load_workspace(&data_dir().join("dst")).unwrap();
     let team = &ws.teams[0];
@@ -1427,8 +1427,8 @@ fn dst_example_blocks_the_weeks_its_readme_says() {
 
 #[test]
 fn growing_team_passes_tenure_bars_as_its_readme_says() {
-    use oncall::eligibility::standing;
-    use oncall::horizon::weeks_from;
+    use oncall::plan::eligibility::standing;
+    use oncall::plan::horizon::weeks_from;
 
     let ws = load_workspace(&data_dir().join("growing-team")).unwrap();
     let team = &ws.teams[0];
@@ -1461,7 +1461,7 @@ fn growing_team_passes_tenure_bars_as_its_readme_says() {
 fn init_writes_a_workspace_that_loads_and_never_overwrites() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("new");
-    let written = oncall::init::write_example(&target).unwrap();
+    let written = oncall::input::example::write_example(&target).unwrap();
     assert!(written.iter().any(|p| p.ends_with("teams/payments.toml")));
     let ws = load_workspace(&target).unwrap();
     let example = load_workspace(&data_dir().join("quickstart")).unwrap();
@@ -1471,8 +1471,10 @@ fn init_writes_a_workspace_that_loads_and_never_overwrites() {
     );
 
     std::fs::write(target.join("people.csv"), "id,joined\n").unwrap();
-    let err = oncall::init::write_example(&target).unwrap_err();
-    assert!(matches!(&err, oncall::init::InitError::Exists(p) if p.ends_with("oncall.toml")));
+    let err = oncall::input::example::write_example(&target).unwrap_err();
+    assert!(
+        matches!(&err, oncall::input::example::InitError::Exists(p) if p.ends_with("oncall.toml"))
+    );
     assert!(err.to_string().contains("already exists"));
     assert_eq!(
         std::fs::read_to_string(target.join("people.csv")).unwrap(),

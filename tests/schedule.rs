@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use oncall::store::Store;
+use oncall::schedule::store::{Store, StoreRead};
 use serde_json::Value;
 
 fn data(name: &str) -> PathBuf {
@@ -93,8 +93,8 @@ fn holder(shifts: &Value, week: &str, role: &str) -> String {
         .unwrap_or_default()
 }
 
-fn timeline(dir: &Path, team: &str) -> oncall::timeline::Timeline {
-    let ws = oncall::load::load_workspace(dir).unwrap();
+fn timeline(dir: &Path, team: &str) -> oncall::schedule::timeline::Timeline {
+    let ws = oncall::input::load_workspace(dir).unwrap();
     let t = ws.team_by_id(team).unwrap();
     Store::open(dir).unwrap().timeline(&ws, t).unwrap()
 }

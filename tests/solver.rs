@@ -8,10 +8,10 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::{America, Europe};
 use common::*;
 use oncall::checker::CheckContext;
-use oncall::horizon::HorizonSpec;
-use oncall::instance::Instance;
 use oncall::model::{Absence, PersonIdx, Pin, RoleIdx, Rules, TeamIdx, Workspace};
-use oncall::optimise::{plan, PlanOptions};
+use oncall::plan::horizon::HorizonSpec;
+use oncall::plan::instance::Instance;
+use oncall::plan::optimise::{plan, PlanOptions};
 use oncall::plan::{Plan, Status};
 use proptest::prelude::*;
 
@@ -239,7 +239,7 @@ proptest! {
         let start = date(MONDAY) + Duration::weeks(week % i64::from(weeks));
         time_off(&mut more, who % ws.people.len(), start, start + Duration::days(1));
         let inst = Instance::new(&more, TeamIdx(0), &HorizonSpec::Weeks { from: date(MONDAY), weeks }).unwrap();
-        let q = oncall::optimise::solve(&inst, &PlanOptions {
+        let q = oncall::plan::optimise::solve(&inst, &PlanOptions {
             reference: Some(p.assignment.clone()),
             ..opts()
         }).unwrap();
@@ -450,7 +450,7 @@ fn joiners_get_shares_for_the_weeks_they_can_serve() {
 #[test]
 fn time_limit_returns_a_valid_plan() {
     let start = date(MONDAY);
-    let ws = oncall::synth::organisation(&oncall::synth::Shape {
+    let ws = oncall::input::synth::organisation(&oncall::input::synth::Shape {
         teams: 1,
         team_size: 30,
         start,
@@ -477,7 +477,7 @@ fn time_limit_returns_a_valid_plan() {
 
 #[test]
 fn rest_applies_across_the_boundary_with_history() {
-    use oncall::instance::{Instance, PastShift};
+    use oncall::plan::instance::{Instance, PastShift};
     let people = (0..3)
         .map(|k| person(&format!("p{k}"), America::Los_Angeles, "2020-01-01", &[]))
         .collect();
@@ -490,7 +490,7 @@ fn rest_applies_across_the_boundary_with_history() {
             max_shifts: None,
         },
     );
-    let weeks = oncall::horizon::weeks(
+    let weeks = oncall::plan::horizon::weeks(
         ws.team(TeamIdx(0)),
         &HorizonSpec::Weeks {
             from: date(MONDAY),
@@ -502,8 +502,8 @@ fn rest_applies_across_the_boundary_with_history() {
     // published history as the store would hold it.
     let team = ws.team(TeamIdx(0));
     let slot = |week: &str, person: &str| {
-        let w = &oncall::horizon::weeks_from(team, date(week), 1).unwrap()[0];
-        oncall::timeline::PublishedSlot {
+        let w = &oncall::plan::horizon::weeks_from(team, date(week), 1).unwrap()[0];
+        oncall::schedule::timeline::PublishedSlot {
             version: 1,
             week: w.first_day,
             role: "primary".into(),
@@ -514,12 +514,13 @@ fn rest_applies_across_the_boundary_with_history() {
             published: w.start,
         }
     };
-    let timeline = oncall::timeline::Timeline::resolve(
+    let timeline = oncall::schedule::timeline::Timeline::resolve(
         team,
         &[slot("2026-12-21", "p1"), slot("2026-12-28", "p0")],
         &[],
     );
-    let history = oncall::instance::past_shifts(&ws, TeamIdx(0), &timeline, date(MONDAY));
+    let history =
+        oncall::plan::instance::past_shifts(&ws, TeamIdx(0), &timeline.held(), date(MONDAY));
     assert_eq!(
         history,
         vec![
@@ -542,9 +543,9 @@ fn rest_applies_across_the_boundary_with_history() {
     for (c, want) in inst.carry.iter().zip([8.0 - third, 8.0 - third, -third]) {
         assert!((c - want).abs() < 1e-9, "{:?}", inst.carry);
     }
-    let p = oncall::optimise::solve(&inst, &opts()).unwrap();
+    let p = oncall::plan::optimise::solve(&inst, &opts()).unwrap();
     let doc = p.to_doc(&ws);
-    let report = oncall::checker::check_plan_with_history(&ws, TeamIdx(0), &doc, &timeline);
+    let report = oncall::checker::check_plan_with_history(&ws, TeamIdx(0), &doc, &timeline.held());
     assert!(report.is_ok(), "{:?}", report.violations);
     // Without the history the carry-over looks wrong to the checker.
     let blind = oncall::checker::check_plan(&ws, TeamIdx(0), &doc);
@@ -560,7 +561,8 @@ fn rest_applies_across_the_boundary_with_history() {
         .position(|s| s.week == date(MONDAY))
         .unwrap();
     tampered.shifts[first].person = "p0".into();
-    let report = oncall::checker::check_plan_with_history(&ws, TeamIdx(0), &tampered, &timeline);
+    let report =
+        oncall::checker::check_plan_with_history(&ws, TeamIdx(0), &tampered, &timeline.held());
     assert!(
         report.violations.iter().any(|v| v.to_string()
             == format!(

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use oncall::HorizonSpec;
 
 /// Fair on-call rotations: plan, check and publish.
 #[derive(Debug, Parser)]
@@ -223,7 +224,7 @@ pub struct ReplanArgs {
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Stop after this many seconds with the best plan found so far.
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, value_name = "SECS", value_parser = positive_seconds)]
     pub time_limit: Option<f64>,
 }
 
@@ -237,7 +238,8 @@ pub struct LogArgs {
 pub struct Horizon {
     /// A quarter, e.g. 2027Q1: the weeks whose first day falls in it.
     #[arg(long, conflicts_with_all = ["from", "weeks"], required_unless_present = "from")]
-    pub quarter: Option<String>,
+    #[arg(value_parser = parse_quarter)]
+    pub quarter: Option<HorizonSpec>,
     /// Plan from the first handoff on or after this date (YYYY-MM-DD).
     #[arg(long, requires = "weeks")]
     pub from: Option<NaiveDate>,
@@ -259,7 +261,7 @@ pub struct PlanArgs {
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Stop after this many seconds and return the best plan found so far.
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, value_name = "SECS", value_parser = positive_seconds)]
     pub time_limit: Option<f64>,
 }
 
@@ -339,4 +341,19 @@ pub enum CompFormat {
     Json,
     /// The HR CSV: one row per person, team, role and pay code.
     Csv,
+}
+
+/// `--quarter`: `2027Q1`; anything else is a usage error (exit 2).
+fn parse_quarter(s: &str) -> Result<HorizonSpec, String> {
+    s.parse::<HorizonSpec>()
+}
+
+/// `--time-limit`: a positive, finite number of seconds.
+fn positive_seconds(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(t) if t.is_finite() && t > 0.0 => Ok(t),
+        _ => Err(format!(
+            "`{s}` is not a positive number of seconds; write e.g. 10 or 0.5"
+        )),
+    }
 }

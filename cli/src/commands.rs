@@ -1,20 +1,22 @@
 //! Turning arguments into settings and running the library.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{bail, Context, Result};
-use oncall::horizon::HorizonSpec;
-use oncall::model::{TeamIdx, Workspace};
-use oncall::optimise::{self, PlanOptions};
+use anyhow::{Context, Result};
+use oncall::model::{PersonIdx, TeamIdx, Workspace};
+use oncall::plan::horizon::HorizonSpec;
+use oncall::plan::optimise::{self, PlanOptions};
+use oncall::schedule::service::Schedule;
 use oncall::PlanDoc;
 
 use crate::args::{
     CheckArgs, CheckFormat, CheckPlanArgs, Cli, Command, Format, Horizon, InitArgs, PlanArgs,
 };
-use crate::render;
+use crate::render::{self, terminal};
 use crate::schedule;
+use crate::UsageError;
 
 /// Runs one command and returns its exit status.
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -36,7 +38,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 pub fn load(dir: &Path) -> Result<Workspace> {
-    oncall::load::load_workspace(dir).map_err(|e| anyhow::anyhow!("{e}"))
+    // A load error renders its own diagnostics; it reaches `main` whole.
+    Ok(oncall::input::load_workspace(dir)?)
 }
 
 pub fn find_team(ws: &Workspace, id: &str) -> Result<TeamIdx> {
@@ -44,31 +47,62 @@ pub fn find_team(ws: &Workspace, id: &str) -> Result<TeamIdx> {
         return Ok(t);
     }
     let ids: Vec<&str> = ws.teams.iter().map(|t| t.id.as_str()).collect();
-    let hint = match oncall::suggest::did_you_mean(id, ids.iter().copied()) {
+    let hint = match oncall::input::suggest::did_you_mean(id, ids.iter().copied()) {
         Some(s) => format!("did you mean `{s}`?"),
         None if ids.is_empty() => "create teams/<team>.toml".to_string(),
         None => format!("known teams: {}", ids.join(", ")),
     };
-    bail!("error: unknown team `{id}` (no teams/{id}.toml)\n  help: {hint}")
+    Err(UsageError::new(format!(
+        "unknown team `{}` (no teams/{}.toml)",
+        terminal(id),
+        terminal(id)
+    ))
+    .help(hint)
+    .into())
+}
+
+pub fn find_person(ws: &Workspace, id: &str) -> Result<PersonIdx> {
+    if let Some(p) = ws.person_by_id(id) {
+        return Ok(p);
+    }
+    let hint = oncall::input::suggest::did_you_mean(id, ws.people.iter().map(|p| p.id.as_str()))
+        .map_or_else(
+            || "use an id from people.csv".into(),
+            |s| format!("did you mean `{s}`?"),
+        );
+    Err(
+        UsageError::new(format!("unknown person `{}`", terminal(id)))
+            .help(hint)
+            .into(),
+    )
+}
+
+/// Reads a plan JSON file, naming the file, line and column when it is not one.
+pub fn read_plan(path: &Path, team: &str) -> Result<PlanDoc> {
+    let text = fs::read_to_string(path)
+        .with_context(|| format!("cannot read the plan {}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "{} is not a plan JSON: {e}\n  --> {}:{}:{}\n  help: write one with `oncall plan {team} --format json --out {}`",
+            path.display(),
+            path.display(),
+            e.line(),
+            e.column(),
+            path.display()
+        )
+    })
 }
 
 fn horizon(h: &Horizon) -> Result<HorizonSpec> {
-    match (&h.quarter, h.from, h.weeks) {
-        (Some(q), _, _) => q
-            .parse::<HorizonSpec>()
-            .map_err(|e| anyhow::anyhow!("error: {e}")),
+    match (h.quarter, h.from, h.weeks) {
+        (Some(q), _, _) => Ok(q),
         (None, Some(from), Some(weeks)) => Ok(HorizonSpec::Weeks { from, weeks }),
-        _ => bail!("error: give --quarter 2027Q1 or --from DATE --weeks N"),
+        _ => Err(UsageError::new("give --quarter 2027Q1 or --from DATE --weeks N").into()),
     }
 }
 
 fn plan(dir: &Path, args: PlanArgs) -> Result<ExitCode> {
     let spec = horizon(&args.horizon)?;
-    if let Some(t) = args.time_limit {
-        if !(t.is_finite() && t > 0.0) {
-            bail!("error: --time-limit must be a positive number of seconds, got {t}");
-        }
-    }
     let ws = load(dir)?;
     let team = find_team(&ws, &args.team)?;
     let opts = PlanOptions {
@@ -76,108 +110,79 @@ fn plan(dir: &Path, args: PlanArgs) -> Result<ExitCode> {
         ..Default::default()
     };
     // Published history (if any) counts as carry-over and for rest.
-    let history = schedule::history(&ws, team)?;
-    let plan = optimise::plan_with_history(&ws, team, &spec, &opts, &history)
-        .map_err(|e| anyhow::anyhow!("error: {e}"))?;
-    let mut doc = plan.to_doc(&ws);
-    let explanation = if plan.unfilled.is_empty() {
-        None
-    } else {
-        oncall::explain::explain_weeks(&ws, team, plan.weeks.clone())
-    };
-    if let Some(e) = &explanation {
-        // Each unfilled slot's reason is the conflict that empties it.
-        for (u, slot) in doc.unfilled.iter_mut().zip(&plan.unfilled) {
-            if let Some(reason) = e.reason_for(&ws, slot.week, slot.role) {
-                u.reason = reason;
-            }
-        }
+    let first = oncall::plan::horizon::weeks(ws.team(team), &spec)?
+        .first()
+        .map_or(chrono::NaiveDate::MIN, |w| w.first_day);
+    let history = Schedule::read_only(&ws)?.history(team, first)?;
+    let plan = optimise::plan_with_history(&ws, team, &spec, &opts, &history)?;
+    let explained = oncall::plan::explain::explain_plan(&ws, &plan, &history);
+    let mut text = render::plan(&ws, &explained.doc, args.format)?;
+    if let (Format::Table, Some(e)) = (args.format, &explained.infeasibility) {
+        text.push('\n');
+        text.push_str(&oncall::plan::explain::render_text(&ws, e));
     }
-    doc.explanation = explanation.as_ref().map(|e| e.to_doc(&ws));
-    let text = match args.format {
-        Format::Table => {
-            let mut t = render::table(&ws, &doc);
-            if let Some(e) = &explanation {
-                t.push('\n');
-                t.push_str(&oncall::explain::render_text(&ws, e));
-            }
-            t
-        }
-        Format::Json => render::json(&doc)?,
-        Format::Csv => render::csv(&doc)?,
-        Format::Md => render::markdown(&ws, &doc),
-    };
     emit(args.out.as_deref(), &text)?;
+    let doc = explained.doc;
     if let Some(out) = &args.out {
         eprintln!("{}", render::summary_line(&doc));
         eprintln!("wrote {}", out.display());
     }
     if !doc.unfilled.is_empty() {
         for u in &doc.unfilled {
-            eprintln!("unfilled: week {} {}: {}", u.week, u.role, u.reason);
+            eprintln!(
+                "unfilled: week {} {}: {}",
+                u.week,
+                u.role,
+                render::terminal(&u.reason)
+            );
         }
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes to a file atomically (temporary file then rename), or to stdout.
+/// Writes to a file atomically, or to stdout. The file is written through a
+/// temporary file with an unpredictable name, created exclusively in the
+/// target directory (never through a symlink), then renamed into place.
 pub fn emit(out: Option<&Path>, text: &str) -> Result<()> {
     use std::io::Write;
     match out {
-        Some(path) => {
-            let dir = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            let tmp: PathBuf = dir.join(format!(
-                ".{}.tmp",
-                path.file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default()
-            ));
-            fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
-            fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
-        }
+        Some(path) => write_atomically(path, text.as_bytes()),
         None => {
             let mut stdout = std::io::stdout().lock();
             stdout.write_all(text.as_bytes())?;
             stdout.flush()?;
+            Ok(())
         }
     }
+}
+
+/// See [`emit`].
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".oncall-")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot write in {}", dir.display()))?;
+    tmp.write_all(bytes)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    tmp.as_file()
+        .sync_all()
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    tmp.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
 
 fn check_plan(dir: &Path, args: CheckPlanArgs) -> Result<ExitCode> {
     let ws = load(dir)?;
     let team = find_team(&ws, &args.team)?;
-    let text = fs::read_to_string(&args.plan)
-        .with_context(|| format!("error: cannot read the plan {}", args.plan.display()))?;
-    let doc: PlanDoc = serde_json::from_str(&text).map_err(|e| {
-        anyhow::anyhow!(
-            "error: {} is not a plan JSON: {e}\n  --> {}:{}:{}\n  help: write one with `oncall plan {} --format json --out {}`",
-            args.plan.display(),
-            args.plan.display(),
-            e.line(),
-            e.column(),
-            args.team,
-            args.plan.display()
-        )
-    })?;
-    let history = schedule::history(&ws, team)?;
-    let first = doc
-        .horizon
-        .as_ref()
-        .map_or(chrono::NaiveDate::MIN, |h| h.first_week);
-    let before = oncall::timeline::Timeline {
-        team: history.team.clone(),
-        segments: history
-            .segments
-            .into_iter()
-            .filter(|s| s.week < first)
-            .collect(),
-    };
-    let report = oncall::checker::check_plan_with_history(&ws, team, &doc, &before);
+    let doc = read_plan(&args.plan, &args.team)?;
+    let report = Schedule::read_only(&ws)?.check_plan(team, &doc)?;
     if report.violations.is_empty() {
         println!(
             "ok: {} shifts, {} unfilled, status {}, largest excess {}",
@@ -189,7 +194,7 @@ fn check_plan(dir: &Path, args: CheckPlanArgs) -> Result<ExitCode> {
         Ok(ExitCode::SUCCESS)
     } else {
         for v in &report.violations {
-            println!("violation: {v}");
+            println!("violation: {}", render::terminal(&v.to_string()));
         }
         println!("{} violation(s)", report.violations.len());
         Ok(ExitCode::from(1))
@@ -197,38 +202,46 @@ fn check_plan(dir: &Path, args: CheckPlanArgs) -> Result<ExitCode> {
 }
 
 fn check(dir: &Path, args: CheckArgs) -> Result<ExitCode> {
+    use oncall::plan::explain::{self, Feasibility};
     let spec = horizon(&args.horizon)?;
     let ws = load(dir)?;
     let team = find_team(&ws, &args.team)?;
-    let explanation =
-        oncall::explain::explain(&ws, team, &spec).map_err(|e| anyhow::anyhow!("error: {e}"))?;
-    match (explanation, args.format) {
-        (None, CheckFormat::Text) => {
-            println!(
-                "ok: the inputs are valid and every slot of {} can be filled",
-                args.team
-            );
-            Ok(ExitCode::SUCCESS)
+    let first = oncall::plan::horizon::weeks(ws.team(team), &spec)?
+        .first()
+        .map_or(chrono::NaiveDate::MIN, |w| w.first_day);
+    let history = Schedule::read_only(&ws)?.history(team, first)?;
+    let json = matches!(args.format, CheckFormat::Json);
+    match explain::explain(&ws, team, &spec, &history)? {
+        Feasibility::Completable if json => println!("{{\"feasible\": true}}"),
+        Feasibility::Completable => println!(
+            "ok: the inputs are valid and every slot of {} can be filled",
+            args.team
+        ),
+        Feasibility::Unknown if json => println!("{{\"feasible\": null}}"),
+        Feasibility::Unknown => {
+            println!("unknown: the solver ran out of time before it could tell whether every slot of {} can be filled", args.team);
+            return Ok(ExitCode::from(1));
         }
-        (None, CheckFormat::Json) => {
-            println!("{{\"feasible\": true}}");
-            Ok(ExitCode::SUCCESS)
-        }
-        (Some(e), CheckFormat::Text) => {
-            print!("{}", oncall::explain::render_text(&ws, &e));
-            Ok(ExitCode::from(1))
-        }
-        (Some(e), CheckFormat::Json) => {
+        Feasibility::Infeasible(e) if json => {
             let doc = serde_json::json!({ "feasible": false, "explanation": e.to_doc(&ws) });
             println!("{}", serde_json::to_string_pretty(&doc)?);
-            Ok(ExitCode::from(1))
+            return Ok(ExitCode::from(1));
+        }
+        Feasibility::Infeasible(e) => {
+            print!("{}", explain::render_text(&ws, &e));
+            return Ok(ExitCode::from(1));
         }
     }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn init(args: InitArgs) -> Result<ExitCode> {
-    let written =
-        oncall::init::write_example(&args.dir).map_err(|e| anyhow::anyhow!("error: {e}"))?;
+    let written = oncall::input::example::write_example(&args.dir).with_context(|| {
+        format!(
+            "cannot write the example workspace to {}",
+            args.dir.display()
+        )
+    })?;
     for f in &written {
         println!("wrote {}", f.display());
     }

@@ -7,9 +7,10 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use comfy_table::{presets, CellAlignment, Table};
-use oncall::comp::{self, CompReport, PayPeriod};
 use oncall::model::{TeamIdx, Workspace};
-use oncall::timeline::Timeline;
+use oncall::pay::{self, CompReport, PayPeriod};
+use oncall::schedule::service::Schedule;
+use oncall::schedule::timeline::Timeline;
 use rust_decimal::Decimal;
 
 use crate::args::{CompArgs, CompFormat};
@@ -43,8 +44,8 @@ pub fn run(dir: &Path, args: CompArgs) -> Result<ExitCode> {
         None => Vec::new(),
         Some(path) => {
             let text = fs::read_to_string(path)
-                .with_context(|| format!("error: cannot read {}", path.display()))?;
-            comp::read_incidents(&ws, path, &text).map_err(|e| anyhow::anyhow!("{e}"))?
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            pay::read_incidents(&ws, path, &text)?
         }
     };
     let timelines = timelines(&ws, &teams)?;
@@ -52,8 +53,7 @@ pub fn run(dir: &Path, args: CompArgs) -> Result<ExitCode> {
         from: args.from,
         to: args.to,
     };
-    let report = comp::report(&ws, &timelines, period, &incidents)
-        .map_err(|e| anyhow::anyhow!("error: {e}"))?;
+    let report = pay::report(&ws, &timelines, period, &incidents)?;
     let text = match args.format {
         CompFormat::Csv => csv(&report)?,
         CompFormat::Json => json(&report)?,
@@ -73,24 +73,18 @@ pub fn run(dir: &Path, args: CompArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The resolved timeline of each team, from the store.
+/// The resolved timeline of each team, from the store, read only.
 fn timelines(ws: &Workspace, teams: &[TeamIdx]) -> Result<Vec<(TeamIdx, Timeline)>> {
-    // Reading pay must not create a store as a side effect.
-    if !ws.root.join(oncall::store::DB_FILE).is_file() {
+    let schedule = Schedule::read_only(ws)?;
+    if schedule.store().is_none() {
         anyhow::bail!(
-            "error: nothing is published in {} yet, so there is nothing to pay\n  help: publish a plan first: `oncall publish TEAM plan.json`",
+            "nothing is published in {} yet, so there is nothing to pay\n  help: publish a plan first: `oncall publish TEAM plan.json`",
             ws.root.display()
         );
     }
-    let store = oncall::store::Store::open(&ws.root).map_err(|e| anyhow::anyhow!("error: {e}"))?;
     teams
         .iter()
-        .map(|&t| {
-            store
-                .timeline(ws, t)
-                .map(|tl| (t, tl))
-                .map_err(|e| anyhow::anyhow!("error: {e}"))
-        })
+        .map(|&t| Ok((t, schedule.timeline(t)?)))
         .collect()
 }
 
@@ -130,7 +124,7 @@ pub fn csv(report: &CompReport) -> Result<String> {
             neutralise(&l.currency),
         ])?;
     }
-    let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let bytes = w.into_inner().map_err(|e| e.into_error())?;
     Ok(String::from_utf8(bytes)?)
 }
 

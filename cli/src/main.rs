@@ -1,7 +1,8 @@
 //! The `oncall` command.
 //!
 //! Exit status: 0 for success and complete plans; 1 when a slot is unfilled,
-//! a plan fails its check, or the input is wrong; 2 for usage errors.
+//! a change is refused, a plan fails its check, or an input file is wrong;
+//! 2 for usage errors (bad arguments, or names and times that do not parse).
 
 mod args;
 mod commands;
@@ -10,27 +11,73 @@ mod feeds;
 mod render;
 mod schedule;
 
+use std::fmt;
 use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
+use oncall::LoadError;
+
+/// A command line that is wrong: exit status 2.
+#[derive(Debug)]
+pub struct UsageError {
+    message: String,
+    help: Option<String>,
+}
+
+impl UsageError {
+    pub fn new(message: impl Into<String>) -> Self {
+        UsageError {
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(h) = &self.help {
+            write!(f, "\n  help: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for UsageError {}
 
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
     match commands::run(cli) {
         Ok(code) => code,
-        Err(err) => {
-            if is_broken_pipe(&err) {
-                return ExitCode::SUCCESS;
-            }
-            let mut stderr = std::io::stderr().lock();
-            // Input errors render themselves fully; other errors print their chain.
-            let _ = writeln!(stderr, "{err}");
-            for cause in err.chain().skip(1) {
-                let _ = writeln!(stderr, "  caused by: {cause}");
-            }
-            ExitCode::from(1)
-        }
+        Err(err) => report(&err),
+    }
+}
+
+/// Prints an error once, with its causes, and picks the exit status.
+fn report(err: &anyhow::Error) -> ExitCode {
+    if is_broken_pipe(err) {
+        return ExitCode::SUCCESS;
+    }
+    let mut stderr = std::io::stderr().lock();
+    if let Some(load) = err.downcast_ref::<LoadError>() {
+        // Each diagnostic renders as `error: ... --> file:line`.
+        let _ = writeln!(stderr, "{load}");
+        return ExitCode::from(1);
+    }
+    let _ = writeln!(stderr, "error: {err}");
+    for cause in err.chain().skip(1) {
+        let _ = writeln!(stderr, "  caused by: {cause}");
+    }
+    if err.downcast_ref::<UsageError>().is_some() {
+        ExitCode::from(2)
+    } else {
+        ExitCode::from(1)
     }
 }
 

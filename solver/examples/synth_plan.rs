@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
-use oncall::horizon::HorizonSpec;
-use oncall::optimise::{plan, PlanOptions};
-use oncall::synth::{organisation, Shape};
+use oncall::input::synth::{organisation, Shape};
+use oncall::plan::horizon::HorizonSpec;
+use oncall::plan::optimise::{plan, PlanOptions};
 
 fn main() {
     let args: Vec<usize> = std::env::args()

@@ -6,29 +6,17 @@
 //! slot (§2), finds the fairest rotation with a MILP on HiGHS (§3) and checks any
 //! plan against the inputs with an independent checker.
 
-pub mod changes;
+pub mod calendar;
 pub mod checker;
-pub mod comp;
-pub mod eligibility;
-pub mod error;
-pub mod explain;
-pub mod feed;
-pub mod horizon;
-pub mod ics;
-pub mod init;
-pub mod instance;
-pub mod load;
+pub mod input;
 pub mod model;
-pub mod optimise;
+pub mod pay;
 pub mod plan;
-pub mod replan;
-pub mod store;
-pub mod suggest;
-pub mod synth;
-pub mod timeline;
-pub mod timeoff_ics;
+pub mod schedule;
+pub mod text;
 
-pub use error::{Diagnostic, LoadError};
-pub use horizon::HorizonSpec;
+pub use input::diagnostic::{Diagnostic, LoadError};
+pub use model::document::PlanDoc;
 pub use model::{PersonIdx, RoleIdx, TeamIdx, Workspace};
-pub use plan::{Plan, PlanDoc, Status};
+pub use plan::horizon::HorizonSpec;
+pub use plan::{Plan, Status};

@@ -35,8 +35,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{parse_time, Cx, Source};
+use crate::input::suggest::did_you_mean;
 use crate::model::{ByDayKind, Compensation, DailyWindow, IncidentPay, PayMode, PayPolicy};
-use crate::suggest::did_you_mean;
 
 const MODES: [(&str, PayMode); 3] = [
     ("cash", PayMode::Cash),

@@ -6,21 +6,24 @@ use std::path::{Path, PathBuf};
 pub const EXAMPLE: &[(&str, &str)] = &[
     (
         "oncall.toml",
-        include_str!("../../data/quickstart/oncall.toml"),
+        include_str!("../../../data/quickstart/oncall.toml"),
     ),
     (
         "people.csv",
-        include_str!("../../data/quickstart/people.csv"),
+        include_str!("../../../data/quickstart/people.csv"),
     ),
     (
         "teams/payments.toml",
-        include_str!("../../data/quickstart/teams/payments.toml"),
+        include_str!("../../../data/quickstart/teams/payments.toml"),
     ),
     (
         "time-off/vacations.toml",
-        include_str!("../../data/quickstart/time-off/vacations.toml"),
+        include_str!("../../../data/quickstart/time-off/vacations.toml"),
     ),
-    ("README.md", include_str!("../../data/quickstart/README.md")),
+    (
+        "README.md",
+        include_str!("../../../data/quickstart/README.md"),
+    ),
 ];
 
 /// Writing the example failed.

@@ -11,7 +11,7 @@
 //! - date-times are written in UTC with a trailing `Z`.
 //!
 //! ```
-//! use oncall::ics::ContentWriter;
+//! use oncall::text::ics::ContentWriter;
 //! let mut w = ContentWriter::new();
 //! w.text("SUMMARY", "On call; Payments, primary");
 //! assert_eq!(w.finish(), "SUMMARY:On call\\; Payments\\, primary\r\n");

@@ -9,12 +9,14 @@
 //! Every segment lies inside one rotation week (overrides are cut at the
 //! team's handoffs), so each one belongs to exactly one slot.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use crate::horizon::resolve_local;
+use crate::model::time::resolve_local;
 use crate::model::{Handoff, Team};
-use crate::plan::Week;
+use crate::plan::horizon::Week;
 
 /// One slot of a published plan version.
 #[derive(Clone, Debug, PartialEq)]
@@ -273,6 +275,45 @@ impl Timeline {
             team: team.id.clone(),
             segments,
         }
+    }
+
+    /// Who holds each `(week, role)` slot: the person holding most of its
+    /// time in the resolved timeline (the earliest of them on a tie). A
+    /// week handed over wholly by an override or a swap belongs to the new
+    /// holder; a one-day cover leaves it with the planned one.
+    pub fn week_holders(&self) -> BTreeMap<(NaiveDate, String), String> {
+        let mut time: BTreeMap<(NaiveDate, String), Vec<(String, i64, DateTime<Utc>)>> =
+            BTreeMap::new();
+        for s in &self.segments {
+            let held = time.entry((s.week, s.role.clone())).or_default();
+            let secs = (s.end - s.start).num_seconds();
+            match held.iter_mut().find(|(p, _, _)| *p == s.person) {
+                Some(h) => h.1 += secs,
+                None => held.push((s.person.clone(), secs, s.start)),
+            }
+        }
+        time.into_iter()
+            .filter_map(|(k, held)| {
+                let best = held
+                    .into_iter()
+                    .max_by(|a, b| a.1.cmp(&b.1).then(b.2.cmp(&a.2)))?;
+                Some((k, best.0))
+            })
+            .collect()
+    }
+
+    /// The segments as plain held shifts, for the planner and the checker.
+    pub fn held(&self) -> Vec<crate::model::history::HeldShift> {
+        self.segments
+            .iter()
+            .map(|s| crate::model::history::HeldShift {
+                week: s.week,
+                role: s.role.clone(),
+                person: s.person.clone(),
+                start: s.start,
+                end: s.end,
+            })
+            .collect()
     }
 
     /// The segments in force at `instant`, one per role at most.

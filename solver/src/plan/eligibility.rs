@@ -4,9 +4,9 @@ use std::fmt;
 
 use chrono::NaiveDate;
 
-use crate::horizon::start_of_day;
+use crate::model::time::start_of_day;
 use crate::model::{PersonIdx, Role, Team, Workspace};
-use crate::plan::Week;
+use crate::plan::horizon::Week;
 
 /// Why a person may not take a slot.
 #[derive(Clone, Debug, PartialEq)]

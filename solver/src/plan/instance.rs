@@ -4,10 +4,10 @@
 //! optimiser: it knows who is eligible for which slot, the load of every slot,
 //! each person's available weeks and carry-over. It knows nothing of the MILP.
 
-use crate::eligibility::{self, Ineligible, ReasonText};
-use crate::horizon::{self, HorizonError, HorizonSpec};
 use crate::model::{Absence, PersonIdx, RoleIdx, TeamIdx, Workspace};
-use crate::plan::Week;
+use crate::plan::eligibility::{self, Ineligible, ReasonText};
+use crate::plan::horizon::Week;
+use crate::plan::horizon::{self, HorizonError, HorizonSpec};
 
 /// A shift already published before the horizon, for rest and carry-over.
 #[derive(Clone, Debug, PartialEq)]
@@ -349,13 +349,12 @@ pub fn history_carry(
 pub fn past_shifts(
     ws: &Workspace,
     team_idx: TeamIdx,
-    timeline: &crate::timeline::Timeline,
+    history: &[crate::model::history::HeldShift],
     before: chrono::NaiveDate,
 ) -> Vec<PastShift> {
     let team = ws.team(team_idx);
     let hol = ws.holidays(team.holidays.as_deref());
-    timeline
-        .segments
+    history
         .iter()
         .filter(|s| s.week < before)
         .filter_map(|s| {

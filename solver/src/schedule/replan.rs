@@ -8,7 +8,8 @@
 //! 1. fill every slot;
 //! 2. minimise the largest excess (history counts as carry-over, so the
 //!    weeks already served are part of the fairness);
-//! 3. change as few published slots as possible;
+//! 3. change as few slots of the resolved timeline (published plan plus
+//!    overrides) as possible;
 //! 4. even out the spread among the plans with that few changes.
 //!
 //! The spread ranks after the changes here, unlike in a first plan: an L1
@@ -25,20 +26,20 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use crate::changes::{diff, DiffLine};
-use crate::horizon::{self, HorizonSpec};
-use crate::instance::{past_shifts, Instance};
 use crate::model::{PersonIdx, RoleIdx, TeamIdx, Workspace};
-use crate::optimise::{self, PlanOptions};
+use crate::plan::horizon::{self, HorizonSpec};
+use crate::plan::instance::{past_shifts, Instance};
+use crate::plan::optimise::{self, PlanOptions};
 use crate::plan::Plan;
-use crate::timeline::{PublishedSlot, Source, Timeline};
+use crate::schedule::changes::{diff, DiffLine};
+use crate::schedule::timeline::{Source, Timeline};
 
 /// A re-plan and what it changes.
 #[derive(Clone, Debug)]
 pub struct Replan {
     /// The new plan for the re-planned weeks.
     pub plan: Plan,
-    /// Who gains and loses which slot, against the published plan.
+    /// Who gains and loses which slot, against the resolved timeline.
     pub diff: Vec<DiffLine>,
     /// Number of slots whose holder changes.
     pub changed: usize,
@@ -60,20 +61,6 @@ pub enum ReplanError {
     Plan(#[from] optimise::PlanError),
 }
 
-/// The published holder of each `(week, role)`: the latest version's slot.
-pub fn published_assignment(slots: &[PublishedSlot]) -> BTreeMap<(NaiveDate, String), String> {
-    let mut latest: BTreeMap<(NaiveDate, String), (u32, String)> = BTreeMap::new();
-    for s in slots {
-        let e = latest
-            .entry((s.week, s.role.clone()))
-            .or_insert((s.version, s.person.clone()));
-        if s.version >= e.0 {
-            *e = (s.version, s.person.clone());
-        }
-    }
-    latest.into_iter().map(|(k, (_, p))| (k, p)).collect()
-}
-
 /// Re-plans `team` from the first handoff on or after `from` to the end of
 /// what is published.
 ///
@@ -83,12 +70,11 @@ pub fn replan(
     ws: &Workspace,
     team: TeamIdx,
     from: NaiveDate,
-    slots: &[PublishedSlot],
     timeline: &Timeline,
     opts: &PlanOptions,
 ) -> Result<Replan, ReplanError> {
     let t = ws.team(team);
-    let published = published_assignment(slots);
+    let published = timeline.week_holders();
     let nothing = || ReplanError::NothingPublished {
         team: t.id.clone(),
         from,
@@ -110,7 +96,7 @@ pub fn replan(
     let count = u32::try_from((last - first).num_days() / 7 + 1).map_err(|_| nothing())?;
     let weeks = horizon::weeks(t, &HorizonSpec::Weeks { from, weeks: count })
         .map_err(optimise::PlanError::from)?;
-    let history = past_shifts(ws, team, timeline, first);
+    let history = past_shifts(ws, team, &timeline.held(), first);
     let mut inst = Instance::with_weeks(ws, team, weeks, &history);
 
     // Weeks an override gives wholly to one person become pins.

@@ -34,9 +34,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use rayon::prelude::*;
 
-use crate::ics::ContentWriter;
 use crate::model::{Team, Workspace};
-use crate::timeline::{Segment, Timeline};
+use crate::schedule::timeline::{Segment, Timeline};
+use crate::text::ics::ContentWriter;
 
 /// How often clients should fetch a feed again.
 pub const REFRESH: &str = "PT1H";

@@ -14,11 +14,11 @@ use std::fmt;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use petgraph::graph::{DiGraph, NodeIndex};
 
-use crate::eligibility::{self, ReasonText};
 use crate::model::{PersonIdx, TeamIdx, Workspace};
-use crate::plan::Week;
-use crate::store::{NewOverride, SwapRequest};
-use crate::timeline::{week_containing, Override, Segment, Timeline};
+use crate::plan::eligibility::{self, ReasonText};
+use crate::plan::horizon::Week;
+use crate::schedule::store::{NewOverride, SwapRequest};
+use crate::schedule::timeline::{week_containing, Override, Segment, Timeline};
 
 /// Why a change is refused, in domain words.
 #[derive(Clone, Debug, PartialEq)]
@@ -153,8 +153,11 @@ impl fmt::Display for Refusal {
 fn person_or_refusal(ws: &Workspace, id: &str) -> Result<PersonIdx, Refusal> {
     ws.person_by_id(id).ok_or_else(|| Refusal::UnknownPerson {
         person: id.to_string(),
-        suggestion: crate::suggest::did_you_mean(id, ws.people.iter().map(|p| p.id.as_str()))
-            .map(str::to_string),
+        suggestion: crate::input::suggest::did_you_mean(
+            id,
+            ws.people.iter().map(|p| p.id.as_str()),
+        )
+        .map(str::to_string),
     })
 }
 
@@ -174,7 +177,7 @@ fn role_or_refusal(ws: &Workspace, team: TeamIdx, role: &str) -> Result<(), Refu
 pub fn with_overrides(
     ws: &Workspace,
     team: TeamIdx,
-    slots: &[crate::timeline::PublishedSlot],
+    slots: &[crate::schedule::timeline::PublishedSlot],
     existing: &[Override],
     new: &[NewOverride],
 ) -> Timeline {
@@ -422,7 +425,7 @@ pub fn swap_overrides(
         .filter(|s| s.role == role && s.week == week)
         .collect();
     if mine.is_empty() {
-        let start = crate::horizon::resolve_local(t.timezone, week.and_time(t.handoff.time));
+        let start = crate::model::time::resolve_local(t.timezone, week.and_time(t.handoff.time));
         return Err(vec![Refusal::NotPublished {
             role: role.to_string(),
             from: start,
@@ -472,7 +475,7 @@ pub fn swap_overrides(
 /// named by any of its days; the handoff day names the week it starts).
 pub fn week_of_date(ws: &Workspace, team: TeamIdx, date: NaiveDate) -> NaiveDate {
     let t = ws.team(team);
-    let at_handoff = crate::horizon::resolve_local(t.timezone, date.and_time(t.handoff.time));
+    let at_handoff = crate::model::time::resolve_local(t.timezone, date.and_time(t.handoff.time));
     week_containing(t.timezone, t.handoff, at_handoff).first_day
 }
 
@@ -493,7 +496,7 @@ pub struct SwapCycle {
 pub fn match_swaps(
     ws: &Workspace,
     team: TeamIdx,
-    slots: &[crate::timeline::PublishedSlot],
+    slots: &[crate::schedule::timeline::PublishedSlot],
     overrides: &[Override],
     requests: &[SwapRequest],
 ) -> Vec<SwapCycle> {

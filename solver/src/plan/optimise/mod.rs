@@ -33,8 +33,8 @@ use good_lp::solvers::highs::highs;
 use good_lp::{variable, Expression, ProblemVariables, SolverModel, Variable};
 use highs::HighsModelStatus;
 
-use crate::instance::Instance;
 use crate::model::PersonIdx;
+use crate::plan::instance::Instance;
 use crate::plan::{Plan, SolveStats, Status, UnfilledSlot};
 
 /// Settings for one solve.
@@ -981,7 +981,7 @@ fn max_excess_of(
 pub enum PlanError {
     /// The horizon cannot be planned.
     #[error(transparent)]
-    Horizon(#[from] crate::horizon::HorizonError),
+    Horizon(#[from] crate::plan::horizon::HorizonError),
     /// The solver failed.
     #[error(transparent)]
     Solve(#[from] SolveError),
@@ -995,7 +995,7 @@ pub enum PlanError {
 pub fn plan(
     ws: &crate::model::Workspace,
     team: crate::model::TeamIdx,
-    spec: &crate::horizon::HorizonSpec,
+    spec: &crate::plan::horizon::HorizonSpec,
     opts: &PlanOptions,
 ) -> Result<Plan, PlanError> {
     let inst = Instance::new(ws, team, spec)?;
@@ -1011,15 +1011,15 @@ pub fn plan(
 pub fn plan_with_history(
     ws: &crate::model::Workspace,
     team: crate::model::TeamIdx,
-    spec: &crate::horizon::HorizonSpec,
+    spec: &crate::plan::horizon::HorizonSpec,
     opts: &PlanOptions,
-    history: &crate::timeline::Timeline,
+    history: &[crate::model::history::HeldShift],
 ) -> Result<Plan, PlanError> {
-    let weeks = crate::horizon::weeks(ws.team(team), spec)?;
+    let weeks = crate::plan::horizon::weeks(ws.team(team), spec)?;
     let before = weeks
         .first()
         .map_or(chrono::NaiveDate::MIN, |w| w.first_day);
-    let past = crate::instance::past_shifts(ws, team, history, before);
+    let past = crate::plan::instance::past_shifts(ws, team, history, before);
     let inst = Instance::with_weeks(ws, team, weeks, &past);
     Ok(solve(&inst, opts)?)
 }
@@ -1029,7 +1029,7 @@ pub fn plan_with_history(
 pub fn plan_teams(
     ws: &crate::model::Workspace,
     teams: &[crate::model::TeamIdx],
-    spec: &crate::horizon::HorizonSpec,
+    spec: &crate::plan::horizon::HorizonSpec,
     opts: &PlanOptions,
 ) -> Vec<Result<Plan, PlanError>> {
     use rayon::prelude::*;

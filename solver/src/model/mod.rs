@@ -4,6 +4,10 @@
 //! small `Copy` indices into the workspace's vectors; the user-facing string ids
 //! are kept alongside for messages and output.
 
+pub mod document;
+pub mod history;
+pub mod time;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
@@ -349,11 +353,11 @@ pub struct ByDayKind {
 
 impl ByDayKind {
     /// The value for a kind of day.
-    pub fn get(&self, kind: crate::horizon::DayKind) -> rust_decimal::Decimal {
+    pub fn get(&self, kind: crate::model::time::DayKind) -> rust_decimal::Decimal {
         match kind {
-            crate::horizon::DayKind::Weekday => self.weekday,
-            crate::horizon::DayKind::Weekend => self.weekend,
-            crate::horizon::DayKind::Holiday => self.holiday,
+            crate::model::time::DayKind::Weekday => self.weekday,
+            crate::model::time::DayKind::Weekend => self.weekend,
+            crate::model::time::DayKind::Holiday => self.holiday,
         }
     }
 }

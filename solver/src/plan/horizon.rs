@@ -7,13 +7,31 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{
-    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday,
-};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
 use chrono_tz::Tz;
 
+use crate::model::time::{day_kind, hours_by_local_day, resolve_local, DayKind};
 use crate::model::{LoadWeights, Team};
-use crate::plan::Week;
+
+/// One rotation week: `[start, end)` between two consecutive handoffs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Week {
+    /// The local date (team zone) of the week's first handoff.
+    pub first_day: NaiveDate,
+    /// The local date (team zone) of the next handoff.
+    pub next_day: NaiveDate,
+    /// The first handoff instant.
+    pub start: DateTime<Utc>,
+    /// The next handoff instant.
+    pub end: DateTime<Utc>,
+}
+
+impl Week {
+    /// Length of the week in hours (167, 168 or 169 around DST changes).
+    pub fn hours(&self) -> f64 {
+        (self.end - self.start).num_seconds() as f64 / 3600.0
+    }
+}
 
 /// Which weeks to plan.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,38 +91,6 @@ impl std::str::FromStr for HorizonSpec {
         }
         Ok(HorizonSpec::Quarter { year, quarter })
     }
-}
-
-/// The instant of a local wall-clock time in `tz`: a time in a spring-forward gap
-/// moves to the first instant after the gap; an ambiguous time takes the first
-/// occurrence.
-pub fn resolve_local(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
-    match tz.from_local_datetime(&local) {
-        LocalResult::Single(t) => t.with_timezone(&Utc),
-        LocalResult::Ambiguous(first, _) => first.with_timezone(&Utc),
-        LocalResult::None => {
-            // Walk forward to the first wall-clock minute that exists again: that is
-            // the transition instant. Gaps are at most a few hours (one day, for the
-            // rare date-line jumps).
-            let mut probe = local;
-            for _ in 0..(26 * 60) {
-                probe += Duration::minutes(1);
-                match tz.from_local_datetime(&probe) {
-                    LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => {
-                        return t.with_timezone(&Utc);
-                    }
-                    LocalResult::None => {}
-                }
-            }
-            // Unreachable for real zones; fall back to reading the time as UTC.
-            local.and_utc()
-        }
-    }
-}
-
-/// Local midnight starting `date` in `tz`, as an instant.
-pub fn start_of_day(tz: Tz, date: NaiveDate) -> DateTime<Utc> {
-    resolve_local(tz, date.and_time(chrono::NaiveTime::MIN))
 }
 
 /// The first day and the number of weeks for a spec and a handoff weekday.
@@ -176,49 +162,6 @@ pub fn weeks_from(team: &Team, first: NaiveDate, count: u32) -> Result<Vec<Week>
             })
         })
         .collect()
-}
-
-/// The kind of a day for load and pay.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum DayKind {
-    /// Monday to Friday.
-    Weekday,
-    /// Saturday or Sunday.
-    Weekend,
-    /// A holiday of the region (outranks a weekend).
-    Holiday,
-}
-
-/// The kind of `date` given a holiday calendar.
-pub fn day_kind(date: NaiveDate, holidays: Option<&BTreeMap<NaiveDate, String>>) -> DayKind {
-    if holidays.is_some_and(|h| h.contains_key(&date)) {
-        DayKind::Holiday
-    } else if matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
-        DayKind::Weekend
-    } else {
-        DayKind::Weekday
-    }
-}
-
-/// Hours of `[start, end)` on each local date of `tz`, in date order.
-pub fn hours_by_local_day(
-    tz: Tz,
-    start: DateTime<Utc>,
-    end: DateTime<Utc>,
-) -> Vec<(NaiveDate, f64)> {
-    let mut out = Vec::new();
-    let mut day = start.with_timezone(&tz).date_naive();
-    let mut cursor = start;
-    while cursor < end {
-        let Some(next) = day.succ_opt() else { break };
-        let day_end = start_of_day(tz, next).min(end);
-        if day_end > cursor {
-            out.push((day, (day_end - cursor).num_seconds() as f64 / 3600.0));
-            cursor = day_end;
-        }
-        day = next;
-    }
-    out
 }
 
 /// Load of one slot for a role of `weight` (DESIGN.md §3): the weight times the

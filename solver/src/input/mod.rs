@@ -14,7 +14,7 @@
 //!   `email`, `timezone`, `region`, `left` and `skills` are optional; other
 //!   columns are ignored unless they look like a misspelt known column;
 //! - `time-off/*.toml` and `time-off/<person-id>.ics` (see
-//!   [`crate::timeoff_ics`]); other files there are ignored;
+//!   [`crate::input::calendar`]); other files there are ignored;
 //! - `teams/*.toml` (at least one); the file stem is the team's id.
 //!
 //! Hidden files are skipped everywhere.
@@ -30,14 +30,19 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use toml::Spanned;
 
-use crate::error::{Diagnostic, LoadError};
+use crate::input::diagnostic::{Diagnostic, LoadError};
+use crate::input::suggest::did_you_mean;
 use crate::model::{
     Absence, FairnessPolicy, Handoff, LoadWeights, Org, Origin, Person, PersonIdx, Pin, Role,
     RoleIdx, Rules, Team, TimeOff, Workspace,
 };
-use crate::suggest::did_you_mean;
 
-mod compensation;
+pub mod calendar;
+pub mod diagnostic;
+pub mod example;
+mod pay_policy;
+pub mod suggest;
+pub mod synth;
 
 /// The columns of `people.csv`, in the documented order.
 const PEOPLE_COLUMNS: [&str; 8] = [
@@ -660,7 +665,7 @@ impl Cx {
             }
             return Vec::new();
         };
-        match crate::timeoff_ics::parse(rel, &src.text, people[i].timezone) {
+        match crate::input::calendar::parse(rel, &src.text, people[i].timezone) {
             Ok(blocks) => blocks
                 .into_iter()
                 .map(|b| TimeOff {
@@ -1346,7 +1351,7 @@ struct RawOrg {
     #[serde(default)]
     holidays: BTreeMap<String, BTreeMap<Spanned<String>, String>>,
     #[serde(default)]
-    compensation: Option<Spanned<compensation::RawCompensation>>,
+    compensation: Option<Spanned<pay_policy::RawCompensation>>,
 }
 
 #[derive(Deserialize)]

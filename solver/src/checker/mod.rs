@@ -33,9 +33,9 @@ use std::fmt;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Utc, Weekday};
 use chrono_tz::Tz;
 
+use crate::model::document::{PersonFairnessDoc, PlanDoc};
+use crate::model::history::HeldShift;
 use crate::model::{Absence, Origin, PersonIdx, TeamIdx, Workspace};
-use crate::plan::{PersonFairnessDoc, PlanDoc};
-use crate::timeline::Timeline;
 
 /// Numbers in plan JSON are rounded to 4 decimal places; they are compared
 /// with this tolerance.
@@ -1101,13 +1101,12 @@ impl CheckContext {
         ws: &Workspace,
         team: &crate::model::Team,
         first_week: NaiveDate,
-        history: &Timeline,
+        history: &[HeldShift],
     ) -> Vec<(NaiveDate, String)> {
         let window = first_week - Duration::days(7 * i64::from(team.fairness.history_weeks));
         let rest_from = first_week - Duration::days(7 * i64::from(team.rules.rest_weeks));
         let ids: Vec<String> = self.members.iter().map(|m| m.id.clone()).collect();
-        let inside: Vec<&crate::timeline::Segment> = history
-            .segments
+        let inside: Vec<&HeldShift> = history
             .iter()
             .filter(|s| s.week >= window && s.week < first_week && ids.contains(&s.person))
             .collect();
@@ -1164,7 +1163,7 @@ impl CheckContext {
 /// The horizon is `plan.horizon` when present, otherwise the earliest week of
 /// the shifts and unfilled entries and the number of distinct weeks among them.
 pub fn check_plan(ws: &Workspace, team: TeamIdx, plan: &PlanDoc) -> CheckReport {
-    check_plan_with_history(ws, team, plan, &Timeline::default())
+    check_plan_with_history(ws, team, plan, &[])
 }
 
 /// [`check_plan`] for a team with published history: `history` is the team's
@@ -1176,7 +1175,7 @@ pub fn check_plan_with_history(
     ws: &Workspace,
     team: TeamIdx,
     plan: &PlanDoc,
-    history: &Timeline,
+    history: &[HeldShift],
 ) -> CheckReport {
     let mut v = Vec::new();
     let Some(team_facts) = ws.teams.get(team.0) else {
@@ -1509,10 +1508,10 @@ mod tests {
     use chrono::{NaiveTime, TimeZone};
 
     use super::*;
+    use crate::model::document::{FairnessDoc, HorizonDoc, ShiftDoc, SolverDoc, UnfilledDoc};
     use crate::model::{
         FairnessPolicy, Handoff, LoadWeights, Org, Person, Pin, Role, RoleIdx, Rules, Team, TimeOff,
     };
-    use crate::plan::{FairnessDoc, HorizonDoc, ShiftDoc, SolverDoc, UnfilledDoc};
 
     const LA: Tz = chrono_tz::America::Los_Angeles;
 

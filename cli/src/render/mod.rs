@@ -1,9 +1,15 @@
 //! Rendering plans for people (tables) and programs (JSON, CSV).
 
+mod schedule;
+
+pub use schedule::{audit, local, replan_diff, swap_matches, terminal, timeline, who};
+
 use anyhow::Result;
 use comfy_table::{presets, CellAlignment, Table};
 use oncall::model::Workspace;
 use oncall::PlanDoc;
+
+use crate::args::Format;
 
 /// One line: team, horizon, status and what was proven.
 pub fn summary_line(doc: &PlanDoc) -> String {
@@ -161,6 +167,16 @@ pub fn markdown(ws: &Workspace, doc: &PlanDoc) -> String {
         }
     }
     out
+}
+
+/// A plan in the format asked for.
+pub fn plan(ws: &Workspace, doc: &PlanDoc, format: Format) -> Result<String> {
+    Ok(match format {
+        Format::Table => table(ws, doc),
+        Format::Json => json(doc)?,
+        Format::Csv => csv(doc)?,
+        Format::Md => markdown(ws, doc),
+    })
 }
 
 /// Plan JSON, schema 1, pretty-printed.

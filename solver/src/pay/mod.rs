@@ -31,11 +31,11 @@ use chrono_tz::Tz;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
-use crate::error::{Diagnostic, LoadError};
-use crate::horizon::{day_kind, resolve_local, start_of_day, DayKind};
+use crate::input::diagnostic::{Diagnostic, LoadError};
+use crate::input::suggest::did_you_mean;
+use crate::model::time::{day_kind, resolve_local, start_of_day, DayKind};
 use crate::model::{Compensation, DailyWindow, PersonIdx, TeamIdx, Workspace};
-use crate::suggest::did_you_mean;
-use crate::timeline::Timeline;
+use crate::schedule::timeline::Timeline;
 
 /// A pay period: the local days `from` up to, not including, `to`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

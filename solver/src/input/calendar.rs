@@ -33,8 +33,8 @@ use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, NaiveDateTime, Tim
 use chrono_tz::Tz;
 use ical::property::{Property, PropertyError};
 
-use crate::error::Diagnostic;
-use crate::horizon::resolve_local;
+use crate::input::diagnostic::Diagnostic;
+use crate::model::time::resolve_local;
 
 /// Most occurrences one recurring event may expand to.
 pub const MAX_OCCURRENCES: usize = 1000;
@@ -352,7 +352,7 @@ impl Cx<'_> {
 
     fn event_name(&self, e: &Comp) -> String {
         match (e.value("SUMMARY"), e.value("UID")) {
-            (Some(s), _) => format!("`{}`", crate::ics::unescape_text(s)),
+            (Some(s), _) => format!("`{}`", crate::text::ics::unescape_text(s)),
             (None, Some(u)) => format!("`{u}`"),
             (None, None) => format!("at line {}", e.line),
         }
@@ -505,7 +505,7 @@ impl Cx<'_> {
         };
         let reason = e
             .value("SUMMARY")
-            .map(crate::ics::unescape_text)
+            .map(crate::text::ics::unescape_text)
             .filter(|s| !s.trim().is_empty())
             .unwrap_or_else(|| "calendar".to_string());
         Ok(starts

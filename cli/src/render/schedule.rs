@@ -1,0 +1,229 @@
+//! Rendering the schedule for people: the timeline, who is on call, swap
+//! matches, a re-plan's changes and the audit log. Every name and reason is
+//! escaped for the terminal.
+
+use std::fmt::Write as _;
+
+use anyhow::Result;
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono_tz::Tz;
+use comfy_table::{presets, Table};
+use oncall::model::{TeamIdx, Workspace};
+use oncall::schedule::replan::Replan;
+use oncall::schedule::service::TeamMatch;
+use oncall::schedule::store::AuditEntry;
+use oncall::schedule::timeline::{Source, Timeline};
+use oncall::schedule::who::OnCall;
+use oncall::text::terminal::escape;
+use serde_json::json;
+
+use crate::args::ShowFormat;
+
+/// A local time with its zone abbreviation.
+pub fn local(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz)
+        .format("%a %Y-%m-%d %H:%M %Z")
+        .to_string()
+}
+
+/// Text from files or the environment, safe to print on a terminal.
+pub fn terminal(text: &str) -> String {
+    escape(text).into_owned()
+}
+
+/// `show`: the resolved timeline as a table or JSON.
+pub fn timeline(
+    ws: &Workspace,
+    team: TeamIdx,
+    tl: &Timeline,
+    format: ShowFormat,
+) -> Result<String> {
+    let t = ws.team(team);
+    let tz = t.timezone;
+    if let ShowFormat::Json = format {
+        let segs: Vec<_> = tl
+            .segments
+            .iter()
+            .map(|s| {
+                json!({
+                    "week": s.week, "role": s.role, "person": s.person,
+                    "start": s.start, "end": s.end,
+                    "source": match s.source {
+                        Source::Plan { version } => json!({"plan": version}),
+                        Source::Override { id } => json!({"override": id}),
+                    },
+                    "covering": s.planned,
+                })
+            })
+            .collect();
+        let doc = json!({"team": tl.team, "timezone": tz.name(), "segments": segs});
+        return Ok(format!("{}\n", serde_json::to_string_pretty(&doc)?));
+    }
+    if tl.segments.is_empty() {
+        return Ok(format!(
+            "nothing published for {id} in that span; publish a plan with `oncall publish {id} PLAN.json`\n",
+            id = t.id
+        ));
+    }
+    let mut table = Table::new();
+    table.load_preset(presets::UTF8_FULL_CONDENSED);
+    table.set_header(vec!["week", "role", "person", "from", "to", "source"]);
+    for s in &tl.segments {
+        let source = match (s.source, &s.planned) {
+            (Source::Plan { version }, _) => format!("plan v{version}"),
+            (Source::Override { id }, Some(p)) => format!("override #{id}, covering {}", escape(p)),
+            (Source::Override { id }, None) => format!("override #{id}"),
+        };
+        table.add_row(vec![
+            s.week.to_string(),
+            terminal(&s.role),
+            terminal(&s.person),
+            local(s.start, tz),
+            local(s.end, tz),
+            source,
+        ]);
+    }
+    Ok(format!("{} ({})\n{table}\n", t.id, tz.name()))
+}
+
+/// `who`: the holder of each role and the escalation chain.
+pub fn who(ws: &Workspace, on_call: &OnCall) -> String {
+    let t = ws.team(on_call.team);
+    let tz = t.timezone;
+    let name = |id: &str| {
+        ws.person_by_id(id)
+            .map(|p| terminal(&ws.person(p).name))
+            .unwrap_or_default()
+    };
+    let mut out = format!(
+        "{} at {} ({})\n",
+        t.id,
+        local(on_call.at, tz),
+        on_call.at.to_rfc3339_opts(SecondsFormat::Secs, true)
+    );
+    for r in &on_call.roles {
+        let _ = match &r.segment {
+            Some(s) => {
+                let covering = s
+                    .planned
+                    .as_ref()
+                    .map(|p| format!(", covering {}", escape(p)))
+                    .unwrap_or_default();
+                writeln!(
+                    out,
+                    "{:<10} {} ({}) until {}{covering}",
+                    terminal(&r.role),
+                    terminal(&s.person),
+                    name(&s.person),
+                    local(s.end, tz)
+                )
+            }
+            None => writeln!(out, "{:<10} nobody (nothing published)", terminal(&r.role)),
+        };
+    }
+    if !on_call.escalation.is_empty() {
+        out.push_str("escalation:\n");
+        for (k, step) in on_call.escalation.iter().enumerate() {
+            let who = match &step.person {
+                Some(p) if !step.step.contains(':') => format!("{}: {}", step.step, p),
+                None if t.role_by_name(&step.step).is_some() => format!("{}: nobody", step.step),
+                _ => step.step.clone(),
+            };
+            let _ = writeln!(out, "  {}. {}", k + 1, terminal(&who));
+        }
+    }
+    out
+}
+
+/// `swap match`: the cycles granted in each team.
+pub fn swap_matches(ws: &Workspace, matches: &[TeamMatch]) -> String {
+    let mut out = String::new();
+    let mut granted_total = 0;
+    for m in matches {
+        let id = &ws.team(m.team).id;
+        let mut granted = 0;
+        for c in &m.cycles {
+            let names: Vec<String> = c
+                .requests
+                .iter()
+                .filter_map(|r| m.requests.iter().find(|q| q.id == *r))
+                .map(|q| format!("#{} {} gives {}", q.id, terminal(&q.person), q.give))
+                .collect();
+            let _ = writeln!(
+                out,
+                "{id}: {}-way swap: {}",
+                c.requests.len(),
+                names.join(" → ")
+            );
+            granted += c.requests.len();
+        }
+        let _ = writeln!(
+            out,
+            "{id}: {granted} of {} open request(s) can be granted",
+            m.requests.len()
+        );
+        granted_total += granted;
+    }
+    if granted_total == 0 {
+        out.push_str("no set of open requests can be granted together yet\n");
+    }
+    out
+}
+
+/// A re-plan's changes: how many slots change hands, and who gains and
+/// loses which week.
+pub fn replan_diff(r: &Replan) -> String {
+    let mut out = format!(
+        "{} slot(s) change hands{}\n",
+        r.changed,
+        if r.plan.stats.changes_proven {
+            " (proven fewest)"
+        } else {
+            ""
+        }
+    );
+    let fmt = |v: &[(NaiveDate, String)]| {
+        v.iter()
+            .map(|(w, role)| format!("{w} {}", terminal(role)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for line in &r.diff {
+        if !line.gains.is_empty() {
+            let _ = writeln!(
+                out,
+                "  {} gains {}",
+                terminal(&line.person),
+                fmt(&line.gains)
+            );
+        }
+        if !line.loses.is_empty() {
+            let _ = writeln!(
+                out,
+                "  {} loses {}",
+                terminal(&line.person),
+                fmt(&line.loses)
+            );
+        }
+    }
+    out
+}
+
+/// `log`: one line per audit entry.
+pub fn audit(entries: &[AuditEntry]) -> String {
+    let mut out = String::new();
+    for e in entries {
+        let _ = writeln!(
+            out,
+            "#{} {} {} {} {}{} {}",
+            e.id,
+            e.at.to_rfc3339_opts(SecondsFormat::Secs, true),
+            terminal(&e.actor),
+            terminal(&e.team),
+            terminal(&e.action),
+            if e.forced { " (forced)" } else { "" },
+            terminal(&e.detail)
+        );
+    }
+    out
+}

@@ -1,0 +1,512 @@
+//! The conflict search: an oracle that asks whether every slot can be filled
+//! with some facts relaxed (a matching check, then a small MILP), QuickXplain
+//! over the facts, and fixes checked by the same oracle.
+
+use std::collections::BTreeSet;
+
+use good_lp::solvers::highs::highs;
+use good_lp::{variable, Expression, ProblemVariables, SolverModel, Variable};
+
+use super::{hall_violators, Conflict, Fact, Fix};
+use crate::model::history::HeldShift;
+use crate::model::{Person, PersonIdx, RoleIdx, TeamIdx, Workspace};
+use crate::plan::eligibility;
+use crate::plan::horizon::Week;
+
+/// Time limit of one oracle solve.
+const ORACLE_SECONDS: f64 = 30.0;
+
+/// The facts in force: all of them, or a subset when narrowing down.
+#[derive(Clone, Debug)]
+pub(super) struct Scenario {
+    pub(super) active: BTreeSet<Fact>,
+    /// Fixes applied on top (for checking fixes).
+    pub(super) fixes: Vec<Fix>,
+}
+
+/// Everything about the team and horizon the oracle needs.
+pub(super) struct Problem<'a> {
+    pub(super) ws: &'a Workspace,
+    pub(super) team: TeamIdx,
+    pub(super) weeks: Vec<Week>,
+    pub(super) all: BTreeSet<Fact>,
+    /// Per member, the horizon weeks that published history rests them from.
+    rested: Vec<(PersonIdx, Vec<usize>)>,
+    /// Oracle calls that ran out of time (unknown, never "infeasible").
+    undecided: std::cell::Cell<usize>,
+}
+
+/// What the oracle knows about a scenario.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Answer {
+    /// Every slot can be filled.
+    Yes,
+    /// Proven impossible.
+    No,
+    /// The solve ran out of time.
+    Unknown,
+}
+
+impl<'a> Problem<'a> {
+    pub(super) fn new(
+        ws: &'a Workspace,
+        team: TeamIdx,
+        weeks: Vec<Week>,
+        history: &[HeldShift],
+    ) -> Self {
+        let t = ws.team(team);
+        let mut all = BTreeSet::new();
+        let rested = rested_by_history(ws, team, &weeks, history);
+        for (p, _) in &rested {
+            all.insert(Fact::PastRest(*p));
+        }
+        let (start, end) = match (weeks.first(), weeks.last()) {
+            (Some(f), Some(l)) => (f.start, l.end),
+            _ => (
+                chrono::DateTime::<chrono::Utc>::MIN_UTC,
+                chrono::DateTime::<chrono::Utc>::MIN_UTC,
+            ),
+        };
+        for (k, off) in ws.time_off.iter().enumerate() {
+            if t.has_member(off.person) {
+                let tz = ws.person(off.person).timezone;
+                let from = crate::model::time::start_of_day(tz, off.start);
+                let to = off
+                    .end
+                    .succ_opt()
+                    .map(|d| crate::model::time::start_of_day(tz, d))
+                    .unwrap_or(from);
+                if from < end && start < to {
+                    all.insert(Fact::TimeOff(k));
+                }
+            }
+        }
+        for (r, role) in t.roles.iter().enumerate() {
+            if role.min_tenure_days > 0 {
+                all.insert(Fact::Tenure(RoleIdx(r)));
+            }
+            for s in &role.skills {
+                all.insert(Fact::Skill(RoleIdx(r), s.clone()));
+            }
+        }
+        for &p in &t.members {
+            all.insert(Fact::Employment(p));
+            if t.rules.rest_weeks > 0 {
+                for w in 0..weeks.len().saturating_sub(1) {
+                    all.insert(Fact::Rest(p, w));
+                }
+            }
+            if t.rules.max_shifts.is_some() {
+                all.insert(Fact::MaxShifts(p));
+            }
+        }
+        for (k, pin) in t.pins.iter().enumerate() {
+            if weeks.iter().any(|w| w.first_day == pin.week) {
+                all.insert(Fact::Pin(k));
+            }
+        }
+        Problem {
+            ws,
+            team,
+            weeks,
+            all,
+            rested,
+            undecided: std::cell::Cell::new(0),
+        }
+    }
+
+    /// The workspace with only `active` facts in force and `fixes` applied.
+    pub(super) fn relaxed(&self, sc: &Scenario) -> Workspace {
+        let mut ws = self.ws.clone();
+        let keep: Vec<bool> = (0..ws.time_off.len())
+            .map(|k| {
+                !self.all.contains(&Fact::TimeOff(k))
+                    || (sc.active.contains(&Fact::TimeOff(k))
+                        && !sc.fixes.contains(&Fix::CancelTimeOff(k)))
+            })
+            .collect();
+        let mut k = 0;
+        ws.time_off.retain(|_| {
+            let r = keep[k];
+            k += 1;
+            r
+        });
+        let team = &mut ws.teams[self.team.0];
+        for (r, role) in team.roles.iter_mut().enumerate() {
+            if !sc.active.contains(&Fact::Tenure(RoleIdx(r))) {
+                role.min_tenure_days = 0;
+            }
+            for f in &sc.fixes {
+                if let Fix::LowerTenure(rr, to) = f {
+                    if rr.0 == r {
+                        role.min_tenure_days = role.min_tenure_days.min(*to);
+                    }
+                }
+            }
+            let rid = RoleIdx(r);
+            role.skills
+                .retain(|s| sc.active.contains(&Fact::Skill(rid, s.clone())));
+        }
+        let pins: Vec<_> = team
+            .pins
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| {
+                !self.all.contains(&Fact::Pin(*k))
+                    || (sc.active.contains(&Fact::Pin(*k))
+                        && !sc.fixes.contains(&Fix::RemovePin(*k)))
+            })
+            .map(|(_, p)| p.clone())
+            .collect();
+        team.pins = pins;
+        for f in &sc.fixes {
+            match f {
+                Fix::RaiseMaxShifts(to) => team.rules.max_shifts = Some(*to),
+                Fix::AddMember(role) => {
+                    let skills = team
+                        .roles
+                        .get(role.0)
+                        .map(|r| r.skills.clone())
+                        .unwrap_or_default();
+                    let idx = PersonIdx(ws.people.len());
+                    ws.people.push(Person {
+                        id: "new-member".into(),
+                        name: "New member".into(),
+                        email: String::new(),
+                        timezone: team.timezone,
+                        region: None,
+                        joined: chrono::NaiveDate::MIN,
+                        left: None,
+                        skills: skills.into_iter().collect(),
+                        origin: Default::default(),
+                    });
+                    team.members.push(idx);
+                }
+                _ => {}
+            }
+        }
+        for f in &sc.fixes {
+            if let Fix::GiveSkill(p, s) = f {
+                if let Some(x) = ws.people.get_mut(p.0) {
+                    x.skills.insert(s.clone());
+                }
+            }
+        }
+        for p in self.ws.team(self.team).members.iter() {
+            if !sc.active.contains(&Fact::Employment(*p)) {
+                if let Some(x) = ws.people.get_mut(p.0) {
+                    x.left = None;
+                    if let Some(first) = self.weeks.first() {
+                        x.joined = x.joined.min(first.first_day);
+                    }
+                }
+            }
+        }
+        ws
+    }
+
+    /// Eligible people per `[week][role]` under a scenario.
+    pub(super) fn eligible(&self, ws: &Workspace) -> Vec<Vec<Vec<PersonIdx>>> {
+        let team = ws.team(self.team);
+        self.weeks
+            .iter()
+            .map(|week| {
+                team.roles
+                    .iter()
+                    .map(|role| {
+                        team.members
+                            .iter()
+                            .copied()
+                            .filter(|&p| eligibility::reasons(ws, team, p, role, week).is_empty())
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Can every slot be filled under this scenario? A scenario the oracle
+    /// could not decide in time counts as completable here: nothing is ever
+    /// reported impossible without proof.
+    pub(super) fn complete(&self, sc: &Scenario) -> bool {
+        self.answer(sc) != Answer::No
+    }
+
+    /// Whether a fix is proven to let every slot be filled.
+    pub(super) fn proven_complete(&self, sc: &Scenario) -> bool {
+        self.answer(sc) == Answer::Yes
+    }
+
+    pub(super) fn answer(&self, sc: &Scenario) -> Answer {
+        let ws = self.relaxed(sc);
+        let elig = self.eligible(&ws);
+        if !hall_violators(&elig).is_empty() {
+            return Answer::No;
+        }
+        let answer = self.milp_complete(&ws, &elig, sc);
+        if answer == Answer::Unknown {
+            self.undecided.set(self.undecided.get() + 1);
+        }
+        answer
+    }
+
+    fn milp_complete(&self, ws: &Workspace, elig: &[Vec<Vec<PersonIdx>>], sc: &Scenario) -> Answer {
+        let team = ws.team(self.team);
+        let mut vars = ProblemVariables::new();
+        let mut x: Vec<(usize, usize, PersonIdx, Variable)> = Vec::new();
+        for (w, row) in elig.iter().enumerate() {
+            for (r, people) in row.iter().enumerate() {
+                let pinned = team
+                    .pins
+                    .iter()
+                    .find(|p| p.week == self.weeks[w].first_day && p.role.0 == r);
+                for &p in people {
+                    if pinned.is_some_and(|pin| pin.person != p) {
+                        continue;
+                    }
+                    if sc.active.contains(&Fact::PastRest(p))
+                        && self.rested.iter().any(|(q, ws)| *q == p && ws.contains(&w))
+                    {
+                        continue;
+                    }
+                    x.push((w, r, p, vars.add(variable().binary())));
+                }
+            }
+        }
+        let mut rows: Vec<good_lp::Constraint> = Vec::new();
+        for (w, row) in elig.iter().enumerate() {
+            for r in 0..row.len() {
+                let e: Expression = x.iter().filter(|c| c.0 == w && c.1 == r).map(|c| c.3).sum();
+                rows.push(e.eq(1));
+            }
+        }
+        let rest = team.rules.rest_weeks as usize;
+        for &p in &team.members {
+            for w in 0..self.weeks.len() {
+                let here: Vec<Variable> = x
+                    .iter()
+                    .filter(|c| c.0 == w && c.2 == p)
+                    .map(|c| c.3)
+                    .collect();
+                if here.len() > 1 {
+                    rows.push(here.iter().copied().sum::<Expression>().leq(1));
+                }
+                // A rule for someone who is not among the facts (a member added by
+                // a fix) always holds.
+                let rest_fact = Fact::Rest(p, w);
+                let rested = (!self.all.contains(&rest_fact) || sc.active.contains(&rest_fact))
+                    && !sc.fixes.contains(&Fix::AllowBackToBack(p, w));
+                if rest > 0 && rested && !here.is_empty() {
+                    for later in (w + 1)..=(w + rest).min(self.weeks.len().saturating_sub(1)) {
+                        for c in x.iter().filter(|c| c.0 == later && c.2 == p) {
+                            for &h in &here {
+                                rows.push((h + c.3).leq(1));
+                            }
+                        }
+                    }
+                }
+            }
+            if let Some(max) = team.rules.max_shifts {
+                let fact = Fact::MaxShifts(p);
+                if !self.all.contains(&fact) || sc.active.contains(&fact) {
+                    let all: Expression = x.iter().filter(|c| c.2 == p).map(|c| c.3).sum();
+                    rows.push(all.leq(f64::from(max)));
+                }
+            }
+        }
+        let mut problem = vars.minimise(Expression::from(0.0)).using(highs);
+        problem.set_verbose(false);
+        problem = problem.set_time_limit(ORACLE_SECONDS);
+        for row in rows {
+            problem.add_constraint(row);
+        }
+        match problem.solve() {
+            Ok(_) => Answer::Yes,
+            Err(good_lp::ResolutionError::Infeasible) => Answer::No,
+            Err(_) => Answer::Unknown,
+        }
+    }
+
+    /// QuickXplain (Junker 2004): a minimal subset of `candidates` that, with
+    /// `background`, still cannot be completed.
+    pub(super) fn quickxplain(
+        &self,
+        background: &BTreeSet<Fact>,
+        candidates: &[Fact],
+        has_delta: bool,
+    ) -> Vec<Fact> {
+        if has_delta
+            && !self.complete(&Scenario {
+                active: background.clone(),
+                fixes: vec![],
+            })
+        {
+            return Vec::new();
+        }
+        if candidates.len() <= 1 {
+            return candidates.to_vec();
+        }
+        let (c1, c2) = candidates.split_at(candidates.len() / 2);
+        let mut b1 = background.clone();
+        b1.extend(c1.iter().cloned());
+        let d2 = self.quickxplain(&b1, c2, !c1.is_empty());
+        let mut b2 = background.clone();
+        b2.extend(d2.iter().cloned());
+        let d1 = self.quickxplain(&b2, c1, !d2.is_empty());
+        let mut out = d1;
+        out.extend(d2);
+        out
+    }
+}
+
+/// The weeks of the horizon each member may not take because they held a
+/// published slot within `rest_weeks` before it.
+pub(super) fn rested_by_history(
+    ws: &Workspace,
+    team: TeamIdx,
+    weeks: &[Week],
+    history: &[HeldShift],
+) -> Vec<(PersonIdx, Vec<usize>)> {
+    let t = ws.team(team);
+    let rest = i64::from(t.rules.rest_weeks);
+    let Some(first) = weeks.first().map(|w| w.first_day) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(PersonIdx, Vec<usize>)> = Vec::new();
+    for h in history.iter().filter(|h| h.week < first) {
+        let Some(p) = ws.person_by_id(&h.person).filter(|&p| t.has_member(p)) else {
+            continue;
+        };
+        let blocked: Vec<usize> = weeks
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| {
+                let gap = (w.first_day - h.week).num_days() / 7;
+                gap >= 1 && gap <= rest
+            })
+            .map(|(k, _)| k)
+            .collect();
+        if blocked.is_empty() {
+            continue;
+        }
+        match out.iter_mut().find(|(q, _)| *q == p) {
+            Some((_, ws)) => ws.extend(blocked),
+            None => out.push((p, blocked)),
+        }
+    }
+    out
+}
+
+/// Slots that cannot be filled with only `facts` in force: those a maximum
+/// matching leaves empty, or, when the matching is fine, the slots of the
+/// weeks the facts name.
+pub(super) fn empty_slots(p: &Problem<'_>, facts: &BTreeSet<Fact>) -> Vec<(usize, RoleIdx)> {
+    let ws = p.relaxed(&Scenario {
+        active: facts.clone(),
+        fixes: vec![],
+    });
+    let hall = hall_violators(&p.eligible(&ws));
+    if !hall.is_empty() {
+        return hall
+            .iter()
+            .flat_map(|h| h.roles.iter().map(move |r| (h.week, *r)))
+            .collect();
+    }
+    let mut weeks: BTreeSet<usize> = BTreeSet::new();
+    for f in facts {
+        match f {
+            Fact::Rest(_, w) => {
+                weeks.insert(*w);
+                weeks.insert(w + 1);
+            }
+            Fact::Pin(k) => {
+                if let Some(pin) = p.ws.team(p.team).pins.get(*k) {
+                    if let Some(w) = p.weeks.iter().position(|x| x.first_day == pin.week) {
+                        weeks.insert(w);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let roles = p.ws.team(p.team).roles.len();
+    weeks
+        .into_iter()
+        .filter(|&w| w < p.weeks.len())
+        .flat_map(|w| (0..roles).map(move |r| (w, RoleIdx(r))))
+        .collect()
+}
+
+/// Candidate fixes for one fact, most specific first.
+pub(super) fn candidates(p: &Problem<'_>, fact: &Fact) -> Vec<Fix> {
+    let team = p.ws.team(p.team);
+    match fact {
+        Fact::TimeOff(k) => vec![Fix::CancelTimeOff(*k)],
+        Fact::Tenure(r) => {
+            let Some(role) = team.roles.get(r.0) else {
+                return vec![];
+            };
+            let mut days: Vec<i64> = Vec::new();
+            for w in &p.weeks {
+                for &m in &team.members {
+                    let d = (w.first_day - p.ws.person(m).joined).num_days();
+                    if d >= 0 && d < role.min_tenure_days {
+                        days.push(d);
+                    }
+                }
+            }
+            days.sort_unstable_by(|a, b| b.cmp(a));
+            days.dedup();
+            days.into_iter()
+                .take(8)
+                .map(|d| Fix::LowerTenure(*r, d))
+                .collect()
+        }
+        Fact::Skill(r, s) => {
+            let mut out: Vec<Fix> = team
+                .members
+                .iter()
+                .filter(|&&m| !p.ws.person(m).skills.contains(s))
+                .take(3)
+                .map(|&m| Fix::GiveSkill(m, s.clone()))
+                .collect();
+            out.push(Fix::AddMember(*r));
+            out
+        }
+        Fact::Rest(person, w) => vec![Fix::AllowBackToBack(*person, *w)],
+        Fact::MaxShifts(_) => team
+            .rules
+            .max_shifts
+            .map(|m| vec![Fix::RaiseMaxShifts(m + 1)])
+            .unwrap_or_default(),
+        Fact::Pin(k) => vec![Fix::RemovePin(*k)],
+        Fact::Employment(_) | Fact::PastRest(_) => vec![],
+    }
+}
+
+/// Fixes that each make the whole problem completable: for a single conflict,
+/// one change; for several, one change per conflict together.
+pub(super) fn fixes(p: &Problem<'_>, conflicts: &[Conflict]) -> Vec<Fix> {
+    if conflicts.len() != 1 {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for fact in &conflicts[0].facts {
+        // Of each fact's candidates, keep the first that works (the least change).
+        for fix in candidates(p, fact) {
+            let sc = Scenario {
+                active: p.all.clone(),
+                fixes: vec![fix.clone()],
+            };
+            if p.proven_complete(&sc) {
+                if !out.contains(&fix) {
+                    out.push(fix);
+                }
+                if !matches!(fact, Fact::Skill(..)) {
+                    break;
+                }
+            }
+        }
+    }
+    out
+}

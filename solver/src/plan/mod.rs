@@ -1,0 +1,113 @@
+//! Planning one team over a horizon: the weeks, who may take which slot, the
+//! optimiser, the explanation of an impossible plan, and the plan itself.
+
+mod document;
+pub mod eligibility;
+pub mod explain;
+pub mod horizon;
+pub mod instance;
+pub mod optimise;
+
+use horizon::Week;
+
+use crate::model::{PersonIdx, RoleIdx, TeamIdx};
+
+/// What the solver proved about a plan (STYLE.md §3).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Status {
+    /// Every slot is filled and the largest excess is proven minimal.
+    Optimal,
+    /// Every slot is filled; the largest excess is within `gap` of `bound`.
+    Feasible {
+        /// A proven lower bound on the largest excess.
+        bound: f64,
+        /// `(objective - bound) / max(|objective|, 1)`.
+        gap: f64,
+    },
+    /// Some slots could not be filled; the rest are filled as fairly as found.
+    Partial,
+    /// No slot could be filled.
+    Infeasible,
+}
+
+impl Status {
+    /// The schema-1 name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Status::Optimal => "optimal",
+            Status::Feasible { .. } => "feasible",
+            Status::Partial => "partial",
+            Status::Infeasible => "infeasible",
+        }
+    }
+}
+
+/// Facts about the solve.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct SolveStats {
+    /// Wall-clock seconds spent solving.
+    pub seconds: f64,
+    /// The largest excess achieved.
+    pub objective: f64,
+    /// A proven lower bound on the largest excess.
+    pub bound: f64,
+    /// Relative gap between objective and bound.
+    pub gap: f64,
+    /// Sum of absolute deviations (the secondary objective).
+    pub spread: f64,
+    /// A proven lower bound on the spread, given the largest excess.
+    pub spread_bound: f64,
+    /// In a re-plan, whether the fewest changes were proven minimal.
+    pub changes_proven: bool,
+}
+
+/// A slot that stays empty, with a one-line reason.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnfilledSlot {
+    /// Week index in the horizon.
+    pub week: usize,
+    /// The role.
+    pub role: RoleIdx,
+    /// Why nobody can take it.
+    pub reason: String,
+}
+
+/// One person's fairness numbers (DESIGN.md §3).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PersonFairness {
+    /// Who.
+    pub person: PersonIdx,
+    /// Available weeks `a_p`.
+    pub available_weeks: u32,
+    /// Carry-over `C_p`.
+    pub carry: f64,
+    /// Load in this plan.
+    pub load: f64,
+    /// Share `T_p`.
+    pub share: f64,
+    /// `load - share`.
+    pub deviation: f64,
+}
+
+/// A plan for one team.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// The team.
+    pub team: TeamIdx,
+    /// The weeks planned.
+    pub weeks: Vec<Week>,
+    /// `assignment[week][role]`: who holds the slot.
+    pub assignment: Vec<Vec<Option<PersonIdx>>>,
+    /// Load of each slot, `slot_load[week][role]`.
+    pub slot_load: Vec<Vec<f64>>,
+    /// What was proven.
+    pub status: Status,
+    /// Solver figures.
+    pub stats: SolveStats,
+    /// Slots left empty.
+    pub unfilled: Vec<UnfilledSlot>,
+    /// Fairness per person with `a_p > 0`, in roster order.
+    pub fairness: Vec<PersonFairness>,
+    /// The largest deviation over `fairness`.
+    pub max_excess: f64,
+}

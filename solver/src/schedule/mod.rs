@@ -1,0 +1,10 @@
+//! The schedule's life after planning (DESIGN.md §5): the store, the resolved
+//! timeline, changes and trades, re-plans, and the service that runs each
+//! state change as one transaction.
+
+pub mod changes;
+pub mod replan;
+pub mod service;
+pub mod store;
+pub mod timeline;
+pub mod who;

@@ -1,0 +1,434 @@
+//! The schedule service: each use case that reads or changes the published
+//! schedule is one call here, and each call that changes it reads, judges and
+//! writes inside one `IMMEDIATE` transaction (STYLE.md §14). Two people
+//! changing the same week at the same moment are serialised by SQLite: the
+//! second judges the schedule as the first left it.
+//!
+//! The command line and the server only translate arguments into these calls
+//! and their results into text, pages or exit codes.
+
+use std::path::Path;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::calendar::feed::{self, FeedEvent};
+use crate::checker::{self, CheckReport, Violation};
+use crate::model::document::PlanDoc;
+use crate::model::history::HeldShift;
+use crate::model::{TeamIdx, Workspace};
+use crate::plan::optimise::PlanOptions;
+use crate::schedule::changes::{self, Refusal, Swap, SwapCycle};
+use crate::schedule::replan::{self, Replan, ReplanError};
+use crate::schedule::store::{
+    ChangeKind, NewOverride, Store, StoreError, StoreRead, SwapRequest, Writer, DB_FILE,
+};
+use crate::schedule::timeline::Timeline;
+
+/// Failures of the service itself (the store, or a re-plan that cannot
+/// start). A change that the rules refuse is not an error: it is an
+/// [`Outcome`].
+#[derive(Debug, thiserror::Error)]
+pub enum ScheduleError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A re-plan cannot start or failed.
+    #[error(transparent)]
+    Replan(#[from] ReplanError),
+}
+
+/// What became of a judged change.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome<T, R> {
+    /// Recorded. `overruled` lists the rules that `--force` skipped (and the
+    /// audit log records); it is empty for a change that passed.
+    Recorded {
+        /// What was written (ids, a version number).
+        value: T,
+        /// Rules skipped with `--force`.
+        overruled: Vec<R>,
+    },
+    /// Refused by the rules; `--force` would record it anyway.
+    Refused(Vec<R>),
+    /// Refused for its structure (unknown names, an empty span, nothing
+    /// published there); `--force` cannot record it.
+    Malformed(Vec<R>),
+}
+
+impl<T, R> Outcome<T, R> {
+    /// Whether the change was recorded.
+    pub fn is_recorded(&self) -> bool {
+        matches!(self, Outcome::Recorded { .. })
+    }
+}
+
+/// What `swap match` granted in one team.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TeamMatch {
+    /// The team.
+    pub team: TeamIdx,
+    /// Its open requests before matching.
+    pub requests: Vec<SwapRequest>,
+    /// The cycles granted together.
+    pub cycles: Vec<SwapCycle>,
+}
+
+/// The published schedule of a workspace, over its state store.
+#[derive(Debug)]
+pub struct Schedule<'w> {
+    ws: &'w Workspace,
+    store: Option<Store>,
+}
+
+impl<'w> Schedule<'w> {
+    /// Opens the workspace's store for reading and writing, creating it if
+    /// there is none.
+    ///
+    /// # Errors
+    /// The store cannot be opened or migrated.
+    pub fn open(ws: &'w Workspace) -> Result<Self, ScheduleError> {
+        Ok(Schedule {
+            ws,
+            store: Some(Store::open(&ws.root)?),
+        })
+    }
+
+    /// Opens the workspace's store for reading only. With no store yet, the
+    /// schedule is empty and nothing is created, so readers work on a
+    /// read-only workspace.
+    ///
+    /// # Errors
+    /// The store exists but cannot be read.
+    pub fn read_only(ws: &'w Workspace) -> Result<Self, ScheduleError> {
+        let store = if has_store(&ws.root) {
+            Some(Store::open_read_only(&ws.root)?)
+        } else {
+            None
+        };
+        Ok(Schedule { ws, store })
+    }
+
+    /// The workspace.
+    pub fn workspace(&self) -> &'w Workspace {
+        self.ws
+    }
+
+    /// The underlying store, when there is one (for the audit log and other
+    /// plain reads).
+    pub fn store(&self) -> Option<&Store> {
+        self.store.as_ref()
+    }
+
+    fn store_mut(&mut self) -> Result<&mut Store, ScheduleError> {
+        if self.store.is_none() {
+            self.store = Some(Store::open(&self.ws.root)?);
+        }
+        self.store
+            .as_mut()
+            .ok_or_else(|| ScheduleError::Store(StoreError::Invalid("no state store".into())))
+    }
+
+    /// The resolved timeline of `team`: published versions with overrides.
+    ///
+    /// # Errors
+    /// The store cannot be read.
+    pub fn timeline(&self, team: TeamIdx) -> Result<Timeline, ScheduleError> {
+        match &self.store {
+            Some(s) => Ok(s.timeline(self.ws, team)?),
+            None => Ok(Timeline::default()),
+        }
+    }
+
+    /// Every team's resolved timeline, in team order.
+    ///
+    /// # Errors
+    /// The store cannot be read.
+    pub fn timelines(&self) -> Result<Vec<Timeline>, ScheduleError> {
+        (0..self.ws.teams.len())
+            .map(|t| self.timeline(TeamIdx(t)))
+            .collect()
+    }
+
+    /// Published history of `team` before `first_week`, for planning.
+    ///
+    /// # Errors
+    /// The store cannot be read.
+    pub fn history(
+        &self,
+        team: TeamIdx,
+        first_week: NaiveDate,
+    ) -> Result<Vec<HeldShift>, ScheduleError> {
+        Ok(history_before(&self.timeline(team)?, first_week))
+    }
+
+    /// Checks a plan against the inputs and the published history before
+    /// its first week: the same gate that [`Schedule::publish`] applies.
+    ///
+    /// # Errors
+    /// The store cannot be read.
+    pub fn check_plan(&self, team: TeamIdx, doc: &PlanDoc) -> Result<CheckReport, ScheduleError> {
+        Ok(gate(self.ws, team, doc, &self.timeline(team)?))
+    }
+
+    /// Publishes `doc` as the next version of `team`'s plan, if it passes the
+    /// checker against the inputs and the history it follows. With `force`,
+    /// the rules are skipped (and audited).
+    ///
+    /// # Errors
+    /// The store fails.
+    pub fn publish(
+        &mut self,
+        team: TeamIdx,
+        doc: &PlanDoc,
+        force: bool,
+        detail: serde_json::Value,
+    ) -> Result<Outcome<u32, Violation>, ScheduleError> {
+        let ws = self.ws;
+        self.store_mut()?.write(|w| {
+            let report = gate(ws, team, doc, &w.timeline(ws, team)?);
+            if !report.violations.is_empty() && !force {
+                return Ok(Outcome::Refused(report.violations));
+            }
+            let mut detail = detail;
+            if let Some(o) = detail.as_object_mut() {
+                o.insert("status".into(), doc.status.clone().into());
+                o.insert("violations".into(), texts(&report.violations).into());
+            }
+            let forced = !report.violations.is_empty();
+            let version = w.publish(doc, forced, &detail)?;
+            Ok(Outcome::Recorded {
+                value: version,
+                overruled: report.violations,
+            })
+        })
+    }
+
+    /// Puts `o.person` on call for `o.role` over `[o.start, o.end)`, in place
+    /// of whoever holds it then.
+    ///
+    /// # Errors
+    /// The store fails.
+    pub fn override_(
+        &mut self,
+        team: TeamIdx,
+        o: NewOverride,
+        force: bool,
+    ) -> Result<Outcome<Vec<i64>, Refusal>, ScheduleError> {
+        let ws = self.ws;
+        self.store_mut()?.write(|w| {
+            let before = w.timeline(ws, team)?;
+            if let Err(refusals) = changes::validate_override(ws, team, &before, &o) {
+                return Ok(Outcome::Malformed(refusals));
+            }
+            let detail = serde_json::json!({
+                "role": o.role, "person": o.person, "start": o.start, "end": o.end,
+                "reason": o.reason,
+            });
+            record(ws, w, team, ChangeKind::Override, &[o], force, detail)
+        })
+    }
+
+    /// Exchanges whole weeks (see [`Swap`]).
+    ///
+    /// # Errors
+    /// The store fails.
+    pub fn swap(
+        &mut self,
+        team: TeamIdx,
+        spec: &Swap,
+        force: bool,
+    ) -> Result<Outcome<Vec<i64>, Refusal>, ScheduleError> {
+        let ws = self.ws;
+        self.store_mut()?.write(|w| {
+            let before = w.timeline(ws, team)?;
+            let new = match changes::swap_overrides(ws, team, &before, spec) {
+                Ok(n) => n,
+                Err(refusals) => return Ok(Outcome::Malformed(refusals)),
+            };
+            let detail = serde_json::json!({
+                "role": spec.role, "week": spec.week, "with": spec.with,
+                "their_week": spec.their_week, "reason": spec.reason,
+            });
+            record(ws, w, team, ChangeKind::Swap, &new, force, detail)
+        })
+    }
+
+    /// Records that `person` offers the week containing `give` for any of
+    /// the weeks containing `want`. They must hold something that week.
+    ///
+    /// # Errors
+    /// The store fails.
+    pub fn request_swap(
+        &mut self,
+        team: TeamIdx,
+        person: &str,
+        give: NaiveDate,
+        want: &[NaiveDate],
+    ) -> Result<Outcome<i64, Refusal>, ScheduleError> {
+        let ws = self.ws;
+        let give = changes::week_of_date(ws, team, give);
+        let want: Vec<NaiveDate> = want
+            .iter()
+            .map(|&d| changes::week_of_date(ws, team, d))
+            .collect();
+        self.store_mut()?.write(|w| {
+            let tl = w.timeline(ws, team)?;
+            if !tl
+                .segments
+                .iter()
+                .any(|s| s.person == person && s.week == give)
+            {
+                return Ok(Outcome::Malformed(vec![Refusal::NotHolding {
+                    person: person.to_string(),
+                    week: give,
+                    role: None,
+                }]));
+            }
+            let id = w.add_swap_request(&ws.team(team).id, person, give, &want)?;
+            Ok(Outcome::Recorded {
+                value: id,
+                overruled: Vec::new(),
+            })
+        })
+    }
+
+    /// Grants the largest set of open swap requests that can be carried out
+    /// together within the rules, in each of `teams`; with `dry_run`, only
+    /// says which.
+    ///
+    /// # Errors
+    /// The store fails.
+    pub fn match_swaps(
+        &mut self,
+        teams: &[TeamIdx],
+        dry_run: bool,
+    ) -> Result<Vec<TeamMatch>, ScheduleError> {
+        let ws = self.ws;
+        self.store_mut()?.write(|w| {
+            let mut out = Vec::new();
+            for &team in teams {
+                let id = &ws.team(team).id;
+                let requests = w.open_swap_requests(id)?;
+                if requests.is_empty() {
+                    continue;
+                }
+                let slots = w.slots(id)?;
+                let overrides = w.overrides(id)?;
+                let cycles = changes::match_swaps(ws, team, &slots, &overrides, &requests);
+                if !dry_run && !cycles.is_empty() {
+                    let granted: Vec<i64> =
+                        cycles.iter().flat_map(|c| c.requests.clone()).collect();
+                    let all: Vec<NewOverride> =
+                        cycles.iter().flat_map(|c| c.overrides.clone()).collect();
+                    let detail = serde_json::json!({ "requests": granted });
+                    w.add_overrides(id, ChangeKind::SwapMatch, &all, false, &granted, &detail)?;
+                }
+                out.push(TeamMatch {
+                    team,
+                    requests,
+                    cycles,
+                });
+            }
+            Ok::<_, ScheduleError>(out)
+        })
+    }
+
+    /// Re-plans `team` from the first handoff on or after `from`, against a
+    /// consistent snapshot of the resolved timeline. Nothing is written: the
+    /// result is a plan to publish.
+    ///
+    /// # Errors
+    /// Nothing published from `from` on, a planning failure, or the store.
+    pub fn replan(
+        &self,
+        team: TeamIdx,
+        from: NaiveDate,
+        opts: &PlanOptions,
+    ) -> Result<Replan, ScheduleError> {
+        let tl = self.timeline(team)?;
+        Ok(replan::replan(self.ws, team, from, &tl, opts)?)
+    }
+
+    /// Builds every feed event of the resolved timelines and gives each its
+    /// `SEQUENCE`, storing the sequences that changed, in one transaction.
+    /// Events overlapping `[from, to)` are returned (all when unbounded).
+    ///
+    /// # Errors
+    /// The store fails.
+    pub fn feed_events(
+        &mut self,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<Vec<FeedEvent>, ScheduleError> {
+        let ws = self.ws;
+        let events = self.store_mut()?.write(|w| {
+            let timelines = (0..ws.teams.len())
+                .map(|t| w.timeline(ws, TeamIdx(t)))
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut events = feed::events(ws, &timelines);
+            let mut sequences = w.feed_sequences()?;
+            let changed = sequences.assign(&mut events);
+            w.save_feed_sequences(&changed)?;
+            Ok::<_, ScheduleError>(events)
+        })?;
+        Ok(feed::in_window(events, from, to))
+    }
+}
+
+/// Whether the workspace at `root` has a state store yet.
+pub fn has_store(root: &Path) -> bool {
+    root.join(DB_FILE).exists()
+}
+
+/// The segments of `timeline` in weeks before `first_week`, as history.
+pub fn history_before(timeline: &Timeline, first_week: NaiveDate) -> Vec<HeldShift> {
+    timeline
+        .held()
+        .into_iter()
+        .filter(|h| h.week < first_week)
+        .collect()
+}
+
+/// The publish gate, shared by `check-plan` and `publish`: the independent
+/// checker against the inputs and the history before the plan's first week.
+fn gate(ws: &Workspace, team: TeamIdx, doc: &PlanDoc, timeline: &Timeline) -> CheckReport {
+    let first = doc
+        .horizon
+        .as_ref()
+        .map_or(NaiveDate::MIN, |h| h.first_week);
+    checker::check_plan_with_history(ws, team, doc, &history_before(timeline, first))
+}
+
+/// Judges the overrides `new` on the timeline as `w` reads it, and records
+/// them when they pass or when forced.
+fn record(
+    ws: &Workspace,
+    w: &Writer<'_>,
+    team: TeamIdx,
+    kind: ChangeKind,
+    new: &[NewOverride],
+    force: bool,
+    mut detail: serde_json::Value,
+) -> Result<Outcome<Vec<i64>, Refusal>, ScheduleError> {
+    let id = &ws.team(team).id;
+    let slots = w.slots(id)?;
+    let existing = w.overrides(id)?;
+    let before = Timeline::resolve(ws.team(team), &slots, &existing);
+    let after = changes::with_overrides(ws, team, &slots, &existing, new);
+    let refusals = changes::judge(ws, team, &before, &after);
+    if !refusals.is_empty() && !force {
+        return Ok(Outcome::Refused(refusals));
+    }
+    if let Some(o) = detail.as_object_mut() {
+        o.insert("refusals".into(), texts(&refusals).into());
+    }
+    let ids = w.add_overrides(id, kind, new, !refusals.is_empty(), &[], &detail)?;
+    Ok(Outcome::Recorded {
+        value: ids,
+        overruled: refusals,
+    })
+}
+
+fn texts<T: ToString>(items: &[T]) -> Vec<String> {
+    items.iter().map(ToString::to_string).collect()
+}

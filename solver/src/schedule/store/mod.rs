@@ -1,0 +1,497 @@
+//! The state store (`oncall.db`, SQLite): published plan versions, overrides,
+//! swap requests and the audit log (DESIGN.md §5).
+//!
+//! - Published versions and their slots are immutable: triggers refuse any
+//!   `UPDATE` or `DELETE` of them.
+//! - Every write is one `IMMEDIATE` transaction, so a writer either lands all
+//!   of a change (plan version, its slots and its audit entry) or none of it,
+//!   even when the process is killed half way.
+//! - The database runs in WAL mode with a busy timeout: the feed server and
+//!   other CLI processes read while one writes, and concurrent writers queue
+//!   instead of failing or corrupting anything.
+//! - The schema version lives in `PRAGMA user_version`; [`MIGRATIONS`] are
+//!   applied in order on open, each in its own transaction.
+//!
+//! The store speaks in domain types (published slots, overrides, the resolved
+//! timeline); SQL stays in this module. Reads go through [`StoreRead`], which
+//! both the store and a [`Writer`] implement, so a change reads what it judges
+//! inside the transaction that writes it.
+
+mod read;
+mod write;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+
+use read::sql_err;
+pub use read::StoreRead;
+
+/// The file name of the store inside a workspace.
+pub const DB_FILE: &str = "oncall.db";
+
+/// How long a writer waits for another writer before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Schema migrations, one SQL batch per version: `MIGRATIONS[0]` takes an
+/// empty database to version 1, and so on. Append; never edit a released one.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: plan versions, overrides, swap requests, audit log.
+    r"
+    CREATE TABLE plan_versions (
+        team          TEXT    NOT NULL,
+        version       INTEGER NOT NULL,
+        published_at  TEXT    NOT NULL,
+        actor         TEXT    NOT NULL,
+        forced        INTEGER NOT NULL,
+        inputs_sha256 TEXT    NOT NULL,
+        first_week    TEXT    NOT NULL,
+        weeks         INTEGER NOT NULL,
+        status        TEXT    NOT NULL,
+        plan_json     TEXT    NOT NULL,
+        PRIMARY KEY (team, version)
+    );
+    CREATE TABLE slots (
+        team    TEXT    NOT NULL,
+        version INTEGER NOT NULL,
+        week    TEXT    NOT NULL,
+        role    TEXT    NOT NULL,
+        person  TEXT    NOT NULL,
+        start   TEXT    NOT NULL,
+        end     TEXT    NOT NULL,
+        load    REAL    NOT NULL,
+        PRIMARY KEY (team, version, week, role),
+        FOREIGN KEY (team, version) REFERENCES plan_versions (team, version)
+    );
+    CREATE TRIGGER plan_versions_immutable_u BEFORE UPDATE ON plan_versions
+        BEGIN SELECT RAISE(ABORT, 'published plan versions are immutable'); END;
+    CREATE TRIGGER plan_versions_immutable_d BEFORE DELETE ON plan_versions
+        BEGIN SELECT RAISE(ABORT, 'published plan versions are immutable'); END;
+    CREATE TRIGGER slots_immutable_u BEFORE UPDATE ON slots
+        BEGIN SELECT RAISE(ABORT, 'published plan versions are immutable'); END;
+    CREATE TRIGGER slots_immutable_d BEFORE DELETE ON slots
+        BEGIN SELECT RAISE(ABORT, 'published plan versions are immutable'); END;
+    CREATE TABLE overrides (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        team       TEXT    NOT NULL,
+        role       TEXT    NOT NULL,
+        person     TEXT    NOT NULL,
+        start      TEXT    NOT NULL,
+        end        TEXT    NOT NULL,
+        reason     TEXT    NOT NULL,
+        kind       TEXT    NOT NULL,
+        forced     INTEGER NOT NULL,
+        created_at TEXT    NOT NULL
+    );
+    CREATE INDEX overrides_team ON overrides (team, start);
+    CREATE TABLE swap_requests (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        team       TEXT    NOT NULL,
+        person     TEXT    NOT NULL,
+        give_week  TEXT    NOT NULL,
+        want_weeks TEXT    NOT NULL,
+        status     TEXT    NOT NULL,
+        created_at TEXT    NOT NULL
+    );
+    CREATE TABLE audit (
+        id     INTEGER PRIMARY KEY AUTOINCREMENT,
+        at     TEXT    NOT NULL,
+        actor  TEXT    NOT NULL,
+        team   TEXT    NOT NULL,
+        action TEXT    NOT NULL,
+        forced INTEGER NOT NULL,
+        detail TEXT    NOT NULL
+    );
+    ",
+    // 2: calendar feed sequences: per event UID, the times last written.
+    r"
+    CREATE TABLE feed_sequences (
+        uid      TEXT    PRIMARY KEY,
+        start    TEXT    NOT NULL,
+        end      TEXT    NOT NULL,
+        sequence INTEGER NOT NULL
+    );
+    ",
+];
+
+/// Store failures.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite failed (locked past the timeout, disk full, not a database...).
+    #[error("state store {path}: {source}")]
+    Sql {
+        /// The database file.
+        path: PathBuf,
+        /// What SQLite said.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// The database was written by a newer oncall.
+    #[error("state store {path} has schema version {found}, newer than this oncall knows ({known}); upgrade oncall")]
+    TooNew {
+        /// The database file.
+        path: PathBuf,
+        /// Its version.
+        found: i64,
+        /// The newest this build knows.
+        known: i64,
+    },
+    /// A stored value could not be read back.
+    #[error("state store {path}: corrupt value `{value}` in {what}")]
+    Corrupt {
+        /// The database file.
+        path: PathBuf,
+        /// Which column.
+        what: &'static str,
+        /// The value.
+        value: String,
+    },
+    /// The plan cannot be stored as it is.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// One published version's header.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VersionInfo {
+    /// The team id.
+    pub team: String,
+    /// 1, 2, ...
+    pub version: u32,
+    /// When.
+    pub published_at: DateTime<Utc>,
+    /// Who.
+    pub actor: String,
+    /// Whether the checks were overridden with `--force`.
+    pub forced: bool,
+    /// The inputs the plan was made from.
+    pub inputs_sha256: String,
+    /// First week of its horizon.
+    pub first_week: NaiveDate,
+    /// Number of weeks.
+    pub weeks: u32,
+    /// The plan's status when published.
+    pub status: String,
+}
+
+/// An override to record.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewOverride {
+    /// The role name.
+    pub role: String,
+    /// Who covers.
+    pub person: String,
+    /// Start of the span.
+    pub start: DateTime<Utc>,
+    /// End of the span (exclusive).
+    pub end: DateTime<Utc>,
+    /// Why.
+    pub reason: String,
+}
+
+/// What kind of change made an override.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangeKind {
+    /// `oncall override`.
+    Override,
+    /// `oncall swap`.
+    Swap,
+    /// A swap request granted by `oncall swap match`.
+    SwapMatch,
+}
+
+impl ChangeKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Override => "override",
+            ChangeKind::Swap => "swap",
+            ChangeKind::SwapMatch => "swap-match",
+        }
+    }
+}
+
+/// One entry of the audit log.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AuditEntry {
+    /// Sequence number.
+    pub id: i64,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who (`$ONCALL_USER`, else `$USER`).
+    pub actor: String,
+    /// The team.
+    pub team: String,
+    /// `publish`, `override`, `swap`, `swap-request`, `swap-match`.
+    pub action: String,
+    /// Whether `--force` was used.
+    pub forced: bool,
+    /// What changed, as JSON.
+    pub detail: String,
+}
+
+/// A request to trade a week away (`oncall swap request`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SwapRequest {
+    /// Id.
+    pub id: i64,
+    /// The team.
+    pub team: String,
+    /// Who asks.
+    pub person: String,
+    /// The week they give away (first day).
+    pub give: NaiveDate,
+    /// Weeks they would take instead, any one of them.
+    pub want: Vec<NaiveDate>,
+    /// `open` or `granted`.
+    pub status: String,
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+}
+
+/// An open state store.
+#[derive(Debug)]
+pub struct Store {
+    pub(crate) conn: Connection,
+    path: PathBuf,
+}
+
+/// One `IMMEDIATE` write transaction: it reads (through [`StoreRead`]) and
+/// writes, and lands all or nothing. Another writer waits for it to end.
+#[derive(Debug)]
+pub struct Writer<'c> {
+    tx: rusqlite::Transaction<'c>,
+    path: &'c Path,
+    now: DateTime<Utc>,
+    actor: String,
+}
+
+impl StoreRead for Store {
+    fn conn(&self) -> &Connection {
+        &self.conn
+    }
+    fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl StoreRead for Writer<'_> {
+    fn conn(&self) -> &Connection {
+        &self.tx
+    }
+    fn path(&self) -> &Path {
+        self.path
+    }
+}
+
+/// Who is making a change: `$ONCALL_USER`, else `$USER`, else `unknown`.
+pub fn actor() -> String {
+    std::env::var("ONCALL_USER")
+        .or_else(|_| std::env::var("USER"))
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+impl Store {
+    /// Opens `<root>/oncall.db`, creating and migrating it as needed.
+    ///
+    /// # Errors
+    /// SQLite failures, or a database from a newer oncall.
+    pub fn open(root: &Path) -> Result<Store, StoreError> {
+        Store::open_file(&root.join(DB_FILE))
+    }
+
+    /// Opens a store at an explicit path.
+    ///
+    /// # Errors
+    /// As [`Store::open`].
+    pub fn open_file(path: &Path) -> Result<Store, StoreError> {
+        let sql = sql_err(path);
+        let conn = Connection::open(path).map_err(&sql)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(&sql)?;
+        // WAL lets readers go on while one process writes; FULL sync makes a
+        // committed change survive a crash of the machine, not only of us.
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(&sql)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(&sql)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(&sql)?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Opens an existing store for reading only: nothing is created or
+    /// migrated, so a user who may only read the workspace can still read
+    /// the schedule.
+    ///
+    /// # Errors
+    /// SQLite failures, or a database from a newer oncall.
+    pub fn open_read_only(root: &Path) -> Result<Store, StoreError> {
+        let path = root.join(DB_FILE);
+        let conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(sql_err(&path))?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(sql_err(&path))?;
+        let store = Store { conn, path };
+        let found = store.schema_version()?;
+        let known = MIGRATIONS.len() as i64;
+        if found > known {
+            return Err(StoreError::TooNew {
+                path: store.path.clone(),
+                found,
+                known,
+            });
+        }
+        Ok(store)
+    }
+
+    /// The schema version of the open database.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        self.conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(sql_err(&self.path))
+    }
+
+    /// SQLite's own consistency check: `ok` when the file is sound.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn integrity_check(&self) -> Result<String, StoreError> {
+        self.conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .map_err(sql_err(&self.path))
+    }
+
+    /// Runs `f` in one `IMMEDIATE` transaction: it commits when `f` returns
+    /// `Ok` and rolls back otherwise. Concurrent writers are serialised by
+    /// SQLite, so what `f` reads is still true when it commits.
+    ///
+    /// # Errors
+    /// What `f` returns, or SQLite failing to begin or commit.
+    pub fn write<T, E: From<StoreError>>(
+        &mut self,
+        f: impl FnOnce(&Writer<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let path = self.path.as_path();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql_err(path))
+            .map_err(E::from)?;
+        let writer = Writer {
+            tx,
+            path,
+            now: Utc::now(),
+            actor: actor(),
+        };
+        let out = f(&writer)?;
+        writer.tx.commit().map_err(sql_err(path)).map_err(E::from)?;
+        Ok(out)
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let known = MIGRATIONS.len() as i64;
+        loop {
+            let path = self.path.clone();
+            let sql = sql_err(&path);
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(&sql)?;
+            let version: i64 = tx
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .map_err(&sql)?;
+            if version > known {
+                return Err(StoreError::TooNew {
+                    path: path.clone(),
+                    found: version,
+                    known,
+                });
+            }
+            let Some(step) = usize::try_from(version)
+                .ok()
+                .and_then(|v| MIGRATIONS.get(v))
+            else {
+                return Ok(());
+            };
+            tx.execute_batch(step).map_err(&sql)?;
+            tx.pragma_update(None, "user_version", version + 1)
+                .map_err(&sql)?;
+            tx.commit().map_err(&sql)?;
+        }
+    }
+}
+
+/// Fault injection for the crash-safety tests, compiled only with the
+/// `fault-injection` feature (which only the tests turn on): with
+/// `ONCALL_FAULT_PAUSE_FILE=PATH` set, a publish creates `PATH` half way
+/// through writing its slots, inside the open transaction, and then waits
+/// for the test to kill the process.
+mod fault {
+    #[cfg(feature = "fault-injection")]
+    pub(super) fn pause_here() {
+        if let Some(path) = std::env::var_os("ONCALL_FAULT_PAUSE_FILE") {
+            if std::fs::write(path, b"paused").is_ok() {
+                std::thread::sleep(std::time::Duration::from_secs(600));
+            }
+        }
+    }
+
+    #[cfg(not(feature = "fault-injection"))]
+    pub(super) fn pause_here() {}
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn migrations_run_once_and_versions_are_immutable() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).unwrap();
+        assert_eq!(s.schema_version().unwrap(), MIGRATIONS.len() as i64);
+        drop(s);
+        let s = Store::open(dir.path()).unwrap();
+        assert_eq!(s.schema_version().unwrap(), MIGRATIONS.len() as i64);
+        s.conn
+            .execute(
+                "INSERT INTO plan_versions VALUES ('t', 1, '2027-01-01T00:00:00Z', 'a', 0, '', '2027-01-04', 1, 'optimal', '{}')",
+                [],
+            )
+            .unwrap();
+        let err = s
+            .conn
+            .execute("UPDATE plan_versions SET actor = 'b'", [])
+            .unwrap_err();
+        assert!(err.to_string().contains("immutable"), "{err}");
+        let err = s.conn.execute("DELETE FROM plan_versions", []).unwrap_err();
+        assert!(err.to_string().contains("immutable"), "{err}");
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).unwrap();
+        s.conn.pragma_update(None, "user_version", 99).unwrap();
+        drop(s);
+        let err = Store::open(dir.path()).unwrap_err();
+        assert!(matches!(err, StoreError::TooNew { found: 99, .. }), "{err}");
+    }
+}

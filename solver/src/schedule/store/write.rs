@@ -1,0 +1,246 @@
+//! Writing the store: every statement runs inside a [`Writer`], one
+//! `IMMEDIATE` transaction that also read what it judged.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::params;
+
+use super::read::{sql_err, StoreRead};
+use super::{ts, ChangeKind, NewOverride, StoreError, Writer};
+use crate::calendar::feed::SequenceEntry;
+use crate::model::document::PlanDoc;
+
+impl Writer<'_> {
+    /// Stores `doc` as the next version of its team's plan, with an audit
+    /// entry. Returns the version number.
+    ///
+    /// Checking the plan is the caller's job; `forced` records that the
+    /// rules were overruled.
+    ///
+    /// # Errors
+    /// SQLite failures, or a plan with no weeks.
+    pub fn publish(
+        &self,
+        doc: &PlanDoc,
+        forced: bool,
+        detail: &serde_json::Value,
+    ) -> Result<u32, StoreError> {
+        let first_week = doc
+            .horizon
+            .as_ref()
+            .map(|h| h.first_week)
+            .or_else(|| doc.shifts.iter().map(|s| s.week).min())
+            .ok_or_else(|| StoreError::Invalid("the plan has no weeks to publish".into()))?;
+        let weeks = doc.horizon.as_ref().map_or_else(
+            || {
+                let ws: std::collections::BTreeSet<NaiveDate> =
+                    doc.shifts.iter().map(|s| s.week).collect();
+                u32::try_from(ws.len()).unwrap_or(u32::MAX)
+            },
+            |h| h.weeks,
+        );
+        let json = serde_json::to_string(doc)
+            .map_err(|e| StoreError::Invalid(format!("cannot serialise the plan: {e}")))?;
+        let sql = sql_err(self.path());
+        let version: u32 = self
+            .tx
+            .query_row(
+                "SELECT COALESCE(MAX(version), 0) + 1 FROM plan_versions WHERE team = ?1",
+                [&doc.team],
+                |r| r.get(0),
+            )
+            .map_err(&sql)?;
+        self.tx
+            .execute(
+                "INSERT INTO plan_versions (team, version, published_at, actor, forced, \
+                 inputs_sha256, first_week, weeks, status, plan_json) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    doc.team,
+                    version,
+                    ts(self.now),
+                    self.actor,
+                    forced,
+                    doc.inputs_sha256.clone().unwrap_or_default(),
+                    first_week.to_string(),
+                    weeks,
+                    doc.status,
+                    json
+                ],
+            )
+            .map_err(&sql)?;
+        self.insert_slots(doc, version)?;
+        let mut detail = detail.clone();
+        if let Some(obj) = detail.as_object_mut() {
+            obj.insert("version".into(), version.into());
+        }
+        self.audit(&doc.team, "publish", forced, &detail)?;
+        Ok(version)
+    }
+
+    fn insert_slots(&self, doc: &PlanDoc, version: u32) -> Result<(), StoreError> {
+        let sql = sql_err(self.path());
+        let mut stmt = self
+            .tx
+            .prepare(
+                "INSERT INTO slots (team, version, week, role, person, start, end, load) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )
+            .map_err(&sql)?;
+        for (k, s) in doc.shifts.iter().enumerate() {
+            if k == doc.shifts.len() / 2 {
+                super::fault::pause_here();
+            }
+            stmt.execute(params![
+                doc.team,
+                version,
+                s.week.to_string(),
+                s.role,
+                s.person,
+                ts(s.start),
+                ts(s.end),
+                s.load
+            ])
+            .map_err(&sql)?;
+        }
+        Ok(())
+    }
+
+    /// Records overrides (one change: an override, both halves of a swap, or
+    /// all granted swap requests) and an audit entry. Returns their ids.
+    /// `granted` swap requests are marked granted.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn add_overrides(
+        &self,
+        team: &str,
+        kind: ChangeKind,
+        overrides: &[NewOverride],
+        forced: bool,
+        granted: &[i64],
+        detail: &serde_json::Value,
+    ) -> Result<Vec<i64>, StoreError> {
+        let sql = sql_err(self.path());
+        let mut ids = Vec::with_capacity(overrides.len());
+        for o in overrides {
+            self.tx
+                .execute(
+                    "INSERT INTO overrides (team, role, person, start, end, reason, kind, forced, \
+                     created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    params![
+                        team,
+                        o.role,
+                        o.person,
+                        ts(o.start),
+                        ts(o.end),
+                        o.reason,
+                        kind.as_str(),
+                        forced,
+                        ts(self.now)
+                    ],
+                )
+                .map_err(&sql)?;
+            ids.push(self.tx.last_insert_rowid());
+        }
+        for id in granted {
+            self.tx
+                .execute(
+                    "UPDATE swap_requests SET status = 'granted' WHERE id = ?1 AND team = ?2",
+                    params![id, team],
+                )
+                .map_err(&sql)?;
+        }
+        let mut detail = detail.clone();
+        if let Some(obj) = detail.as_object_mut() {
+            obj.insert("overrides".into(), ids.clone().into());
+        }
+        self.audit(team, kind.as_str(), forced, &detail)?;
+        Ok(ids)
+    }
+
+    /// Records a swap request and its audit entry. Returns its id.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn add_swap_request(
+        &self,
+        team: &str,
+        person: &str,
+        give: NaiveDate,
+        want: &[NaiveDate],
+    ) -> Result<i64, StoreError> {
+        let sql = sql_err(self.path());
+        let want: Vec<String> = want.iter().map(ToString::to_string).collect();
+        let want_json =
+            serde_json::to_string(&want).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        self.tx
+            .execute(
+                "INSERT INTO swap_requests (team, person, give_week, want_weeks, status, \
+                 created_at) VALUES (?1, ?2, ?3, ?4, 'open', ?5)",
+                params![team, person, give.to_string(), want_json, ts(self.now)],
+            )
+            .map_err(&sql)?;
+        let id = self.tx.last_insert_rowid();
+        let detail = serde_json::json!({
+            "request": id, "person": person, "give": give.to_string(), "want": want,
+        });
+        self.audit(team, "swap-request", false, &detail)?;
+        Ok(id)
+    }
+
+    /// Stores new or changed feed sequences.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn save_feed_sequences(
+        &self,
+        changed: &[(String, SequenceEntry)],
+    ) -> Result<(), StoreError> {
+        let sql = sql_err(self.path());
+        let mut stmt = self
+            .tx
+            .prepare(
+                "INSERT INTO feed_sequences (uid, start, end, sequence) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(uid) DO UPDATE SET start = ?2, end = ?3, sequence = ?4",
+            )
+            .map_err(&sql)?;
+        for (uid, e) in changed {
+            stmt.execute(params![uid, ts(e.start), ts(e.end), e.sequence])
+                .map_err(&sql)?;
+        }
+        Ok(())
+    }
+
+    /// Appends one entry to the audit log, as the writer's actor and time.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn audit(
+        &self,
+        team: &str,
+        action: &str,
+        forced: bool,
+        detail: &serde_json::Value,
+    ) -> Result<(), StoreError> {
+        self.tx
+            .execute(
+                "INSERT INTO audit (at, actor, team, action, forced, detail) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    ts(self.now),
+                    self.actor,
+                    team,
+                    action,
+                    forced,
+                    detail.to_string()
+                ],
+            )
+            .map(drop)
+            .map_err(sql_err(self.path()))
+    }
+
+    /// When this transaction started, as recorded in what it writes.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+}
