@@ -1019,3 +1019,181 @@ fn concurrent_writers_lose_no_update() {
     assert_eq!(st.audit(None).unwrap().len(), 1 + 2 * per_writer);
     assert_eq!(st.integrity_check().unwrap(), "ok");
 }
+
+const PAIR_TEAM: [&str; 10] = [
+    "ann", "ben", "cat", "dov", "eve", "fay", "gus", "hal", "ida", "jon",
+];
+
+/// A two-role team of ten with rest_weeks = 1, planned and published for
+/// eight weeks from 2027-01-04; returns the workspace and the plan.
+fn published_pair_team() -> (tempfile::TempDir, Value) {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::write(d.join("oncall.toml"), "timezone = \"Europe/Berlin\"\n").unwrap();
+    let mut people = String::from("id,name,email,timezone,region,joined,left,skills\n");
+    for p in PAIR_TEAM {
+        people.push_str(&format!(
+            "{p},{p},{p}@example.com,Europe/Berlin,,2020-01-01,,\n"
+        ));
+    }
+    std::fs::write(d.join("people.csv"), people).unwrap();
+    std::fs::create_dir_all(d.join("teams")).unwrap();
+    std::fs::write(
+        d.join("teams/ops.toml"),
+        format!(
+            "name = \"Ops\"\nmembers = {PAIR_TEAM:?}\n\
+         handoff = {{ weekday = \"monday\", time = \"09:00\" }}\n\
+         [[roles]]\nname = \"primary\"\nweight = 1.0\nmin_tenure_days = 0\n\
+         [[roles]]\nname = \"secondary\"\nweight = 0.5\nmin_tenure_days = 0\n\
+         [rules]\nrest_weeks = 1\n"
+        ),
+    )
+    .unwrap();
+    let (path, json) = plan(
+        d,
+        "ops",
+        &["--from", "2027-01-04", "--weeks", "8"],
+        "p.json",
+    );
+    publish(d, "ops", &path);
+    (tmp, json)
+}
+
+/// Copies a workspace with its state store (no process has it open).
+fn copy_with_store(from: &Path, to: &Path) {
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_with_store(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Someone who holds nothing in any of `weeks` (by first day).
+fn idle_in(plan: &Value, weeks: &[&str]) -> String {
+    PAIR_TEAM
+        .into_iter()
+        .find(|p| {
+            !plan["shifts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["person"] == *p && weeks.contains(&s["week"].as_str().unwrap()))
+        })
+        .unwrap()
+        .to_string()
+}
+
+/// Two processes started together, each making a change that is allowed on
+/// its own but not together with the other's. Exactly one must be recorded
+/// and the other refused with the rule it would break, every time.
+#[test]
+fn conflicting_changes_raced_by_two_processes_give_one_winner() {
+    let (base, plan) = published_pair_team();
+    // Week of 2027-01-18: the same person into both roles.
+    let x = idle_in(&plan, &["2027-01-11", "2027-01-18", "2027-01-25"]);
+    let both_roles = [
+        vec![
+            "override",
+            "ops",
+            "--role",
+            "primary",
+            "--person",
+            &x,
+            "--from",
+            "2027-01-18T09:00",
+            "--to",
+            "2027-01-25T09:00",
+        ],
+        vec![
+            "override",
+            "ops",
+            "--role",
+            "secondary",
+            "--person",
+            &x,
+            "--from",
+            "2027-01-18T09:00",
+            "--to",
+            "2027-01-25T09:00",
+        ],
+    ];
+    // Weeks of 2027-02-08 and 2027-02-15: back to back, against rest_weeks = 1.
+    let y = idle_in(
+        &plan,
+        &["2027-02-01", "2027-02-08", "2027-02-15", "2027-02-22"],
+    );
+    let back_to_back = [
+        vec![
+            "override",
+            "ops",
+            "--role",
+            "primary",
+            "--person",
+            &y,
+            "--from",
+            "2027-02-08T09:00",
+            "--to",
+            "2027-02-15T09:00",
+        ],
+        vec![
+            "override",
+            "ops",
+            "--role",
+            "primary",
+            "--person",
+            &y,
+            "--from",
+            "2027-02-15T09:00",
+            "--to",
+            "2027-02-22T09:00",
+        ],
+    ];
+    for (changes, rule) in [
+        (&both_roles, "(one role per person per week)"),
+        (&back_to_back, "closer than rest_weeks = 1 allows"),
+    ] {
+        for round in 0..8 {
+            let tmp = tempfile::tempdir().unwrap();
+            copy_with_store(base.path(), tmp.path());
+            let start = std::sync::Arc::new(std::sync::Barrier::new(2));
+            let racers: Vec<_> = changes
+                .iter()
+                .map(|args| {
+                    let (dir, start) = (tmp.path().to_path_buf(), start.clone());
+                    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+                    std::thread::spawn(move || {
+                        let mut cmd = Command::new(env!("CARGO_BIN_EXE_oncall"));
+                        cmd.arg("-C")
+                            .arg(&dir)
+                            .args(&args)
+                            .env("ONCALL_USER", "racer");
+                        start.wait();
+                        cmd.output().unwrap()
+                    })
+                })
+                .collect();
+            let outs: Vec<Output> = racers.into_iter().map(|r| r.join().unwrap()).collect();
+            let won: Vec<&Output> = outs.iter().filter(|o| o.status.success()).collect();
+            let lost: Vec<&Output> = outs.iter().filter(|o| !o.status.success()).collect();
+            assert_eq!(won.len(), 1, "round {round}: {rule}: {:?}", outs);
+            assert_eq!(lost[0].status.code(), Some(1));
+            let err = text(&lost[0].stderr);
+            assert!(
+                err.contains("refused:") && err.contains(rule),
+                "round {round}: {err}"
+            );
+            let st = Store::open(tmp.path()).unwrap();
+            assert_eq!(st.overrides("ops").unwrap().len(), 1, "round {round}");
+            assert_eq!(
+                st.audit(Some("ops")).unwrap().len(),
+                2,
+                "publish and one change"
+            );
+        }
+    }
+}
