@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, lints, unit/integration/property/snapshot
-# tests, and every benchmark run once as a test so none can rot.
+# tests, doctests, and every criterion bench run once in test mode so none can
+# rot. Everything builds in the one test profile, so HiGHS is compiled once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
@@ -9,15 +10,15 @@ cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 echo "== python calendar parsers for the interop tests"
-# tests/ical.rs reads every feed back with icalendar and recurring_ical_events;
-# they fail (not skip) without them.
+# The calendar interop tests read every feed back with icalendar and
+# recurring_ical_events; they fail (not skip) without them.
 PYENV_DIR="$PWD/target/py"
 if ! "$PYENV_DIR/bin/python" -c "import icalendar, recurring_ical_events" 2>/dev/null; then
   python3 -m venv "$PYENV_DIR"
   "$PYENV_DIR/bin/python" -m pip install --quiet icalendar recurring_ical_events
 fi
 export ONCALL_PYTHON="$PYENV_DIR/bin/python"
-echo "== cargo test"
-INSTA_UPDATE=no cargo test --workspace
-echo "== cargo bench -- --test"
-cargo bench --workspace -- --test
+echo "== cargo test (unit, integration, benches in test mode)"
+INSTA_UPDATE=no cargo test --workspace --all-targets
+echo "== cargo test --doc"
+INSTA_UPDATE=no cargo test --workspace --doc

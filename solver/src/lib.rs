@@ -1,10 +1,48 @@
 //! # oncall
 //!
-//! Fair on-call rotations as an optimisation problem.
+//! Fair on-call rotations as an optimisation problem, and the schedule's life
+//! after planning.
 //!
-//! The library loads a workspace (DESIGN.md §1), works out who may take which
-//! slot (§2), finds the fairest rotation with a MILP on HiGHS (§3) and checks any
-//! plan against the inputs with an independent checker.
+//! The library is the product; the `oncall` command and its server are thin
+//! shells over it. Its modules follow the data:
+//!
+//! - [`input`]: a workspace directory (DESIGN.md §1) becomes a validated
+//!   [`Workspace`], or diagnostics that name file, line and fix;
+//! - [`model`]: the domain types, civil time, the plan document and history;
+//! - [`plan`]: rotation weeks, who may take which slot (§2), the optimiser
+//!   (a MILP on HiGHS with a proven fairness objective, §3) and the
+//!   explanation of a plan that cannot be completed;
+//! - [`checker`]: the independent plan checker, which shares no code with
+//!   the optimiser;
+//! - [`schedule`]: the published schedule in `oncall.db`, the resolved
+//!   timeline, changes and trades, re-plans, and the service that runs each
+//!   state change as one transaction;
+//! - [`calendar`] feeds and [`pay`] reports, computed from the timeline;
+//! - [`text`]: escaping for where each output goes.
+//!
+//! ## Plan a quarter and check it
+//!
+//! ```
+//! use oncall::plan::optimise::{plan, PlanOptions};
+//! use oncall::{HorizonSpec, Status};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let ws = oncall::input::load_workspace("../data/quickstart".as_ref())?;
+//! let team = ws.team_by_id("payments").ok_or("no team payments")?;
+//! let quarter: HorizonSpec = "2027Q1".parse()?;
+//!
+//! let options = PlanOptions { time_limit: Some(20.0), ..Default::default() };
+//! let result = plan(&ws, team, &quarter, &options)?;
+//! assert!(result.unfilled.is_empty());
+//! assert!(matches!(result.status, Status::Optimal | Status::Feasible { .. }));
+//!
+//! // The independent checker recomputes every rule and figure from the inputs.
+//! let document = result.to_doc(&ws);
+//! let report = oncall::checker::check_plan(&ws, team, &document);
+//! assert!(report.is_ok(), "{:?}", report.violations);
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod calendar;
 pub mod checker;
@@ -16,7 +54,9 @@ pub mod schedule;
 pub mod text;
 
 pub use input::diagnostic::{Diagnostic, LoadError};
+pub use input::load_workspace;
 pub use model::document::PlanDoc;
 pub use model::{PersonIdx, RoleIdx, TeamIdx, Workspace};
 pub use plan::horizon::HorizonSpec;
 pub use plan::{Plan, Status};
+pub use schedule::service::{Outcome, Schedule, ScheduleError};

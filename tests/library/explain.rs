@@ -1,13 +1,10 @@
 //! Explanations of impossible plans: every explanation's facts alone are still
 //! impossible, dropping any one makes a complete plan possible, and every
 //! suggested fix, applied, yields a complete plan.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use crate::support::model::*;
 use chrono::{Duration, NaiveTime, Weekday};
 use chrono_tz::America;
-use common::*;
 use oncall::model::{PersonIdx, Pin, RoleIdx, Rules, TeamIdx, Workspace};
 use oncall::plan::explain::{
     apply_fix, completable_with, explain, fix_works, render_text, Fact, Feasibility, Infeasibility,

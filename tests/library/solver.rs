@@ -1,12 +1,9 @@
 //! The optimiser against brute force, properties and DST weeks. Every plan
 //! made here is re-verified by the independent checker.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use crate::support::model::*;
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::{America, Europe};
-use common::*;
 use oncall::checker::CheckContext;
 use oncall::model::{Absence, PersonIdx, Pin, RoleIdx, Rules, TeamIdx, Workspace};
 use oncall::plan::horizon::HorizonSpec;

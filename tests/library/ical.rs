@@ -5,10 +5,8 @@
 //!
 //! The Python packages are required: `scripts/test.sh` installs them. Only
 //! with `ONCALL_SKIP_PY=1` do these tests skip them (loudly).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use crate::support::workspace::copy_dir;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -95,7 +93,7 @@ fn publish(ws: &Workspace, version: u32, published: DateTime<Utc>) -> Vec<Publis
         weeks: 6,
     };
     let plan = optimise::plan(ws, TeamIdx(0), &spec, &PlanOptions::default()).unwrap();
-    common::assert_checked(ws, &plan);
+    crate::support::model::assert_checked(ws, &plan);
     assert!(plan.unfilled.is_empty());
     plan.to_doc(ws)
         .shifts
@@ -692,17 +690,4 @@ fn a_workspace_reads_calendar_time_off_and_hashes_it() {
     .unwrap();
     let err = oncall::input::load_workspace(dir.path()).unwrap_err();
     assert!(err.to_string().contains("time-off/alice.ics:7"), "{err}");
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
 }

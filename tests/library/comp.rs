@@ -1,17 +1,14 @@
 //! Compensation, computed by hand: DST weeks, holidays on weekends, overrides,
 //! pay periods that cut a shift, engineers in another zone than their team's,
 //! and pages. Then the invariants as properties.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
+use crate::support::model::{date, person, role, workspace};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use chrono_tz::{America, Europe};
-use common::{date, person, role, workspace};
 use oncall::model::time::start_of_day;
 use oncall::model::*;
 use oncall::pay::{self, CompReport, Incident, PayCode, PayPeriod};

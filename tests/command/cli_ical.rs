@@ -1,15 +1,11 @@
 //! `oncall ical` driven as a user would: plan, publish, write the feeds,
 //! read them back with Python's icalendar (see tests/ical.rs), and write them
 //! again unchanged.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use crate::support::workspace::{copy_dir, root};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
 
 fn oncall(dir: &Path, args: &[&str]) -> Output {
     let out = Command::new(env!("CARGO_BIN_EXE_oncall"))
@@ -24,19 +20,6 @@ fn oncall(dir: &Path, args: &[&str]) -> Output {
         String::from_utf8_lossy(&out.stderr)
     );
     out
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
 }
 
 fn read_dir(dir: &Path) -> BTreeMap<String, Vec<u8>> {

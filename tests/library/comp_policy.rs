@@ -1,6 +1,5 @@
 //! Loading `[compensation]`: every setting is read, and every mistake is named
 //! with its file, line, column and fix.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
 

@@ -1,28 +1,10 @@
 //! The `oncall` binary, driven as a user would: snapshots of what people read,
 //! exit codes, and every plan it writes re-checked with `check-plan`.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../data")
-        .join(name)
-}
-
-fn oncall(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_oncall"))
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text(out: &[u8]) -> String {
-    String::from_utf8_lossy(out).into_owned()
-}
+use crate::run::oncall;
+use crate::support::workspace::{data, text};
+use std::path::Path;
+use std::process::Command;
 
 /// Plans to JSON in a temp file, checks it with `check-plan`, returns the JSON.
 fn plan_and_check(dir: &Path, team: &str, horizon: &[&str]) -> (i32, serde_json::Value) {

@@ -1,65 +1,15 @@
 //! The schedule's life after planning, driven through the real binary:
 //! publish, overrides, swaps, swap requests, who, show, re-plans, and the
 //! state store's crash safety and concurrency.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use crate::run::{ok, oncall};
+use crate::support::workspace::{copy_of, copy_with_store, text};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use oncall::schedule::store::{Store, StoreRead};
 use serde_json::Value;
-
-fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../data")
-        .join(name)
-}
-
-fn oncall(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_oncall"))
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("ONCALL_USER", "tester")
-        .output()
-        .unwrap()
-}
-
-fn text(out: &[u8]) -> String {
-    String::from_utf8_lossy(out).into_owned()
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status.code(),
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-    text(&out.stdout)
-}
-
-/// A copy of an example workspace in a fresh temporary directory.
-fn copy_of(name: &str) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    copy_dir(&data(name), tmp.path());
-    tmp
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else if !e.file_name().to_string_lossy().starts_with("oncall.db") {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
-}
 
 /// Plans to a file, re-checks it with `check-plan`, and returns its path and JSON.
 fn plan(dir: &Path, team: &str, horizon: &[&str], name: &str) -> (PathBuf, Value) {
@@ -1059,20 +1009,6 @@ fn published_pair_team() -> (tempfile::TempDir, Value) {
     (tmp, json)
 }
 
-/// Copies a workspace with its state store (no process has it open).
-fn copy_with_store(from: &Path, to: &Path) {
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_with_store(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
-}
-
 /// Someone who holds nothing in any of `weeks` (by first day).
 fn idle_in(plan: &Value, weeks: &[&str]) -> String {
     PAIR_TEAM
@@ -1196,4 +1132,162 @@ fn conflicting_changes_raced_by_two_processes_give_one_winner() {
             );
         }
     }
+}
+
+/// Swaps the primary week of 2027-01-25 for the first other primary week of
+/// the same load that keeps both people within the rules (so the swap leaves
+/// everyone's load, and so the fairness, as it was); returns the other week.
+fn swap_some_week(dir: &Path, q1: &Value) -> String {
+    let a = holder(&q1["shifts"], "2027-01-25", "primary");
+    let load = q1["shifts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["week"] == "2027-01-25" && s["role"] == "primary")
+        .map(|s| s["load"].clone())
+        .unwrap();
+    for s in q1["shifts"].as_array().unwrap() {
+        let (w2, b) = (s["week"].as_str().unwrap(), s["person"].as_str().unwrap());
+        if s["role"] != "primary" || b == a || s["load"] != load {
+            continue;
+        }
+        let args = [
+            "swap",
+            "payments",
+            "--role",
+            "primary",
+            "--week",
+            "2027-01-25",
+            "--with",
+            b,
+            "--their-week",
+            w2,
+            "--reason",
+            "school play",
+        ];
+        if oncall(dir, &args).status.success() {
+            return w2.to_string();
+        }
+    }
+    panic!("no week of the quarter could be swapped with 2027-01-25");
+}
+
+/// A re-plan counts changes against the resolved timeline: after a swap that
+/// leaves everyone's load as it was, and with no new input, nothing changes
+/// hands (counted against the published plan alone, two slots would).
+#[test]
+fn replan_counts_changes_against_the_resolved_timeline() {
+    let (tmp, q1) = published_quickstart();
+    let dir = tmp.path();
+    swap_some_week(dir, &q1);
+    let out = oncall(
+        dir,
+        &[
+            "replan",
+            "payments",
+            "--from",
+            "2027-01-04",
+            "--format",
+            "json",
+        ],
+    );
+    ok(&out);
+    let err = text(&out.stderr);
+    assert!(err.contains("0 slot(s) change hands"), "{err}");
+    // A file written for `publish` is plan JSON whatever --format says, and
+    // it publishes.
+    let path = dir.join("replan.json");
+    let p = path.to_str().unwrap();
+    ok(&oncall(
+        dir,
+        &["replan", "payments", "--from", "2027-01-04", "--out", p],
+    ));
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(doc["schema"], 1);
+    ok(&oncall(dir, &["check-plan", "payments", p]));
+    ok(&oncall(dir, &["publish", "payments", p]));
+}
+
+/// What people read after a few changes: `show`, `who`, `log`, the `comp`
+/// table and a re-plan's changes, as snapshots.
+#[test]
+fn schedule_views_snapshot() {
+    let (tmp, q1) = published_quickstart();
+    let dir = tmp.path();
+    swap_some_week(dir, &q1);
+    // The week's primary hands one day back to themselves by override: the
+    // table marks it as an override covering the planned holder.
+    let primary = holder(&q1["shifts"], "2027-01-11", "primary");
+    ok(&oncall(
+        dir,
+        &[
+            "override",
+            "payments",
+            "--role",
+            "primary",
+            "--person",
+            &primary,
+            "--from",
+            "2027-01-12T08:00",
+            "--to",
+            "2027-01-12T20:00",
+            "--reason",
+            "dentist",
+        ],
+    ));
+    let show = ok(&oncall(
+        dir,
+        &[
+            "show",
+            "payments",
+            "--from",
+            "2027-01-04",
+            "--to",
+            "2027-02-08",
+        ],
+    ));
+    let who = ok(&oncall(
+        dir,
+        &["who", "payments", "--at", "2027-01-12T12:00"],
+    ));
+    let log = ok(&oncall(dir, &["log", "payments"]));
+    let comp = ok(&oncall(
+        dir,
+        &[
+            "comp",
+            "--from",
+            "2027-01-01",
+            "--to",
+            "2027-02-01",
+            "--format",
+            "table",
+        ],
+    ));
+    std::fs::write(
+        dir.join("time-off/late.toml"),
+        "[[time_off]]\nperson = \"grace\"\nstart = \"2027-03-01\"\nend = \"2027-03-12\"\n",
+    )
+    .unwrap();
+    let replan = oncall(
+        dir,
+        &[
+            "replan",
+            "payments",
+            "--from",
+            "2027-02-01",
+            "--format",
+            "json",
+        ],
+    );
+    let filters = vec![
+        (r"(?m)^(#\d+) \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "$1 [at]"),
+        (r#""plan":"[^"]*""#, r#""plan":"[path]""#),
+    ];
+    insta::with_settings!({ filters => filters }, {
+        insta::assert_snapshot!("show", show);
+        insta::assert_snapshot!("who", who);
+        insta::assert_snapshot!("log", log);
+        insta::assert_snapshot!("comp_table", comp);
+        insta::assert_snapshot!("replan_diff", text(&replan.stderr));
+    });
 }

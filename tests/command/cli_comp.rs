@@ -1,47 +1,18 @@
 //! `oncall comp` driven as HR would: plan, check, publish, then pull the pay
 //! CSV and JSON for a month. The CSV must parse with Python's `csv` module and
 //! reconcile with the JSON to the cent; formula-like text is neutralised.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use crate::run::oncall;
+use crate::support::workspace::{copy_dir, data, text};
 use std::collections::BTreeMap;
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn oncall(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_oncall"))
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text(out: &[u8]) -> String {
-    String::from_utf8_lossy(out).into_owned()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
+use std::process::Command;
 
 /// The quickstart workspace with a spreadsheet formula for a name, planned
 /// for 2027Q1 (checked with `check-plan`) and published.
 fn published_quickstart() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     let ws = tmp.path();
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/quickstart"),
-        ws,
-    );
+    copy_dir(&data("quickstart"), ws);
     let people = std::fs::read_to_string(ws.join("people.csv")).unwrap();
     std::fs::write(
         ws.join("people.csv"),

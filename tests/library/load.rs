@@ -1,6 +1,5 @@
 //! Loading workspaces: every diagnostic names its file, line, column and fix;
 //! every example in `data/` loads; arbitrary input never panics.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,13 @@
+//! The `oncall` binary's integration tests, in one binary: each test drives
+//! the real command as a user would.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod run;
+
+mod cli;
+mod cli_comp;
+mod cli_ical;
+mod schedule;

@@ -1,0 +1,14 @@
+//! The library's integration tests, in one binary: the optimiser against
+//! brute force and the independent checker, explanations, loading,
+//! compensation and calendar interop.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod comp;
+mod comp_policy;
+mod explain;
+mod ical;
+mod load;
+mod solver;

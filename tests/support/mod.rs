@@ -1,0 +1,7 @@
+//! Helpers shared by both integration test binaries: workspaces built in
+//! code, example workspaces copied to a temporary directory, and running the
+//! `oncall` binary.
+#![allow(dead_code)]
+
+pub mod model;
+pub mod workspace;
