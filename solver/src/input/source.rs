@@ -12,22 +12,38 @@ pub(super) struct Source {
     /// The path relative to the workspace root.
     pub(super) rel: PathBuf,
     pub(super) text: String,
+    /// The byte offset where each line starts, ascending; the first is 0.
+    line_starts: Vec<usize>,
 }
 
 impl Source {
     pub(super) fn new(rel: PathBuf, text: String) -> Self {
-        Source { rel, text }
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Source {
+            rel,
+            text,
+            line_starts,
+        }
     }
 
-    /// 1-based line and column (in characters) of a byte offset.
+    /// 1-based line and column (in characters) of a byte offset. The line is
+    /// found by binary search over the line starts, so each call costs the
+    /// length of one line, not of the file before it.
     pub(super) fn pos(&self, offset: usize) -> (usize, usize) {
         let mut end = offset.min(self.text.len());
         while end > 0 && !self.text.is_char_boundary(end) {
             end -= 1;
         }
-        let upto = self.text.get(..end).unwrap_or("");
-        let line = upto.matches('\n').count() + 1;
-        let col = upto.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        // At least one start (0) is at or before `end`, so `line >= 1`.
+        let line = self.line_starts.partition_point(|&s| s <= end);
+        let start = line
+            .checked_sub(1)
+            .and_then(|i| self.line_starts.get(i))
+            .copied()
+            .unwrap_or(0);
+        let col = self.text.get(start..end).map_or(0, |l| l.chars().count()) + 1;
         (line, col)
     }
 
@@ -134,5 +150,38 @@ mod tests {
         assert_eq!(src.csv_field_pos(11, 0, 2), (2, 1));
         assert_eq!(src.csv_field_pos(11, 2, 2), (2, 19));
         assert_eq!(src.csv_field_pos(11, 5, 2), (2, 0));
+    }
+
+    /// Reference positions, counted from the start of the text.
+    fn counted(text: &str, offset: usize) -> (usize, usize) {
+        let mut end = offset.min(text.len());
+        while end > 0 && !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let upto = &text[..end];
+        let line = upto.matches('\n').count() + 1;
+        let col = upto.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, col)
+    }
+
+    #[test]
+    fn positions_match_counting_from_the_start() {
+        for text in [
+            "",
+            "\n",
+            "a",
+            "\n\nx",
+            "id,name\r\nbob,Bøb\r\n\r\n",
+            "é\nüñ\n\n日本語 = 1\nlast line without end",
+        ] {
+            let src = Source::new(PathBuf::from("x"), text.to_string());
+            for offset in 0..=text.len() + 2 {
+                assert_eq!(
+                    src.pos(offset),
+                    counted(text, offset),
+                    "{text:?} at {offset}"
+                );
+            }
+        }
     }
 }
