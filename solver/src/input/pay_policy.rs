@@ -34,7 +34,9 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{parse_time, Cx, Source};
+use super::context::Cx;
+use super::parse::parse_time;
+use super::source::Source;
 use crate::input::suggest::did_you_mean;
 use crate::model::{ByDayKind, Compensation, DailyWindow, IncidentPay, PayMode, PayPolicy};
 

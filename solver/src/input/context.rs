@@ -1,0 +1,141 @@
+//! The loading context: where the workspace is, the diagnostics found so far
+//! and the bytes of every file read, for the inputs hash.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::input::diagnostic::Diagnostic;
+use crate::input::parse::{lowercase_first, tidy_toml_error};
+use crate::input::source::{invalid_utf8_pos, Source};
+use crate::input::suggest::did_you_mean;
+
+/// The loading context: where the workspace is and what was found so far.
+pub(super) struct Cx {
+    pub(super) root: PathBuf,
+    pub(super) diags: Vec<Diagnostic>,
+    /// `(relative path, bytes)` of every file read.
+    pub(super) hashed: Vec<(String, Vec<u8>)>,
+    /// Whether `people.csv` could be read at all; when not, references to
+    /// people are not reported as unknown (that would only repeat the problem).
+    pub(super) people_known: bool,
+}
+
+impl Cx {
+    pub(super) fn new(root: &Path) -> Self {
+        Cx {
+            root: root.to_path_buf(),
+            diags: Vec::new(),
+            hashed: Vec::new(),
+            people_known: false,
+        }
+    }
+
+    pub(super) fn push(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    /// Reads a file as UTF-8 text and records its bytes for the inputs hash.
+    /// A missing file is diagnosed only when `required` gives the fix.
+    pub(super) fn read(&mut self, rel: &Path, required: Option<&str>) -> Option<Source> {
+        let bytes = self.read_bytes(rel, required)?;
+        self.hashed
+            .push((rel.to_string_lossy().replace('\\', "/"), bytes.clone()));
+        match String::from_utf8(bytes) {
+            Ok(text) => {
+                let text = match text.strip_prefix('\u{feff}') {
+                    Some(rest) => rest.to_string(),
+                    None => text,
+                };
+                Some(Source::new(rel.to_path_buf(), text))
+            }
+            Err(e) => {
+                let valid = e.utf8_error().valid_up_to();
+                let (line, column) = invalid_utf8_pos(e.as_bytes().get(..valid).unwrap_or(&[]));
+                self.push(
+                    Diagnostic::new(rel, line, column, "the file is not valid UTF-8")
+                        .help("save it as UTF-8 text"),
+                );
+                None
+            }
+        }
+    }
+
+    /// The bytes of a file; a missing file is diagnosed only when `required`
+    /// gives the fix.
+    fn read_bytes(&mut self, rel: &Path, required: Option<&str>) -> Option<Vec<u8>> {
+        match fs::read(self.root.join(rel)) {
+            Ok(b) => Some(b),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if let Some(help) = required {
+                    self.push(
+                        Diagnostic::new(rel, 0, 0, format!("missing file `{}`", rel.display()))
+                            .help(help),
+                    );
+                }
+                None
+            }
+            Err(e) => {
+                self.push(Diagnostic::new(
+                    rel,
+                    0,
+                    0,
+                    format!("cannot read the file: {}", lowercase_first(&e.to_string())),
+                ));
+                None
+            }
+        }
+    }
+
+    pub(super) fn parse_toml<T: for<'de> Deserialize<'de>>(&mut self, src: &Source) -> Option<T> {
+        match toml::from_str::<T>(&src.text) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let (message, help) = tidy_toml_error(e.message().trim());
+                let mut d = match e.span() {
+                    Some(span) => src.at(span, message),
+                    None => Diagnostic::new(&src.rel, 0, 0, message),
+                };
+                if let Some(help) = help {
+                    d = d.help(help);
+                }
+                self.push(d);
+                None
+            }
+        }
+    }
+
+    /// The non-hidden entries of a workspace directory, sorted.
+    pub(super) fn list_dir(&mut self, dir: &str) -> Option<Vec<PathBuf>> {
+        let entries = fs::read_dir(self.root.join(dir)).ok()?;
+        let mut out: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| Path::new(dir).join(e.file_name()))
+            .filter(|p| {
+                !p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with('.'))
+            })
+            .collect();
+        out.sort();
+        Some(out)
+    }
+}
+
+pub(super) fn extension(p: &Path) -> Option<&str> {
+    p.extension().and_then(|e| e.to_str())
+}
+
+/// `help` with a did-you-mean when a candidate is close, else `otherwise`.
+pub(super) fn suggest<'a>(
+    d: Diagnostic,
+    wrong: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    otherwise: impl Into<String>,
+) -> Diagnostic {
+    match did_you_mean(wrong, candidates) {
+        Some(s) if s != wrong => d.help(format!("did you mean `{s}`?")),
+        _ => d.help(otherwise),
+    }
+}

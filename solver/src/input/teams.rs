@@ -1,0 +1,354 @@
+//! `teams/*.toml`: one rotation per file, the file stem being the team's id.
+//! Members, handoff, rules, fairness and carry-over are read here; roles and
+//! pins in their own files.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use chrono_tz::Tz;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::input::context::{extension, suggest, Cx};
+use crate::input::diagnostic::Diagnostic;
+use crate::input::parse::{parse_time, parse_weekday, WEEKDAYS};
+use crate::input::source::Source;
+use crate::model::{Absence, FairnessPolicy, Handoff, Org, Origin, Person, PersonIdx, Rules, Team};
+
+mod pins;
+mod roles;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTeam {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    timezone: Option<Spanned<String>>,
+    #[serde(default)]
+    holidays: Option<Spanned<String>>,
+    #[serde(default)]
+    members: Vec<Spanned<String>>,
+    handoff: Spanned<RawHandoff>,
+    #[serde(default)]
+    escalation: Vec<String>,
+    #[serde(default)]
+    roles: Vec<roles::RawRole>,
+    #[serde(default)]
+    rules: Option<RawRules>,
+    #[serde(default)]
+    fairness: Option<RawFairness>,
+    #[serde(default)]
+    carry: BTreeMap<Spanned<String>, Spanned<f64>>,
+    #[serde(default)]
+    pins: Vec<pins::RawPin>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHandoff {
+    weekday: Spanned<String>,
+    time: Spanned<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawRules {
+    #[serde(default)]
+    rest_weeks: Option<Spanned<i64>>,
+    #[serde(default)]
+    max_shifts: Option<Spanned<i64>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawFairness {
+    #[serde(default)]
+    absence: Option<Spanned<String>>,
+    #[serde(default)]
+    history_weeks: Option<Spanned<i64>>,
+}
+
+impl Cx {
+    /// Every team file, sorted by team id; a team with any problem is left
+    /// out.
+    pub(super) fn teams(
+        &mut self,
+        people: &[Person],
+        default_tz: Tz,
+        org: Option<&Org>,
+    ) -> Vec<Team> {
+        let files: Vec<PathBuf> = self
+            .list_dir("teams")
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|f| extension(f) == Some("toml"))
+            .collect();
+        if files.is_empty() {
+            self.push(
+                Diagnostic::new("teams", 0, 0, "no team files in `teams/`").help(
+                    "create teams/<team>.toml, one file per rotation (or run `oncall init DIR` for an example workspace)",
+                ),
+            );
+        }
+        let mut out = Vec::new();
+        for rel in files {
+            let Some(src) = self.read(&rel, None) else {
+                continue;
+            };
+            let Some(raw) = self.parse_toml::<RawTeam>(&src) else {
+                continue;
+            };
+            if let Some(t) = self.team(&src, raw, people, default_tz, org) {
+                out.push(t);
+            }
+        }
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        out
+    }
+
+    fn team(
+        &mut self,
+        src: &Source,
+        raw: RawTeam,
+        people: &[Person],
+        default_tz: Tz,
+        org: Option<&Org>,
+    ) -> Option<Team> {
+        let before = self.diags.len();
+        let id = src
+            .rel
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let timezone = match &raw.timezone {
+            Some(tz) => self.zone(src, tz).unwrap_or(default_tz),
+            None => default_tz,
+        };
+        if let (Some(region), Some(org)) = (&raw.holidays, org) {
+            self.holiday_region(src, region, org);
+        }
+        let members = self.members(src, &raw.members, people);
+        let handoff = self.handoff(src, &raw.handoff);
+        let roles = self.roles(src, &raw.roles, &members, people);
+        let rules = self.rules(src, &raw.rules.unwrap_or_default());
+        let fairness = self.fairness(src, &raw.fairness.unwrap_or_default());
+        let carry = self.carry(src, &raw.carry, &members, people);
+        let pin_context = pins::PinContext {
+            roles: &roles,
+            members: &members,
+            people,
+            handoff,
+        };
+        let pins = self.pins(src, &raw.pins, &pin_context);
+        if self.diags.len() > before {
+            return None;
+        }
+        Some(Team {
+            name: raw.name.unwrap_or_else(|| id.clone()),
+            id,
+            timezone,
+            holidays: raw.holidays.map(Spanned::into_inner),
+            members,
+            handoff: handoff?,
+            escalation: raw.escalation,
+            roles,
+            rules,
+            fairness,
+            carry,
+            pins,
+            origin: Origin {
+                file: src.rel.clone(),
+                line: 1,
+            },
+        })
+    }
+
+    /// Diagnoses a holiday region that `oncall.toml` does not define.
+    fn holiday_region(&mut self, src: &Source, region: &Spanned<String>, org: &Org) {
+        if org.holidays.contains_key(region.get_ref()) {
+            return;
+        }
+        let d = src.at(
+            region.span(),
+            format!("unknown holiday region `{}`", region.get_ref()),
+        );
+        // Region codes are short: only a difference in case is a likely typo.
+        let d = match org
+            .holidays
+            .keys()
+            .find(|k| k.eq_ignore_ascii_case(region.get_ref()))
+        {
+            Some(k) => d.help(format!("did you mean `{k}`?")),
+            None => d.help(format!(
+                "add a [holidays.{}] table to oncall.toml",
+                region.get_ref()
+            )),
+        };
+        self.push(d);
+    }
+
+    fn members(
+        &mut self,
+        src: &Source,
+        raw: &[Spanned<String>],
+        people: &[Person],
+    ) -> Vec<PersonIdx> {
+        if raw.is_empty() {
+            self.push(
+                Diagnostic::new(&src.rel, 1, 1, "the team has no members")
+                    .help("add `members = [\"alice\", \"bob\"]` with ids from people.csv"),
+            );
+        }
+        let mut members = Vec::new();
+        for m in raw {
+            if let Some(p) = self.person(src, people, m) {
+                if members.contains(&p) {
+                    self.push(
+                        src.at(
+                            m.span(),
+                            format!("`{}` is listed twice in `members`", m.get_ref()),
+                        )
+                        .help("remove the duplicate"),
+                    );
+                } else {
+                    members.push(p);
+                }
+            }
+        }
+        members
+    }
+
+    fn handoff(&mut self, src: &Source, raw: &Spanned<RawHandoff>) -> Option<Handoff> {
+        let wd = &raw.get_ref().weekday;
+        let weekday = parse_weekday(wd.get_ref());
+        if weekday.is_none() {
+            let d = src.at(
+                wd.span(),
+                format!("unknown handoff weekday `{}`", wd.get_ref()),
+            );
+            self.push(suggest(
+                d,
+                &wd.get_ref().to_lowercase(),
+                WEEKDAYS.iter().map(|(n, _)| *n),
+                "use a weekday name such as \"monday\" or \"mon\"",
+            ));
+        }
+        let tm = &raw.get_ref().time;
+        let time = parse_time(tm.get_ref());
+        if time.is_none() {
+            self.push(
+                src.at(
+                    tm.span(),
+                    format!("invalid handoff time `{}`", tm.get_ref()),
+                )
+                .help("write the time as \"HH:MM\" on a 24-hour clock, e.g. \"10:00\""),
+            );
+        }
+        Some(Handoff {
+            weekday: weekday?,
+            time: time?,
+        })
+    }
+
+    fn rules(&mut self, src: &Source, raw: &RawRules) -> Rules {
+        let rest_weeks = self.count(src, "rules.rest_weeks", raw.rest_weeks.as_ref());
+        let max_shifts = self.count(src, "rules.max_shifts", raw.max_shifts.as_ref());
+        Rules {
+            rest_weeks: rest_weeks.unwrap_or(0),
+            max_shifts,
+        }
+    }
+
+    fn fairness(&mut self, src: &Source, raw: &RawFairness) -> FairnessPolicy {
+        let history_weeks = self.count(src, "fairness.history_weeks", raw.history_weeks.as_ref());
+        let absence = match &raw.absence {
+            None => Absence::Owed,
+            Some(a) => self.absence(src, a),
+        };
+        FairnessPolicy {
+            absence,
+            history_weeks: history_weeks.unwrap_or(52),
+        }
+    }
+
+    fn absence(&mut self, src: &Source, raw: &Spanned<String>) -> Absence {
+        match raw.get_ref().as_str() {
+            "owed" => Absence::Owed,
+            "excused" => Absence::Excused,
+            other => {
+                let d = src.at(raw.span(), format!("unknown absence policy `{other}`"));
+                self.push(suggest(
+                    d,
+                    other,
+                    ["owed", "excused"],
+                    "use \"owed\" or \"excused\"",
+                ));
+                Absence::Owed
+            }
+        }
+    }
+
+    /// Load carried over from before the plan, by member.
+    fn carry(
+        &mut self,
+        src: &Source,
+        raw: &BTreeMap<Spanned<String>, Spanned<f64>>,
+        members: &[PersonIdx],
+        people: &[Person],
+    ) -> BTreeMap<PersonIdx, f64> {
+        let mut carry = BTreeMap::new();
+        for (who, amount) in raw {
+            let value = *amount.get_ref();
+            if !value.is_finite() {
+                self.push(
+                    src.at(
+                        amount.span(),
+                        format!(
+                            "carry-over of `{}` must be a finite number, got {value}",
+                            who.get_ref()
+                        ),
+                    )
+                    .help("give the load units carried over, e.g. 4.0"),
+                );
+            }
+            if let Some(p) = self.person(src, people, who) {
+                if !members.contains(&p) {
+                    self.push(
+                        src.at(
+                            who.span(),
+                            format!("`{}` has a carry-over but is not a member", who.get_ref()),
+                        )
+                        .help(format!(
+                            "add `{}` to `members` or remove the entry",
+                            who.get_ref()
+                        )),
+                    );
+                }
+                carry.insert(p, value);
+            }
+        }
+        carry
+    }
+
+    /// A non-negative whole number from a team file, if given.
+    fn count(&mut self, src: &Source, name: &str, value: Option<&Spanned<i64>>) -> Option<u32> {
+        let value = value?;
+        let v = *value.get_ref();
+        match u32::try_from(v) {
+            Ok(n) => Some(n),
+            Err(_) => {
+                let message = if v < 0 {
+                    format!("`{name}` must be at least 0, got {v}")
+                } else {
+                    format!("`{name}` is too large: {v}")
+                };
+                self.push(
+                    src.at(value.span(), message)
+                        .help("use a whole number of 0 or more"),
+                );
+                None
+            }
+        }
+    }
+}
