@@ -134,7 +134,7 @@ impl<'w> Schedule<'w> {
     /// The store cannot be read.
     pub fn timeline(&self, team: TeamIdx) -> Result<Timeline, ScheduleError> {
         match &self.store {
-            Some(s) => Ok(s.timeline(self.ws, team)?),
+            Some(s) => Ok(s.read(|r| r.timeline(self.ws, team))?),
             None => Ok(Timeline::default()),
         }
     }
@@ -144,9 +144,15 @@ impl<'w> Schedule<'w> {
     /// # Errors
     /// The store cannot be read.
     pub fn timelines(&self) -> Result<Vec<Timeline>, ScheduleError> {
-        (0..self.ws.teams.len())
-            .map(|t| self.timeline(TeamIdx(t)))
-            .collect()
+        let ws = self.ws;
+        let Some(store) = &self.store else {
+            return Ok(vec![Timeline::default(); ws.teams.len()]);
+        };
+        Ok(store.read(|r| {
+            (0..ws.teams.len())
+                .map(|t| r.timeline(ws, TeamIdx(t)))
+                .collect()
+        })?)
     }
 
     /// Published history of `team` before `first_week`, for planning.

@@ -276,6 +276,23 @@ impl StoreRead for Store {
     }
 }
 
+/// A read transaction: every query in it sees the same state of the store,
+/// even while another process commits a change.
+#[derive(Debug)]
+pub struct Snapshot<'c> {
+    tx: rusqlite::Transaction<'c>,
+    path: &'c Path,
+}
+
+impl StoreRead for Snapshot<'_> {
+    fn conn(&self) -> &Connection {
+        &self.tx
+    }
+    fn path(&self) -> &Path {
+        self.path
+    }
+}
+
 impl StoreRead for Writer<'_> {
     fn conn(&self) -> &Connection {
         &self.tx
@@ -402,6 +419,24 @@ impl Store {
         };
         let out = f(&writer)?;
         writer.tx.commit().map_err(sql_err(path)).map_err(E::from)?;
+        Ok(out)
+    }
+
+    /// Runs `f` in one read transaction, so that what it reads in several
+    /// queries (slots, then overrides) is one consistent state.
+    ///
+    /// # Errors
+    /// What `f` returns, or SQLite failing to begin.
+    pub fn read<T>(
+        &self,
+        f: impl FnOnce(&Snapshot<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let path = self.path.as_path();
+        let tx = self.conn.unchecked_transaction().map_err(sql_err(path))?;
+        let snapshot = Snapshot { tx, path };
+        let out = f(&snapshot)?;
+        // Nothing was written: ending the transaction only releases the snapshot.
+        snapshot.tx.rollback().map_err(sql_err(path))?;
         Ok(out)
     }
 
