@@ -18,6 +18,9 @@ use crate::model::time::resolve_local;
 use crate::model::{Handoff, Team};
 use crate::plan::horizon::Week;
 
+/// A person's time in one slot: who, seconds held, and their first start.
+type Holding = (String, i64, DateTime<Utc>);
+
 /// One slot of a published plan version.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PublishedSlot {
@@ -282,8 +285,8 @@ impl Timeline {
     /// week handed over wholly by an override or a swap belongs to the new
     /// holder; a one-day cover leaves it with the planned one.
     pub fn week_holders(&self) -> BTreeMap<(NaiveDate, String), String> {
-        let mut time: BTreeMap<(NaiveDate, String), Vec<(String, i64, DateTime<Utc>)>> =
-            BTreeMap::new();
+        // Per slot: each holder, the seconds they hold, and when they start.
+        let mut time: BTreeMap<(NaiveDate, String), Vec<Holding>> = BTreeMap::new();
         for s in &self.segments {
             let held = time.entry((s.week, s.role.clone())).or_default();
             let secs = (s.end - s.start).num_seconds();
