@@ -282,8 +282,9 @@ impl Timeline {
     /// week handed over wholly by an override or a swap belongs to the new
     /// holder; a one-day cover leaves it with the planned one.
     pub fn week_holders(&self) -> BTreeMap<(NaiveDate, String), String> {
-        let mut time: BTreeMap<(NaiveDate, String), Vec<(String, i64, DateTime<Utc>)>> =
-            BTreeMap::new();
+        // Per slot: each holder, their seconds, and when they first start.
+        type Held = Vec<(String, i64, DateTime<Utc>)>;
+        let mut time: BTreeMap<(NaiveDate, String), Held> = BTreeMap::new();
         for s in &self.segments {
             let held = time.entry((s.week, s.role.clone())).or_default();
             let secs = (s.end - s.start).num_seconds();
