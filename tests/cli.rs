@@ -363,16 +363,33 @@ fn usage_errors_exit_2() {
     for bad in ["0", "-1", "NaN", "inf", "soon"] {
         let out = oncall(
             &data("quickstart"),
-            &["plan", "payments", "--quarter", "2027Q1", "--time-limit", bad],
+            &[
+                "plan",
+                "payments",
+                "--quarter",
+                "2027Q1",
+                "--time-limit",
+                bad,
+            ],
         );
         assert_eq!(out.status.code(), Some(2), "--time-limit {bad}");
-        assert!(text(&out.stderr).contains("positive number of seconds"), "--time-limit {bad}");
+        assert!(
+            text(&out.stderr).contains("positive number of seconds"),
+            "--time-limit {bad}"
+        );
     }
-    let out = oncall(&data("quickstart"), &["who", "payments", "--at", "tomorrow-ish"]);
+    let out = oncall(
+        &data("quickstart"),
+        &["who", "payments", "--at", "tomorrow-ish"],
+    );
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert!(err.contains("--at `tomorrow-ish` is not a time"), "{err}");
-    assert_eq!(err.matches("error:").count(), 1, "error: is printed once: {err}");
+    assert_eq!(
+        err.matches("error:").count(),
+        1,
+        "error: is printed once: {err}"
+    );
     let out = oncall(
         &data("quickstart"),
         &["plan", "payments", "--quarter", "2027Q1", "--format", "xml"],
