@@ -117,6 +117,12 @@ impl Model {
         self.vars.add(def)
     }
 
+    /// The tags of the rows, in the order they were added.
+    #[cfg(test)]
+    pub(super) fn tags(&self) -> Vec<RowTag> {
+        self.rows.iter().map(|(_, tag)| *tag).collect()
+    }
+
     fn push(&mut self, row: good_lp::Constraint, tag: RowTag) {
         self.rows.push((row, tag));
     }
@@ -403,3 +409,118 @@ fn decode(inst: &Instance<'_>, cells: &[Cell], values: &[f64]) -> Assignment {
     out
 }
 
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use crate::input::synth::{organisation, Shape};
+    use crate::model::{RoleIdx, TeamIdx, Workspace};
+    use crate::plan::horizon::HorizonSpec;
+    use chrono::NaiveDate;
+
+    fn workspace() -> Workspace {
+        organisation(&Shape {
+            teams: 1,
+            team_size: 3,
+            start: NaiveDate::from_ymd_opt(2027, 1, 4).unwrap(),
+            weeks: 2,
+            seed: 7,
+        })
+    }
+
+    /// Two weeks, two roles, three people who may all take every slot.
+    fn instance(ws: &Workspace, rest_weeks: usize, max_shifts: Option<u32>) -> Instance<'_> {
+        let spec = HorizonSpec::Weeks {
+            from: NaiveDate::from_ymd_opt(2027, 1, 4).unwrap(),
+            weeks: 2,
+        };
+        let mut inst = Instance::new(ws, TeamIdx(0), &spec).unwrap();
+        assert_eq!(
+            (inst.weeks.len(), inst.roles(), inst.members.len()),
+            (2, 2, 3)
+        );
+        inst.eligible = vec![vec![vec![0, 1, 2]; 2]; 2];
+        inst.blocked_until = vec![0; 3];
+        inst.pins.clear();
+        inst.rest_weeks = rest_weeks;
+        inst.max_shifts = max_shifts;
+        inst
+    }
+
+    fn every_slot() -> BTreeSet<(usize, usize)> {
+        [(0, 0), (0, 1), (1, 0), (1, 1)].into_iter().collect()
+    }
+
+    #[test]
+    fn rows_of_rest_max_shifts_and_slots_are_tagged_with_their_rule() {
+        let ws = workspace();
+        let inst = instance(&ws, 1, Some(2));
+        let mut model = Model::new(&inst, &every_slot());
+        model.exactly_one_per_slot(&every_slot());
+        assert_eq!(model.cells.len(), 12);
+        let mut want: Vec<RowTag> = (0..3)
+            .map(|person| RowTag::Rest { person, week: 0 })
+            .collect();
+        want.extend((0..3).map(|person| RowTag::MaxShifts { person }));
+        want.extend(
+            every_slot()
+                .into_iter()
+                .map(|(week, role)| RowTag::Slot { week, role }),
+        );
+        assert_eq!(model.tags(), want);
+    }
+
+    #[test]
+    fn pins_remove_columns_and_one_role_per_week_names_person_and_week() {
+        let ws = workspace();
+        let mut inst = instance(&ws, 0, None);
+        inst.pins.push((0, RoleIdx(0), inst.members[1]));
+        let mut model = Model::new(&inst, &every_slot());
+        model.at_most_one_per_slot(&every_slot());
+        // Only the pinned person has a column in the pinned slot.
+        assert_eq!(model.cells.len(), 10);
+        let pinned: Vec<usize> = model
+            .cells
+            .iter()
+            .filter(|c| (c.week, c.role) == (0, 0))
+            .map(|c| c.person)
+            .collect();
+        assert_eq!(pinned, vec![1]);
+        // In week 0 the others have one column left, so no row.
+        let mut want = vec![
+            RowTag::OneRolePerWeek { person: 0, week: 1 },
+            RowTag::OneRolePerWeek { person: 1, week: 0 },
+            RowTag::OneRolePerWeek { person: 1, week: 1 },
+            RowTag::OneRolePerWeek { person: 2, week: 1 },
+        ];
+        want.extend(
+            every_slot()
+                .into_iter()
+                .map(|(week, role)| RowTag::SlotAtMostOne { week, role }),
+        );
+        assert_eq!(model.tags(), want);
+    }
+
+    #[test]
+    fn fairness_rows_name_their_person() {
+        let ws = workspace();
+        let inst = instance(&ws, 0, None);
+        let mut model = Model::new(&inst, &every_slot());
+        let before = model.tags().len();
+        let z = model.add_var(variable().min(0.0));
+        model.excess(&inst, 2, 1.0, z);
+        model.load_cap(&inst, 0, 3_000_000);
+        model.keep_excess(&inst, 1, 1.0, 0.5);
+        model.abs_deviation(&inst, 1, 1.0, z);
+        model.keep_changes(|c| c.person == 0, 1);
+        let want = [
+            RowTag::Excess { person: 2 },
+            RowTag::LoadCap { person: 0 },
+            RowTag::KeepExcess { person: 1 },
+            RowTag::Spread { person: 1 },
+            RowTag::Spread { person: 1 },
+            RowTag::KeepChanges,
+        ];
+        assert_eq!(model.tags()[before..], want[..]);
+    }
+}
