@@ -59,6 +59,20 @@ pub struct SolveStats {
     pub spread_bound: f64,
     /// In a re-plan, whether the fewest changes were proven minimal.
     pub changes_proven: bool,
+    /// Wall-clock time of each phase, in the order they ran: `fill`, then when
+    /// there is fairness to optimise `reachability`, `bounds`, `probes`,
+    /// `min-max`, `fewest-changes` (re-plans only) and `spread`, and last
+    /// `plan`. They add up to `seconds`. Not part of the plan document.
+    pub phases: Vec<PhaseTime>,
+}
+
+/// How long one phase of a solve took.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct PhaseTime {
+    /// The phase.
+    pub name: &'static str,
+    /// Wall-clock seconds.
+    pub seconds: f64,
 }
 
 /// A slot that stays empty, with a one-line reason.

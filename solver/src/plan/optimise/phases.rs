@@ -1,0 +1,533 @@
+//! The phases of a solve, in the order they run: fill as many slots as
+//! possible, probe candidate values of the largest excess, minimise it
+//! directly if the probes did not settle it, change as few published slots as
+//! possible (re-plans), even out the spread, and build the plan.
+
+use std::collections::BTreeSet;
+use std::time::Instant;
+
+use good_lp::{variable, Expression};
+
+use super::bounds::{self, Reach, MICRO};
+use super::model::{run, Assignment, Cell, Model, Run, RunSettings};
+use super::{relative_gap, seed, SolveError, TOL};
+use crate::model::{PersonIdx, RoleIdx};
+use crate::plan::instance::Instance;
+use crate::plan::{PhaseTime, Plan, SolveStats, Status, UnfilledSlot};
+
+/// Candidate values of the largest excess tried one by one before a direct solve.
+const PROBES: usize = 24;
+/// Candidate values of the largest excess this close are one value up to the
+/// rounding of slot loads to micro-units.
+const CLUSTER: f64 = 1e-4;
+/// Most of the time budget the spread tie-break may use.
+const SPREAD_SHARE: f64 = 0.2;
+/// ... and at most this many times what the fairness phases took, but at
+/// least [`SPREAD_MIN`] seconds: a tie-break should not dominate the solve.
+const SPREAD_FACTOR: f64 = 10.0;
+/// Smallest budget for the spread tie-break, in seconds.
+const SPREAD_MIN: f64 = 0.5;
+/// Relative MIP gap for the fairness phases: proofs are exact up to rounding.
+const EXACT: f64 = 1e-7;
+/// Absolute gap for the exact phases.
+const EXACT_ABS: f64 = 1e-7;
+/// Relative MIP gap accepted as proof for the spread tie-break (0.05 %; one
+/// hour of weekday load at weight 0.5 is 0.02 units, 0.1 % of a typical spread).
+const SPREAD_GAP: f64 = 5e-4;
+/// Absolute gap accepted as proof for the spread tie-break, in load units:
+/// below what the JSON's four decimals tell apart for a handful of people, and
+/// a fraction of one hour's load. Stopping on a gap rather than on the clock
+/// also makes the chosen plan the same on every run and machine.
+const SPREAD_ABS_GAP: f64 = 2e-3;
+
+impl RunSettings {
+    /// A run whose answer counts as proof.
+    fn exact(maximise: bool, time_limit: f64) -> Self {
+        RunSettings {
+            maximise,
+            time_limit,
+            gaps: (EXACT, EXACT_ABS),
+        }
+    }
+}
+
+/// The time budget, and how long each phase took.
+pub(super) struct Clock {
+    start: Instant,
+    budget: f64,
+    lapped: f64,
+    phases: Vec<PhaseTime>,
+}
+
+impl Clock {
+    pub(super) fn start(budget: f64) -> Self {
+        Clock {
+            start: Instant::now(),
+            budget,
+            lapped: 0.0,
+            phases: Vec::new(),
+        }
+    }
+
+    fn elapsed(&self) -> f64 {
+        self.start.elapsed().as_secs_f64()
+    }
+
+    /// `share` of the budget that is left, but at least 0.05 s.
+    fn left(&self, share: f64) -> f64 {
+        ((self.budget - self.elapsed()) * share).max(0.05)
+    }
+
+    /// Records that phase `name` ends now.
+    pub(super) fn lap(&mut self, name: &'static str) {
+        let now = self.elapsed();
+        self.phases.push(PhaseTime {
+            name,
+            seconds: now - self.lapped,
+        });
+        self.lapped = now;
+    }
+}
+
+/// Every slot of the horizon.
+pub(super) fn all_slots(inst: &Instance<'_>) -> BTreeSet<(usize, usize)> {
+    (0..inst.weeks.len())
+        .flat_map(|w| (0..inst.roles()).map(move |r| (w, r)))
+        .collect()
+}
+
+fn count_filled(a: &[Vec<Option<usize>>]) -> usize {
+    a.iter().flatten().filter(|s| s.is_some()).count()
+}
+
+/// Phase 1: fill as many slots as possible. The greedy seed is used as it is
+/// only when it fills everything fillable and keeps every rule: it is then
+/// the witness that the filled set is feasible.
+pub(super) fn fill(
+    inst: &Instance<'_>,
+    all: &BTreeSet<(usize, usize)>,
+    clock: &Clock,
+) -> Result<Assignment, SolveError> {
+    let seed = seed::greedy(inst);
+    let seeded = count_filled(&seed);
+    let fillable: BTreeSet<(usize, usize)> = all
+        .iter()
+        .copied()
+        .filter(|&(w, r)| (0..inst.members.len()).any(|i| inst.allowed(w, r, i)))
+        .collect();
+    let seed_valid = seed::keeps_rules(inst, &seed);
+    if seeded == fillable.len() && seed_valid {
+        return Ok(seed);
+    }
+    let mut model = Model::new(inst, &fillable);
+    model.at_most_one_per_slot(&fillable);
+    let objective = model.filled_count();
+    let res = run(model, objective, RunSettings::exact(true, clock.left(0.3)))?;
+    Ok(match res.assignment(inst) {
+        Some(got) if count_filled(&got) >= seeded || !seed_valid => got,
+        Some(_) => seed,
+        None if seed_valid => seed,
+        None => vec![vec![None; inst.roles()]; inst.weeks.len()],
+    })
+}
+
+/// What the filling fixes: the filled slots, their load and the shares.
+pub(super) struct Filled<'i, 'a> {
+    pub(super) inst: &'i Instance<'a>,
+    pub(super) slots: BTreeSet<(usize, usize)>,
+    pub(super) total_micro: i64,
+    pub(super) shares: Vec<f64>,
+    /// Members with available weeks.
+    pub(super) people: Vec<usize>,
+}
+
+impl<'i, 'a> Filled<'i, 'a> {
+    pub(super) fn new(inst: &'i Instance<'a>, plan: &[Vec<Option<usize>>]) -> Self {
+        let slots: BTreeSet<(usize, usize)> = all_slots(inst)
+            .into_iter()
+            .filter(|&(w, r)| plan[w][r].is_some())
+            .collect();
+        let total: f64 = slots.iter().map(|&(w, r)| inst.load[w][r]).sum();
+        let total_micro = slots
+            .iter()
+            .map(|&(w, r)| bounds::micro(inst.load[w][r]))
+            .sum();
+        let people = (0..inst.members.len())
+            .filter(|&i| inst.available[i] > 0)
+            .collect();
+        Filled {
+            inst,
+            slots,
+            total_micro,
+            shares: inst.shares(total),
+            people,
+        }
+    }
+
+    /// Whether there is fairness to optimise: filled slots and people to share them.
+    pub(super) fn has_fairness(&self) -> bool {
+        !self.slots.is_empty() && !self.people.is_empty()
+    }
+
+    /// The model of the filled slots, each taken by exactly one person.
+    fn model(&self) -> Model {
+        let mut model = Model::new(self.inst, &self.slots);
+        model.exactly_one_per_slot(&self.slots);
+        model
+    }
+
+    fn load(&self, a: &[Vec<Option<usize>>], i: usize) -> f64 {
+        a.iter()
+            .enumerate()
+            .flat_map(|(w, row)| row.iter().enumerate().map(move |(r, s)| (w, r, *s)))
+            .filter(|&(_, _, s)| s == Some(i))
+            .map(|(w, r, _)| self.inst.load[w][r])
+            .sum()
+    }
+
+    /// The largest excess of an assignment.
+    pub(super) fn max_excess(&self, a: &[Vec<Option<usize>>]) -> f64 {
+        self.people
+            .iter()
+            .map(|&i| self.load(a, i) - self.shares[i])
+            .fold(f64::NEG_INFINITY, f64::max)
+    }
+
+    /// The spread `Σ_p |d_p|` of an assignment.
+    fn spread(&self, a: &[Vec<Option<usize>>]) -> f64 {
+        self.people
+            .iter()
+            .map(|&i| (self.load(a, i) - self.shares[i]).abs())
+            .sum()
+    }
+}
+
+/// The best plan so far and what is proven about it.
+pub(super) struct Outcome {
+    pub(super) best: Assignment,
+    pub(super) stats: SolveStats,
+    pub(super) excess_proven: bool,
+}
+
+impl Outcome {
+    pub(super) fn new(best: Assignment) -> Self {
+        Outcome {
+            best,
+            stats: SolveStats::default(),
+            excess_proven: true,
+        }
+    }
+}
+
+/// What the probes established about the largest excess.
+pub(super) struct Probed {
+    /// A proven lower bound.
+    z_lo: f64,
+    /// Whether the best plan is proven to minimise it.
+    proven: bool,
+}
+
+/// Phase 2a: walk the possible values of the largest excess upward from the
+/// bound `lb`. At each candidate `z`, cap every person's load at the largest
+/// load they can reach within `share + z`; those caps are much tighter than
+/// `share + z` itself, so HiGHS either finds a plan (which is then optimal:
+/// every smaller candidate was proven impossible) or proves quickly that none
+/// exists, which raises the bound to the next candidate.
+pub(super) fn probes(
+    fx: &Filled<'_, '_>,
+    reach: &Reach,
+    lb: Option<f64>,
+    out: &mut Outcome,
+    clock: &Clock,
+) -> Result<Probed, SolveError> {
+    let mut probed = Probed {
+        z_lo: lb.unwrap_or(f64::NEG_INFINITY),
+        proven: false,
+    };
+    let Some(lbv) = lb else { return Ok(probed) };
+    if !fx.people.iter().all(|&i| reach[i].is_some()) {
+        return Ok(probed);
+    }
+    let clusters = candidates(fx, reach, lbv);
+    for (k, &(_, z)) in clusters.iter().enumerate().take(PROBES) {
+        if fx.max_excess(&out.best) <= z + 1e-9 {
+            probed.proven = true;
+            break;
+        }
+        let res = probe(fx, reach, z, clock)?;
+        match res.assignment(fx.inst) {
+            Some(a) => {
+                out.best = a;
+                probed.proven = true;
+                break;
+            }
+            // No plan within `z`: the optimum is at least the next candidate.
+            None if res.proven => {
+                if let Some(&(next, _)) = clusters.get(k + 1) {
+                    probed.z_lo = next;
+                }
+            }
+            None => break,
+        }
+    }
+    Ok(probed)
+}
+
+/// The candidate values of the largest excess from `lbv` up, as clusters
+/// `(lowest, highest)`: values closer than [`CLUSTER`] are the same load up to
+/// the rounding of slot loads to micro-units; each is probed at its top.
+fn candidates(fx: &Filled<'_, '_>, reach: &Reach, lbv: f64) -> Vec<(f64, f64)> {
+    let mut values: Vec<f64> = fx
+        .people
+        .iter()
+        .flat_map(|&i| {
+            let share = fx.shares[i];
+            reach[i]
+                .iter()
+                .flatten()
+                .map(move |&l| l as f64 / MICRO - share)
+        })
+        .filter(|&z| z >= lbv - 1e-9)
+        .collect();
+    values.sort_by(f64::total_cmp);
+    let mut clusters: Vec<(f64, f64)> = Vec::new();
+    for z in values {
+        match clusters.last_mut() {
+            Some(c) if z - c.1 <= CLUSTER => c.1 = z,
+            _ => clusters.push((z, z)),
+        }
+    }
+    clusters
+}
+
+/// One probe: is there a plan with every load capped within `share + z`?
+fn probe(fx: &Filled<'_, '_>, reach: &Reach, z: f64, clock: &Clock) -> Result<Run, SolveError> {
+    let mut model = fx.model();
+    for &i in &fx.people {
+        model.load_cap(fx.inst, i, bounds::load_cap(fx, reach, i, z));
+    }
+    let settings = RunSettings::exact(false, clock.left(0.3));
+    run(model, Expression::from(0.0), settings)
+}
+
+/// Phase 2b: minimise the largest excess directly from the best plan so far,
+/// unless the probes proved it; then record the largest excess and its bound.
+pub(super) fn min_max(
+    fx: &Filled<'_, '_>,
+    lb: Option<f64>,
+    probed: &Probed,
+    out: &mut Outcome,
+    clock: &Clock,
+) -> Result<(), SolveError> {
+    let (run_bound, run_proven) = if probed.proven {
+        (f64::NEG_INFINITY, true)
+    } else {
+        min_max_run(fx, probed.z_lo, out, clock)?
+    };
+    let zstar = fx.max_excess(&out.best);
+    let bound = run_bound
+        .max(probed.z_lo)
+        .max(lb.unwrap_or(f64::NEG_INFINITY))
+        .min(zstar);
+    out.excess_proven = run_proven || zstar - bound <= 1e-6;
+    out.stats.objective = zstar;
+    out.stats.bound = if out.excess_proven { zstar } else { bound };
+    Ok(())
+}
+
+/// The direct min-max solve with the largest excess at least `z_lo`: its
+/// bound and whether it is proven.
+fn min_max_run(
+    fx: &Filled<'_, '_>,
+    z_lo: f64,
+    out: &mut Outcome,
+    clock: &Clock,
+) -> Result<(f64, bool), SolveError> {
+    let mut model = fx.model();
+    let z = model.add_var(variable().min(if z_lo.is_finite() { z_lo - TOL } else { -1e9 }));
+    for &i in &fx.people {
+        model.excess(fx.inst, i, fx.shares[i], z);
+    }
+    let res = run(model, z.into(), RunSettings::exact(false, clock.left(0.6)))?;
+    if let Some(cand) = res.assignment(fx.inst) {
+        if fx.max_excess(&cand) <= fx.max_excess(&out.best) {
+            out.best = cand;
+        }
+    }
+    Ok((res.bound, res.proven))
+}
+
+/// In a re-plan, the published assignment to stay close to.
+pub(super) struct Reference<'r, 'i, 'a> {
+    inst: &'i Instance<'a>,
+    published: &'r [Vec<Option<PersonIdx>>],
+}
+
+impl<'r, 'i, 'a> Reference<'r, 'i, 'a> {
+    pub(super) fn new(inst: &'i Instance<'a>, published: &'r [Vec<Option<PersonIdx>>]) -> Self {
+        Reference { inst, published }
+    }
+
+    /// The member position published in slot `(w, r)`.
+    fn holder(&self, w: usize, r: usize) -> Option<usize> {
+        self.published
+            .get(w)
+            .and_then(|row| row.get(r).copied().flatten())
+            .and_then(|p| self.inst.position(p))
+    }
+
+    /// Whether a cell keeps the published holder of its slot.
+    fn keeps(&self, c: &Cell) -> bool {
+        self.holder(c.week, c.role) == Some(c.person)
+    }
+
+    /// How many filled slots of `a` keep their published holder.
+    fn kept(&self, a: &[Vec<Option<usize>>]) -> usize {
+        a.iter()
+            .enumerate()
+            .flat_map(|(w, row)| row.iter().enumerate().map(move |(r, s)| (w, r, *s)))
+            .filter(|&(w, r, s)| s.is_some() && self.holder(w, r) == s)
+            .count()
+    }
+}
+
+/// Phase 3a (re-plans): change as few published slots as possible, keeping
+/// the largest excess. Returns how many published slots the best plan keeps.
+pub(super) fn fewest_changes(
+    fx: &Filled<'_, '_>,
+    reference: &Reference<'_, '_, '_>,
+    out: &mut Outcome,
+    clock: &Clock,
+) -> Result<usize, SolveError> {
+    let zstar = out.stats.objective;
+    let mut model = fx.model();
+    for &i in &fx.people {
+        model.keep_excess(fx.inst, i, fx.shares[i], zstar);
+    }
+    let objective = model.kept_count(|c| reference.keeps(c));
+    let res = run(model, objective, RunSettings::exact(true, clock.left(0.5)))?;
+    if let Some(cand) = res.assignment(fx.inst) {
+        if fx.max_excess(&cand) <= zstar + 1e-5
+            && reference.kept(&cand) >= reference.kept(&out.best)
+        {
+            out.best = cand;
+        }
+    }
+    out.stats.changes_proven = res.proven;
+    Ok(reference.kept(&out.best))
+}
+
+/// Phase 3b: minimise the spread, keeping the largest excess (and in a
+/// re-plan, the published slots kept), with a floor per person from `reach`.
+pub(super) fn spread(
+    fx: &Filled<'_, '_>,
+    reach: &Reach,
+    keep: Option<(&Reference<'_, '_, '_>, usize)>,
+    out: &mut Outcome,
+    clock: &Clock,
+) -> Result<(), SolveError> {
+    let zstar = out.stats.objective;
+    let floor = bounds::deviation_floor(fx, reach, zstar);
+    let (model, objective) = spread_model(fx, &floor, zstar, keep);
+    let spread_lb: f64 = fx.people.iter().map(|&i| floor[i]).sum();
+    let budget = clock
+        .left(1.0)
+        .min(SPREAD_SHARE * clock.budget)
+        .min((SPREAD_FACTOR * clock.elapsed()).max(SPREAD_MIN))
+        .max(0.05);
+    let settings = RunSettings {
+        maximise: false,
+        time_limit: budget,
+        gaps: (SPREAD_GAP, SPREAD_ABS_GAP),
+    };
+    let res = run(model, objective, settings)?;
+    if let Some(cand) = res.assignment(fx.inst) {
+        if fx.max_excess(&cand) <= zstar + 1e-5 && keep.is_none_or(|(r, k)| r.kept(&cand) >= k) {
+            out.best = cand;
+        }
+    }
+    out.stats.spread = fx.spread(&out.best);
+    // HiGHS's own bound, which is within SPREAD_GAP of the spread when it
+    // reports the tie-break optimal.
+    out.stats.spread_bound = res.bound.max(spread_lb).min(out.stats.spread);
+    Ok(())
+}
+
+/// The spread model: per person `u_p ≥ |d_p|` (at least their floor) with
+/// `d_p ≤ zstar`, and the objective `Σ_p u_p`.
+fn spread_model(
+    fx: &Filled<'_, '_>,
+    floor: &[f64],
+    zstar: f64,
+    keep: Option<(&Reference<'_, '_, '_>, usize)>,
+) -> (Model, Expression) {
+    let mut model = fx.model();
+    if let Some((reference, k)) = keep {
+        model.keep_changes(|c| reference.keeps(c), k);
+    }
+    let mut objective = Expression::from(0.0);
+    for &i in &fx.people {
+        let u = model.add_var(variable().min((floor[i] - TOL).max(0.0)));
+        model.keep_excess(fx.inst, i, fx.shares[i], zstar);
+        model.abs_deviation(fx.inst, i, fx.shares[i], u);
+        objective += u;
+    }
+    (model, objective)
+}
+
+/// Last phase: the plan, with its status, unfilled slots and figures.
+pub(super) fn build_plan(
+    fx: &Filled<'_, '_>,
+    all: &BTreeSet<(usize, usize)>,
+    out: Outcome,
+    mut clock: Clock,
+) -> Plan {
+    let inst = fx.inst;
+    let Outcome {
+        best,
+        mut stats,
+        excess_proven,
+    } = out;
+    stats.gap = relative_gap(stats.objective, stats.bound);
+    let unfilled: Vec<UnfilledSlot> = all
+        .iter()
+        .filter(|&&(w, r)| best[w][r].is_none())
+        .map(|&(w, r)| UnfilledSlot {
+            week: w,
+            role: RoleIdx(r),
+            reason: inst.unfilled_reason(w, r),
+        })
+        .collect();
+    let status = status(fx, all, &unfilled, excess_proven, &stats);
+    let assignment: Vec<Vec<Option<PersonIdx>>> = best
+        .iter()
+        .map(|row| row.iter().map(|s| s.map(|i| inst.members[i])).collect())
+        .collect();
+    clock.lap("plan");
+    stats.seconds = clock.lapped;
+    stats.phases = clock.phases;
+    inst.to_plan(assignment, status, stats, unfilled)
+}
+
+/// What the solve proved: nothing filled, some slots empty, or the largest
+/// excess proven minimal or within a gap.
+fn status(
+    fx: &Filled<'_, '_>,
+    all: &BTreeSet<(usize, usize)>,
+    unfilled: &[UnfilledSlot],
+    excess_proven: bool,
+    stats: &SolveStats,
+) -> Status {
+    if fx.slots.is_empty() && !all.is_empty() {
+        Status::Infeasible
+    } else if !unfilled.is_empty() {
+        Status::Partial
+    } else if excess_proven {
+        Status::Optimal
+    } else {
+        Status::Feasible {
+            bound: stats.bound,
+            gap: stats.gap,
+        }
+    }
+}
