@@ -344,3 +344,53 @@ proptest! {
         }
     }
 }
+
+/// The oracle sees published history: a person who held the week before the
+/// horizon may not take its first week under `rest_weeks = 1`. With two
+/// people, one of whom just served, the first week's slot can be filled only
+/// by the other; when the other is off that week, the plan is impossible, and
+/// the explanation names the rest across the boundary.
+#[test]
+fn the_explanation_sees_the_rest_rule_across_published_history() {
+    use oncall::model::history::HeldShift;
+    let tz = America::Los_Angeles;
+    let people = vec![
+        person("ann", tz, "2020-01-01", &[]),
+        person("bob", tz, "2020-01-01", &[]),
+    ];
+    let rules = Rules {
+        rest_weeks: 1,
+        max_shifts: None,
+    };
+    let mut ws = workspace(tz, people, vec![role("primary", 1.0, 0, &[])], rules);
+    time_off(&mut ws, 1, date("2027-01-04"), date("2027-01-10"));
+    let weeks = horizon::weeks(ws.team(TeamIdx(0)), &spec(2)).unwrap();
+    let last = HeldShift {
+        week: date("2026-12-28"),
+        role: "primary".into(),
+        person: "ann".into(),
+        start: weeks[0].start - Duration::weeks(1),
+        end: weeks[0].start,
+    };
+    // Without history ann takes the first week.
+    assert_eq!(
+        explain(&ws, TeamIdx(0), &spec(2), &[]).unwrap(),
+        Feasibility::Completable
+    );
+    let e = explain(&ws, TeamIdx(0), &spec(2), &[last])
+        .unwrap()
+        .infeasibility()
+        .expect("ann rests after her published week and bob is off");
+    let facts: Vec<&Fact> = e.conflicts.iter().flat_map(|c| &c.facts).collect();
+    assert!(
+        facts
+            .iter()
+            .any(|f| matches!(f, Fact::PastRest(p) if *p == PersonIdx(0))),
+        "{facts:?}"
+    );
+    let text = render_text(&ws, &e);
+    assert!(
+        text.contains("ann was on call just before the week of 2027-01-04 (rest_weeks = 1)"),
+        "{text}"
+    );
+}
