@@ -104,6 +104,9 @@ fn horizon(h: &Horizon) -> Result<HorizonSpec> {
 fn plan(dir: &Path, args: PlanArgs) -> Result<ExitCode> {
     let spec = horizon(&args.horizon)?;
     let ws = load(dir)?;
+    for w in &ws.warnings {
+        eprintln!("{}\n", w.as_warning());
+    }
     let team = find_team(&ws, &args.team)?;
     let opts = PlanOptions {
         time_limit: args.time_limit,
