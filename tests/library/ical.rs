@@ -917,3 +917,56 @@ fn the_calendar_policy_is_read_from_oncall_toml_with_positions() {
         assert!(d.help.as_deref().unwrap_or("").contains(help), "{d}");
     }
 }
+
+/// The worked example in README.md gives the table it documents.
+#[test]
+fn the_readme_policy_example_counts_as_documented() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let after = readme.split("Worked example").nth(1).unwrap();
+    let text = after
+        .split("```")
+        .nth(1)
+        .unwrap()
+        .trim_start()
+        .replace('\n', "\r\n");
+    let uids = |count: CalendarCount| -> Vec<(String, usize)> {
+        let policy = CalendarPolicy {
+            count,
+            ..CalendarPolicy::default()
+        };
+        let got = oncall::input::calendar::parse(
+            Path::new("time-off/anna.ics"),
+            &text,
+            chrono_tz::Europe::Berlin,
+            &policy,
+        )
+        .unwrap();
+        assert!(got.warnings.is_empty());
+        let mut seen: Vec<(String, usize)> = Vec::new();
+        for b in got.blocks {
+            match seen.last_mut() {
+                Some((r, n)) if *r == b.reason => *n += 1,
+                _ => seen.push((b.reason, 1)),
+            }
+        }
+        seen
+    };
+    let s = |r: &str, n: usize| (r.to_string(), n);
+    assert_eq!(
+        uids(CalendarCount::All),
+        [
+            s("Away", 1),
+            s("Team meeting", 522),
+            s("Dentist (PTO)", 1),
+            s("Company offsite", 1)
+        ]
+    );
+    assert_eq!(
+        uids(CalendarCount::AllDay),
+        [s("Away", 1), s("Company offsite", 1)]
+    );
+    assert_eq!(
+        uids(CalendarCount::OutOfOffice),
+        [s("Away", 1), s("Dentist (PTO)", 1)]
+    );
+}
