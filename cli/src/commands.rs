@@ -104,9 +104,6 @@ fn horizon(h: &Horizon) -> Result<HorizonSpec> {
 fn plan(dir: &Path, args: PlanArgs) -> Result<ExitCode> {
     let spec = horizon(&args.horizon)?;
     let ws = load(dir)?;
-    for w in &ws.warnings {
-        eprintln!("{}\n", w.as_warning());
-    }
     let team = find_team(&ws, &args.team)?;
     let opts = PlanOptions {
         time_limit: args.time_limit,
@@ -208,6 +205,9 @@ fn check(dir: &Path, args: CheckArgs) -> Result<ExitCode> {
     use oncall::plan::explain::{self, Feasibility};
     let spec = horizon(&args.horizon)?;
     let ws = load(dir)?;
+    for w in &ws.warnings {
+        eprintln!("{}\n", w.as_warning());
+    }
     let team = find_team(&ws, &args.team)?;
     let first = oncall::plan::horizon::weeks(ws.team(team), &spec)?
         .first()
