@@ -205,6 +205,9 @@ fn check(dir: &Path, args: CheckArgs) -> Result<ExitCode> {
     use oncall::plan::explain::{self, Feasibility};
     let spec = horizon(&args.horizon)?;
     let ws = load(dir)?;
+    for w in &ws.warnings {
+        eprintln!("{}\n", w.as_warning());
+    }
     let team = find_team(&ws, &args.team)?;
     let first = oncall::plan::horizon::weeks(ws.team(team), &spec)?
         .first()

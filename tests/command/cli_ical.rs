@@ -131,3 +131,29 @@ fn ical_writes_feeds_that_match_the_published_plan_and_are_stable() {
     want.sort();
     assert_eq!(got, want);
 }
+
+#[test]
+fn check_prints_every_calendar_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    copy_dir(&root().join("data/quickstart"), &ws);
+    std::fs::copy(
+        root().join("tests/fixtures/ics/warnings/mixed.ics"),
+        ws.join("time-off/alice.ics"),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_oncall"))
+        .arg("-C")
+        .arg(&ws)
+        .args(["check", "payments", "--quarter", "2027Q1"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning: event `Typo` (UID `typo@example.com`) skipped")
+            && err.contains("--> time-off/alice.ics:13"),
+        "{err}"
+    );
+    assert!(err.contains("--> time-off/alice.ics:19"), "{err}");
+    assert!(!err.contains("error:"), "{err}");
+}

@@ -13,7 +13,10 @@ use std::process::Command;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use oncall::calendar::feed::{self, FeedEvent, Sequences};
-use oncall::model::{Origin, PersonIdx, TeamIdx, TimeOff, Workspace};
+use oncall::input::calendar::CalendarTimeOff;
+use oncall::model::{
+    CalendarCount, CalendarPolicy, Origin, PersonIdx, TeamIdx, TimeOff, Workspace,
+};
 use oncall::plan::horizon::HorizonSpec;
 use oncall::plan::optimise::{self, PlanOptions};
 use oncall::schedule::timeline::{Override, PublishedSlot, Timeline};
@@ -550,9 +553,16 @@ fn time_off_fixtures_read_the_same_both_ways() {
         let tz: chrono_tz::Tz = zone.parse().unwrap();
         for path in fixtures("valid") {
             let text = std::fs::read_to_string(&path).unwrap();
-            let ours = oncall::input::calendar::parse(Path::new("time-off/alice.ics"), &text, tz)
-                .unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
+            let ours = oncall::input::calendar::parse(
+                Path::new("time-off/alice.ics"),
+                &text,
+                tz,
+                &CalendarPolicy::default(),
+            )
+            .unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
+            assert_eq!(ours.warnings, vec![], "{}", path.display());
             let mut ours: Vec<(String, String)> = ours
+                .blocks
                 .iter()
                 .map(|b| (b.start.to_string(), b.end.to_string()))
                 .collect();
@@ -568,14 +578,19 @@ fn time_off_fixtures_read_the_same_both_ways() {
     }
 }
 
+/// The blocks of a fixture in Los Angeles under `policy`.
+fn read_fixture(dir: &str, name: &str, policy: &CalendarPolicy) -> CalendarTimeOff {
+    let text =
+        std::fs::read_to_string(root().join("tests/fixtures/ics").join(dir).join(name)).unwrap();
+    let rel = PathBuf::from("time-off").join(name);
+    oncall::input::calendar::parse(&rel, &text, chrono_tz::America::Los_Angeles, policy).unwrap()
+}
+
 #[test]
 fn time_off_fixtures_give_the_documented_days() {
-    let la = chrono_tz::America::Los_Angeles;
     let read = |name: &str| -> Vec<(String, String, String)> {
-        let text =
-            std::fs::read_to_string(root().join("tests/fixtures/ics/valid").join(name)).unwrap();
-        oncall::input::calendar::parse(Path::new(name), &text, la)
-            .unwrap()
+        read_fixture("valid", name, &CalendarPolicy::default())
+            .blocks
             .into_iter()
             .map(|b| (b.start.to_string(), b.end.to_string(), b.reason))
             .collect()
@@ -600,22 +615,161 @@ fn time_off_fixtures_give_the_documented_days() {
     let ignored = read("ignored.ics");
     assert_eq!(ignored.len(), 1);
     assert_eq!(ignored[0].2, "Real day off");
+    for (name, days) in NEW_FIXTURE_DAYS {
+        let got: Vec<(String, String)> = read(name).into_iter().map(|(s, e, _)| (s, e)).collect();
+        let want: Vec<(String, String)> = days
+            .iter()
+            .map(|d| match d.split_once('/') {
+                Some((s, e)) => (s.to_string(), e.to_string()),
+                None => (d.to_string(), d.to_string()),
+            })
+            .collect();
+        let mut got_sorted = got.clone();
+        got_sorted.sort();
+        assert_eq!(got_sorted[..want.len()], want[..], "{name}");
+    }
+    // An endless weekly rule is read for ten years from its start.
+    let endless = read("endless.ics");
+    assert_eq!(endless.len(), 522);
+    assert_eq!(endless.last().unwrap().0, "2036-12-30");
+    // The last Friday of every month, for ten years, and six physio days.
+    assert_eq!(read("last-friday.ics").len(), 120 + 6);
+}
+
+/// The first days each newer fixture blocks in Los Angeles, worked out by
+/// hand (`start/end` for several days); also compared with Python above.
+const NEW_FIXTURE_DAYS: &[(&str, &[&str])] = &[
+    // BYDAY=1FR: the first Friday of six months (2027-01-01 is a Friday).
+    (
+        "by-rule.ics",
+        &[
+            "2027-01-01",
+            "2027-02-05",
+            "2027-03-05",
+            "2027-04-02",
+            "2027-05-07",
+            "2027-06-04",
+        ],
+    ),
+    ("endless.ics", &["2027-01-05", "2027-01-12", "2027-01-19"]),
+    // Physio Mon/Fri 09:00 Berlin = 00:00 in LA the same day, six times;
+    // BYSETPOS=-1: the last Friday of January, February, March, April.
+    (
+        "last-friday.ics",
+        &[
+            "2027-01-04",
+            "2027-01-08",
+            "2027-01-11",
+            "2027-01-15",
+            "2027-01-18",
+            "2027-01-22",
+            "2027-01-29",
+            "2027-02-26",
+            "2027-03-26",
+            "2027-04-30",
+        ],
+    ),
+    (
+        "rdate.ics",
+        &["2027-03-01", "2027-03-15", "2027-04-12", "2027-05-17"],
+    ),
+    // Sundays 23:30 Berlin (afternoon in LA); the 21 March call moved to
+    // Monday 29 March (after Berlin's change on the 28th), 4 April cancelled.
+    (
+        "dst-moved.ics",
+        &["2027-03-14", "2027-03-28", "2027-03-29", "2027-04-11"],
+    ),
+    // 09:00 Seaside (+11:30, then +10:30 from 4 April) is the day before in LA.
+    (
+        "own-zone.ics",
+        &["2027-03-27", "2027-04-03", "2027-04-10", "2027-07-12"],
+    ),
+    ("outlook-oof.ics", &["2027-08-16/2027-08-20", "2027-09-02"]),
+];
+
+#[test]
+fn the_calendar_policy_picks_the_events_of_a_fixture() {
+    let days = |count: CalendarCount| -> Vec<String> {
+        let policy = CalendarPolicy {
+            count,
+            ..CalendarPolicy::default()
+        };
+        read_fixture("valid", "outlook-oof.ics", &policy)
+            .blocks
+            .into_iter()
+            .map(|b| b.reason)
+            .collect()
+    };
+    // The free "Focus time" never counts.
+    assert_eq!(days(CalendarCount::All), ["Away", "Team meeting"]);
+    assert_eq!(days(CalendarCount::AllDay), ["Away"]);
+    assert_eq!(days(CalendarCount::OutOfOffice), ["Away"]);
 }
 
 #[test]
-fn bad_time_off_calendars_name_the_file_and_line() {
+fn a_bad_event_is_skipped_with_a_warning_and_the_rest_is_read() {
     let cases = [
-        ("endless.ics", 7, "repeats forever"),
-        ("by-rule.ics", 8, "`BYDAY` is not supported"),
-        ("bad-date.ics", 7, "invalid DTSTART `2027-02-08`"),
-        ("unclosed.ics", 7, "closes `BEGIN:VEVENT` of line 4"),
-        ("no-colon.ics", 6, "malformed calendar line"),
+        (
+            "bad-date.ics",
+            7,
+            "`Typo` (UID `x@example.com`) skipped: invalid DTSTART `2027-02-08`",
+        ),
+        (
+            "ends-before-start.ics",
+            8,
+            "`Backwards` (UID `x@example.com`) skipped: it ends before it starts",
+        ),
         (
             "unknown-tzid.ics",
             7,
             "unknown time zone `Mars/Olympus_Mons`",
         ),
-        ("ends-before-start.ics", 8, "ends before it starts"),
+        (
+            "mixed.ics",
+            13,
+            "`Typo` (UID `typo@example.com`) skipped: invalid DTSTART",
+        ),
+    ];
+    assert_eq!(cases.len(), fixtures("warnings").len());
+    for (name, line, message) in cases {
+        let got = read_fixture("warnings", name, &CalendarPolicy::default());
+        let w = &got.warnings[0];
+        assert_eq!(w.file, PathBuf::from("time-off").join(name));
+        assert_eq!(w.line, line, "{name}: {w}");
+        assert!(w.message.contains(message), "{name}: {}", w.message);
+        assert!(w.help.is_some(), "{name}");
+        let shown = w.as_warning().to_string();
+        assert!(shown.starts_with("warning: event "), "{shown}");
+        assert!(
+            shown.contains(&format!("time-off/{name}:{line}")),
+            "{shown}"
+        );
+    }
+    let mixed = read_fixture("warnings", "mixed.ics", &CalendarPolicy::default());
+    let lines: Vec<usize> = mixed.warnings.iter().map(|w| w.line).collect();
+    assert_eq!(lines, [13, 19]);
+    assert!(mixed.warnings[1]
+        .message
+        .contains("`Forever` (UID `forever@example.com`) skipped: invalid DURATION"));
+    let days: Vec<(String, String)> = mixed
+        .blocks
+        .iter()
+        .map(|b| (b.start.to_string(), b.end.to_string()))
+        .collect();
+    assert_eq!(
+        days,
+        [
+            ("2027-02-08".to_string(), "2027-02-09".to_string()),
+            ("2027-05-10".to_string(), "2027-05-10".to_string())
+        ]
+    );
+}
+
+#[test]
+fn bad_time_off_calendars_name_the_file_and_line() {
+    let cases = [
+        ("unclosed.ics", 7, "closes `BEGIN:VEVENT` of line 4"),
+        ("no-colon.ics", 6, "malformed calendar line"),
         ("not-a-calendar.ics", 1, "malformed calendar line"),
     ];
     assert_eq!(cases.len(), fixtures("invalid").len());
@@ -623,7 +777,9 @@ fn bad_time_off_calendars_name_the_file_and_line() {
         let text =
             std::fs::read_to_string(root().join("tests/fixtures/ics/invalid").join(name)).unwrap();
         let rel = PathBuf::from("time-off").join(name);
-        let err = oncall::input::calendar::parse(&rel, &text, chrono_tz::UTC).unwrap_err();
+        let err =
+            oncall::input::calendar::parse(&rel, &text, chrono_tz::UTC, &CalendarPolicy::default())
+                .unwrap_err();
         assert_eq!(err.len(), 1, "{name}");
         let d = &err[0];
         assert_eq!(
@@ -684,10 +840,133 @@ fn a_workspace_reads_calendar_time_off_and_hashes_it() {
     // A broken calendar fails the load with its line.
     std::fs::remove_file(dir.path().join("time-off/alcie.ics")).unwrap();
     std::fs::copy(
-        root().join("tests/fixtures/ics/invalid/bad-date.ics"),
+        root().join("tests/fixtures/ics/invalid/unclosed.ics"),
         dir.path().join("time-off/alice.ics"),
     )
     .unwrap();
     let err = oncall::input::load_workspace(dir.path()).unwrap_err();
     assert!(err.to_string().contains("time-off/alice.ics:7"), "{err}");
+
+    // A bad event only warns, and the rest of the file is read...
+    std::fs::copy(
+        root().join("tests/fixtures/ics/warnings/mixed.ics"),
+        dir.path().join("time-off/alice.ics"),
+    )
+    .unwrap();
+    let ws = oncall::input::load_workspace(dir.path()).unwrap();
+    let lines: Vec<String> = ws.warnings.iter().map(|w| w.location()).collect();
+    assert_eq!(lines, ["time-off/alice.ics:13", "time-off/alice.ics:19"]);
+    assert_eq!(
+        ws.time_off_of(alice)
+            .filter(|t| t.origin.file == Path::new("time-off/alice.ics"))
+            .count(),
+        2
+    );
+    // ...unless the policy is strict.
+    let toml = std::fs::read_to_string(dir.path().join("oncall.toml")).unwrap();
+    let strict = format!("{toml}\n[time_off.calendar]\nstrict = true\n");
+    std::fs::write(dir.path().join("oncall.toml"), strict).unwrap();
+    let err = oncall::input::load_workspace(dir.path()).unwrap_err();
+    assert_eq!(err.diagnostics.len(), 2, "{err}");
+    assert!(err.to_string().contains("time-off/alice.ics:13"), "{err}");
+}
+
+#[test]
+fn the_calendar_policy_is_read_from_oncall_toml_with_positions() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&root().join("data/quickstart"), dir.path());
+    let toml = std::fs::read_to_string(dir.path().join("oncall.toml")).unwrap();
+    let with = |section: &str| {
+        std::fs::write(dir.path().join("oncall.toml"), format!("{toml}\n{section}")).unwrap();
+        oncall::input::load_workspace(dir.path())
+    };
+    let ws = with(
+        "[time_off.calendar]\ncount = \"out-of-office\"\nwords = [\"Urlaub\"]\ntimed = \"day\"\n",
+    )
+    .unwrap();
+    assert_eq!(ws.org.calendar.count, CalendarCount::OutOfOffice);
+    assert_eq!(ws.org.calendar.words, ["Urlaub"]);
+    assert!(!ws.org.calendar.strict);
+    let lines = toml.lines().count();
+    for (section, line, message, help) in [
+        (
+            "count = \"out-of-ofice\"",
+            2,
+            "unknown calendar `count` `out-of-ofice`",
+            "did you mean `out-of-office`?",
+        ),
+        (
+            "timed = \"hours\"",
+            2,
+            "`timed = \"hours\"` is not supported",
+            "timed = \"day\"",
+        ),
+        (
+            "cuont = \"all\"",
+            2,
+            "unknown field `cuont`",
+            "did you mean `count`?",
+        ),
+        ("words = [\"PTO\", \" \"]", 2, "an empty word", "remove it"),
+    ] {
+        let err = with(&format!("[time_off.calendar]\n{section}\n")).unwrap_err();
+        let d = &err.diagnostics[0];
+        assert_eq!(d.file, Path::new("oncall.toml"), "{d}");
+        assert_eq!(d.line, lines + 1 + line, "{d}");
+        assert!(d.message.contains(message), "{d}");
+        assert!(d.help.as_deref().unwrap_or("").contains(help), "{d}");
+    }
+}
+
+/// The worked example in README.md gives the table it documents.
+#[test]
+fn the_readme_policy_example_counts_as_documented() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let after = readme.split("Worked example").nth(1).unwrap();
+    let text = after
+        .split("```")
+        .nth(1)
+        .unwrap()
+        .trim_start()
+        .replace('\n', "\r\n");
+    let uids = |count: CalendarCount| -> Vec<(String, usize)> {
+        let policy = CalendarPolicy {
+            count,
+            ..CalendarPolicy::default()
+        };
+        let got = oncall::input::calendar::parse(
+            Path::new("time-off/anna.ics"),
+            &text,
+            chrono_tz::Europe::Berlin,
+            &policy,
+        )
+        .unwrap();
+        assert!(got.warnings.is_empty());
+        let mut seen: Vec<(String, usize)> = Vec::new();
+        for b in got.blocks {
+            match seen.last_mut() {
+                Some((r, n)) if *r == b.reason => *n += 1,
+                _ => seen.push((b.reason, 1)),
+            }
+        }
+        seen
+    };
+    let s = |r: &str, n: usize| (r.to_string(), n);
+    assert_eq!(
+        uids(CalendarCount::All),
+        [
+            s("Away", 1),
+            s("Team meeting", 522),
+            s("Dentist (PTO)", 1),
+            s("Company offsite", 1)
+        ]
+    );
+    assert_eq!(
+        uids(CalendarCount::AllDay),
+        [s("Away", 1), s("Company offsite", 1)]
+    );
+    assert_eq!(
+        uids(CalendarCount::OutOfOffice),
+        [s("Away", 1), s("Dentist (PTO)", 1)]
+    );
 }

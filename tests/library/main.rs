@@ -10,5 +10,6 @@ mod comp;
 mod comp_policy;
 mod explain;
 mod ical;
+mod ical_fuzz;
 mod load;
 mod solver;

@@ -2,7 +2,8 @@
 parsers written independently of oncall, and prints what they see as JSON.
 
     ics_check.py feeds FILE...      every feed: its raw lines, calendar and events
-    ics_check.py timeoff ZONE FILE  the days off a time-off calendar gives, in ZONE
+    ics_check.py timeoff ZONE FILE  the days off a time-off calendar gives, in ZONE,
+                                    with recurring events cut to oncall's window
 
 Used by the calendar interop tests (tests/ical.rs).
 """
@@ -17,6 +18,7 @@ import recurring_ical_events
 
 FAR_PAST = dt.datetime(1990, 1, 1)
 FAR_FUTURE = dt.datetime(2100, 1, 1)
+WINDOW_YEARS = 10
 
 
 def utc(value):
@@ -85,11 +87,44 @@ def feed(path):
     return out
 
 
+def wall(value):
+    """A DATE or DATE-TIME as a naive wall-clock datetime."""
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None)
+    return dt.datetime.combine(value, dt.time())
+
+
+def window_ends(cal):
+    """oncall's expansion window: a recurring event's occurrences start
+    within 10 years of its DTSTART and before 2100, by UID."""
+    ends = {}
+    for ev in cal.walk("VEVENT"):
+        if "RECURRENCE-ID" in ev or "DTSTART" not in ev:
+            continue
+        start = wall(ev.decoded("DTSTART"))
+        try:
+            ten = start.replace(year=start.year + WINDOW_YEARS)
+        except ValueError:  # 29 February
+            ten = start.replace(year=start.year + WINDOW_YEARS, day=28)
+        ends[str(ev.get("UID"))] = min(ten, FAR_FUTURE)
+    return ends
+
+
+def in_window(ev, ends):
+    if "RECURRENCE-ID" not in ev:
+        return True
+    end = ends.get(str(ev.get("UID")))
+    return end is None or wall(ev.decoded("RECURRENCE-ID")) < end
+
+
 def timeoff(zone, path):
     tz = zoneinfo.ZoneInfo(zone)
     cal = icalendar.Calendar.from_ical(open(path, "rb").read())
+    ends = window_ends(cal)
     blocks = []
     for ev in recurring_ical_events.of(cal).between(FAR_PAST, FAR_FUTURE):
+        if not in_window(ev, ends):
+            continue
         if str(ev.get("STATUS", "")).upper() == "CANCELLED":
             continue
         if str(ev.get("TRANSP", "")).upper() == "TRANSPARENT":

@@ -50,6 +50,7 @@ pub fn workspace(tz: Tz, people: Vec<Person>, roles: Vec<Role>, rules: Rules) ->
             load: LoadWeights::default(),
             holidays: BTreeMap::new(),
             compensation: None,
+            calendar: Default::default(),
         },
         people,
         time_off: vec![],
@@ -72,6 +73,7 @@ pub fn workspace(tz: Tz, people: Vec<Person>, roles: Vec<Role>, rules: Rules) ->
             origin: Origin::default(),
         }],
         inputs_sha256: "test".into(),
+        warnings: Vec::new(),
     }
 }
 

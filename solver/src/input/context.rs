@@ -15,6 +15,8 @@ use crate::input::suggest::did_you_mean;
 pub(super) struct Cx {
     pub(super) root: PathBuf,
     pub(super) diags: Vec<Diagnostic>,
+    /// Problems that do not stop the load (see `Workspace::warnings`).
+    pub(super) warnings: Vec<Diagnostic>,
     /// `(relative path, bytes)` of every file read.
     pub(super) hashed: Vec<(String, Vec<u8>)>,
     /// Whether `people.csv` could be read at all; when not, references to
@@ -27,6 +29,7 @@ impl Cx {
         Cx {
             root: root.to_path_buf(),
             diags: Vec::new(),
+            warnings: Vec::new(),
             hashed: Vec::new(),
             people_known: false,
         }

@@ -41,6 +41,12 @@ impl Diagnostic {
         self
     }
 
+    /// The same text as `Display`, labelled `warning:` instead of `error:`,
+    /// for problems that did not stop the load.
+    pub fn as_warning(&self) -> impl fmt::Display + '_ {
+        Labelled(self, "warning")
+    }
+
     /// `file:line:column`, leaving out what is unknown.
     pub fn location(&self) -> String {
         match (self.line, self.column) {
@@ -63,8 +69,18 @@ impl Diagnostic {
 /// unknown.
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "error: {}\n  --> {}", self.message, self.location())?;
-        if let Some(help) = &self.help {
+        Labelled(self, "error").fmt(f)
+    }
+}
+
+/// A diagnostic rendered with a label such as `error` or `warning`.
+struct Labelled<'a>(&'a Diagnostic, &'a str);
+
+impl fmt::Display for Labelled<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Labelled(d, label) = self;
+        write!(f, "{label}: {}\n  --> {}", d.message, d.location())?;
+        if let Some(help) = &d.help {
             write!(f, "\n  help: {help}")?;
         }
         Ok(())

@@ -16,7 +16,10 @@
 //!   optional; other columns are ignored unless they look like a misspelt
 //!   known column;
 //! - `time-off/*.toml` and `time-off/<person-id>.ics` (`time_off`, and see
-//!   [`crate::input::calendar`]); other files there are ignored;
+//!   [`crate::input::calendar`]; which calendar events count is
+//!   `[time_off.calendar]` in `oncall.toml`, read by `calendar_policy`); other
+//!   files there are ignored. A calendar event that cannot be read is skipped
+//!   with a warning ([`Workspace::warnings`]) unless the policy is strict;
 //! - `teams/*.toml` (at least one; `teams`); the file stem is the team's id.
 //!
 //! Hidden files are skipped everywhere. `source` turns byte offsets into
@@ -32,6 +35,7 @@ use crate::input::diagnostic::{Diagnostic, LoadError};
 use crate::model::Workspace;
 
 pub mod calendar;
+mod calendar_policy;
 mod context;
 pub mod diagnostic;
 pub mod example;
@@ -65,13 +69,16 @@ pub fn load_workspace(root: &Path) -> Result<Workspace, LoadError> {
     let org = cx.org();
     let default_tz = org.as_ref().map_or(chrono_tz::UTC, |o| o.timezone);
     let people = cx.people(default_tz);
-    let time_off = cx.time_off(&people);
+    let calendar = org.as_ref().map(|o| o.calendar.clone()).unwrap_or_default();
+    let time_off = cx.time_off(&people, &calendar);
     let teams = cx.teams(&people, default_tz, org.as_ref());
     let Cx {
         mut diags,
         mut hashed,
+        mut warnings,
         ..
     } = cx;
+    warnings.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     match org {
         Some(org) if diags.is_empty() => Ok(Workspace {
             root: root.to_path_buf(),
@@ -80,6 +87,7 @@ pub fn load_workspace(root: &Path) -> Result<Workspace, LoadError> {
             time_off,
             teams,
             inputs_sha256: digest(&mut hashed),
+            warnings,
         }),
         _ => {
             diags.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::input::calendar_policy::RawTimeOffSettings;
 use crate::input::context::Cx;
 use crate::input::parse::{parse_date, DATE_HELP};
 use crate::input::pay_policy::RawCompensation;
@@ -24,6 +25,8 @@ struct RawOrg {
     holidays: BTreeMap<String, BTreeMap<Spanned<String>, String>>,
     #[serde(default)]
     compensation: Option<Spanned<RawCompensation>>,
+    #[serde(default)]
+    time_off: Option<RawTimeOffSettings>,
 }
 
 #[derive(Deserialize)]
@@ -76,6 +79,7 @@ impl Cx {
             .compensation
             .as_ref()
             .and_then(|c| self.compensation(&src, c));
+        let calendar = self.calendar_policy(&src, raw.time_off);
         Some(Org {
             timezone: timezone?,
             load: LoadWeights {
@@ -85,6 +89,7 @@ impl Cx {
             },
             holidays,
             compensation,
+            calendar,
         })
     }
 

@@ -132,10 +132,12 @@ pub fn organisation(shape: &Shape) -> Workspace {
             load: LoadWeights::default(),
             holidays,
             compensation: None,
+            calendar: Default::default(),
         },
         people,
         time_off,
         teams,
         inputs_sha256: format!("synthetic-{}", shape.seed),
+        warnings: Vec::new(),
     }
 }

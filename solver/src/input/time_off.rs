@@ -12,7 +12,7 @@ use crate::input::context::{extension, Cx};
 use crate::input::diagnostic::Diagnostic;
 use crate::input::source::Source;
 use crate::input::suggest::did_you_mean;
-use crate::model::{Origin, Person, PersonIdx, TimeOff};
+use crate::model::{CalendarPolicy, Origin, Person, PersonIdx, TimeOff};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -33,12 +33,12 @@ struct RawTimeOff {
 
 impl Cx {
     /// Every file in `time-off/`, in path order.
-    pub(super) fn time_off(&mut self, people: &[Person]) -> Vec<TimeOff> {
+    pub(super) fn time_off(&mut self, people: &[Person], policy: &CalendarPolicy) -> Vec<TimeOff> {
         let mut out = Vec::new();
         for rel in self.list_dir("time-off").unwrap_or_default() {
             match extension(&rel) {
                 Some("toml") => out.extend(self.time_off_toml(&rel, people)),
-                Some("ics") => out.extend(self.time_off_ics(&rel, people)),
+                Some("ics") => out.extend(self.time_off_ics(&rel, people, policy)),
                 _ => {}
             }
         }
@@ -89,7 +89,12 @@ impl Cx {
     }
 
     /// Time off from `time-off/<person-id>.ics`: the file stem names the person.
-    fn time_off_ics(&mut self, rel: &Path, people: &[Person]) -> Vec<TimeOff> {
+    fn time_off_ics(
+        &mut self,
+        rel: &Path,
+        people: &[Person],
+        policy: &CalendarPolicy,
+    ) -> Vec<TimeOff> {
         let Some(src) = self.read(rel, None) else {
             return Vec::new();
         };
@@ -103,20 +108,23 @@ impl Cx {
             }
             return Vec::new();
         };
-        match calendar::parse(rel, &src.text, people[i].timezone) {
-            Ok(blocks) => blocks
-                .into_iter()
-                .map(|b| TimeOff {
-                    person: PersonIdx(i),
-                    start: b.start,
-                    end: b.end,
-                    reason: b.reason,
-                    origin: Origin {
-                        file: rel.to_path_buf(),
-                        line: b.line,
-                    },
-                })
-                .collect(),
+        match calendar::parse(rel, &src.text, people[i].timezone, policy) {
+            Ok(read) => {
+                self.warnings.extend(read.warnings);
+                read.blocks
+                    .into_iter()
+                    .map(|b| TimeOff {
+                        person: PersonIdx(i),
+                        start: b.start,
+                        end: b.end,
+                        reason: b.reason,
+                        origin: Origin {
+                            file: rel.to_path_buf(),
+                            line: b.line,
+                        },
+                    })
+                    .collect()
+            }
             Err(diags) => {
                 self.diags.extend(diags);
                 Vec::new()

@@ -60,6 +60,10 @@ pub struct Workspace {
     pub teams: Vec<Team>,
     /// SHA-256 (hex) over the input files, so a plan can be tied to the inputs it was made from.
     pub inputs_sha256: String,
+    /// Problems that did not stop the load, e.g. a calendar event that was
+    /// skipped; sorted by file and line. Render them with
+    /// [`Diagnostic::as_warning`](crate::input::diagnostic::Diagnostic::as_warning).
+    pub warnings: Vec<crate::input::diagnostic::Diagnostic>,
 }
 
 impl Workspace {
@@ -105,6 +109,55 @@ pub struct Org {
     pub holidays: BTreeMap<String, BTreeMap<NaiveDate, String>>,
     /// The pay policy from `[compensation]`, when there is one.
     pub compensation: Option<Compensation>,
+    /// Which calendar events are time off (`[time_off.calendar]`).
+    pub calendar: CalendarPolicy,
+}
+
+/// Which events of a `time-off/<person>.ics` calendar are time off
+/// (`[time_off.calendar]` in `oncall.toml`). Free (`TRANSP:TRANSPARENT`) and
+/// cancelled events never are. A timed event always blocks every whole day it
+/// touches in the person's zone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CalendarPolicy {
+    /// Which busy events count.
+    pub count: CalendarCount,
+    /// For [`CalendarCount::OutOfOffice`]: words that mark time off in an
+    /// event's `CATEGORIES` or `SUMMARY` (whole words, any case).
+    pub words: Vec<String>,
+    /// Whether a skipped event fails the load instead of warning.
+    pub strict: bool,
+}
+
+impl Default for CalendarPolicy {
+    fn default() -> Self {
+        CalendarPolicy {
+            count: CalendarCount::All,
+            words: [
+                "vacation",
+                "PTO",
+                "OOO",
+                "holiday",
+                "leave",
+                "out of office",
+            ]
+            .map(String::from)
+            .to_vec(),
+            strict: false,
+        }
+    }
+}
+
+/// Which busy calendar events count as time off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum CalendarCount {
+    /// Every busy event (`"all"`).
+    #[default]
+    All,
+    /// All-day and multi-day events only (`"all-day"`).
+    AllDay,
+    /// Events marked out of office, or whose categories or summary hold one
+    /// of the policy's words (`"out-of-office"`).
+    OutOfOffice,
 }
 
 /// Weight of one on-call hour by the kind of day it falls on.

@@ -102,6 +102,7 @@ fn workspace() -> Workspace {
             load: LoadWeights::default(),
             holidays,
             compensation: None,
+            calendar: Default::default(),
         },
         people,
         time_off: vec![time_off(
@@ -151,6 +152,7 @@ fn workspace() -> Workspace {
             origin: origin("teams/payments.toml", 1),
         }],
         inputs_sha256: "abc123".into(),
+        warnings: Vec::new(),
     }
 }
 
