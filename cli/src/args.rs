@@ -311,14 +311,17 @@ pub enum Format {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct CompArgs {
+    #[command(subcommand)]
+    pub action: Option<CompAction>,
     /// First day of the pay period (YYYY-MM-DD), from midnight in each
     /// engineer's own zone.
-    #[arg(long)]
-    pub from: NaiveDate,
+    #[arg(long, required = true)]
+    pub from: Option<NaiveDate>,
     /// First day after the pay period (YYYY-MM-DD, exclusive).
-    #[arg(long)]
-    pub to: NaiveDate,
+    #[arg(long, required = true)]
+    pub to: Option<NaiveDate>,
     /// Only this team (default: every team).
     #[arg(long)]
     pub team: Option<String>,
@@ -328,6 +331,28 @@ pub struct CompArgs {
     /// Write the output to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Pages to pay for: a CSV with the columns `time,person,team`.
+    #[arg(long, value_name = "FILE.csv")]
+    pub incidents: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CompAction {
+    /// Store a pay period's report, every team, as paid. Periods close in
+    /// order; a closed period is never recomputed, and later changes to its
+    /// time appear as ADJUSTMENT lines in the next report.
+    Close(CompCloseArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompCloseArgs {
+    /// First day of the period (YYYY-MM-DD); after the first close, the day
+    /// the last closed period ended.
+    #[arg(long)]
+    pub from: NaiveDate,
+    /// First day after the period (YYYY-MM-DD, exclusive).
+    #[arg(long)]
+    pub to: NaiveDate,
     /// Pages to pay for: a CSV with the columns `time,person,team`.
     #[arg(long, value_name = "FILE.csv")]
     pub incidents: Option<PathBuf>,
