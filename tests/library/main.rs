@@ -7,6 +7,7 @@
 mod support;
 
 mod comp;
+mod comp_periods;
 mod comp_policy;
 mod explain;
 mod ical;
