@@ -50,6 +50,7 @@ fn exact_compensation() -> Compensation {
         ]
         .into(),
         incidents: None,
+        toil_expires_after_days: None,
     }
 }
 
