@@ -52,6 +52,9 @@ pub enum Command {
     /// Compensation for a pay period, from the resolved timeline: the HR CSV,
     /// JSON or a per-person summary.
     Comp(CompArgs),
+    /// The ledger of days off in lieu: earned in closed pay periods, taken as
+    /// time off with `kind = "toil"`, expired, and the balance.
+    Toil(ToilArgs),
     /// Write calendar (.ics) feeds of the resolved timeline.
     Ical(IcalArgs),
 }
@@ -356,6 +359,28 @@ pub struct CompCloseArgs {
     /// Pages to pay for: a CSV with the columns `time,person,team`.
     #[arg(long, value_name = "FILE.csv")]
     pub incidents: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ToilArgs {
+    /// Only this person.
+    #[arg(long)]
+    pub person: Option<String>,
+    /// The balance on this day (YYYY-MM-DD; default: today in the
+    /// organisation's zone). Everything on or before it counts.
+    #[arg(long, value_name = "DATE")]
+    pub at: Option<NaiveDate>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ToilFormat::Table)]
+    pub format: ToilFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ToilFormat {
+    /// One row per person.
+    Table,
+    /// The ledger as JSON, days as decimal strings.
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -8,13 +8,14 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use comfy_table::{presets, CellAlignment, Table};
 use oncall::model::Workspace;
+use oncall::pay::periods::ClosedPeriod;
 use oncall::pay::statement::{self, Section, Statement};
-use oncall::pay::{self, CompReport, Incident, PayLine, PayPeriod};
+use oncall::pay::{self, toil, CompReport, Incident, PayLine, PayPeriod};
 use oncall::schedule::service::{PayState, Schedule};
 use rust_decimal::Decimal;
 
-use crate::args::{CompAction, CompArgs, CompCloseArgs, CompFormat};
-use crate::commands::{emit, find_team, load};
+use crate::args::{CompAction, CompArgs, CompCloseArgs, CompFormat, ToilArgs, ToilFormat};
+use crate::commands::{emit, find_person, find_team, load};
 use crate::UsageError;
 
 /// The columns of the HR CSV, in order.
@@ -59,6 +60,7 @@ pub fn run(dir: &Path, args: CompArgs) -> Result<ExitCode> {
         CompFormat::Table => table(&st),
     };
     emit(args.out.as_deref(), &text)?;
+    warn_overdrawn(&ws, &closed, range);
     if let Some(out) = &args.out {
         let lines: usize = st.sections.iter().map(|s| s.report.lines.len()).sum();
         let currency = st.sections.first().map(|s| s.report.currency.as_str());
@@ -95,6 +97,73 @@ fn run_close(dir: &Path, args: CompCloseArgs) -> Result<ExitCode> {
         closed.stamp.inputs_sha256
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Warns (on standard error) about days off in lieu taken in `range` beyond
+/// the balance: allowed, but HR should know.
+fn warn_overdrawn(ws: &Workspace, closed: &[ClosedPeriod], range: PayPeriod) {
+    let ledger = toil::ledger(ws, closed, last_day(range), None);
+    for (person, days) in toil::overdrawn_in(&ledger, range.from, range.to) {
+        let days: Vec<String> = days.iter().map(ToString::to_string).collect();
+        eprintln!(
+            "warning: {} took days off in lieu beyond their balance on {}\n  help: see `oncall toil --person {}`",
+            crate::render::terminal(&person),
+            days.join(", "),
+            crate::render::terminal(&person)
+        );
+    }
+}
+
+/// Runs `oncall toil`: the ledger of days off in lieu on a date.
+pub fn toil(dir: &Path, args: ToilArgs) -> Result<ExitCode> {
+    let ws = load(dir)?;
+    let person = args
+        .person
+        .as_deref()
+        .map(|p| find_person(&ws, p))
+        .transpose()?;
+    let at = args.at.unwrap_or_else(|| {
+        chrono::Utc::now()
+            .with_timezone(&ws.org.timezone)
+            .date_naive()
+    });
+    let closed = if oncall::schedule::service::has_store(&ws.root) {
+        pay_state(&ws)?.1
+    } else {
+        Vec::new()
+    };
+    let ledger = toil::ledger(&ws, &closed, at, person);
+    match args.format {
+        ToilFormat::Json => print!("{}", serde_json::to_string_pretty(&ledger)? + "\n"),
+        ToilFormat::Table => print!("{}", toil_table(&ledger)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn toil_table(ledger: &toil::ToilLedger) -> String {
+    let mut t = new_table(&["person", "earned", "taken", "expired", "balance"]);
+    for p in &ledger.people {
+        t.add_row([
+            crate::render::terminal(&p.name),
+            p.earned.to_string(),
+            p.taken.to_string(),
+            p.expired.to_string(),
+            p.balance.to_string(),
+        ]);
+    }
+    let expiry = ledger.expires_after_days.map_or_else(
+        || "days never expire".to_string(),
+        |n| format!("days expire {n} days after they are earned"),
+    );
+    let mut out = format!(
+        "Days off in lieu on {} (earned in closed pay periods; {expiry})\n{}\n",
+        ledger.at,
+        right_align(t)
+    );
+    if ledger.people.is_empty() {
+        out.push_str("nobody has earned or taken days off in lieu\n");
+    }
+    out
 }
 
 fn incidents(ws: &Workspace, path: Option<&Path>) -> Result<Vec<Incident>> {

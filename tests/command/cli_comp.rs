@@ -373,3 +373,63 @@ fn closing_twice_overlapping_or_out_of_order_is_refused() {
     let log = text(&oncall(ws, &["log"]).stdout);
     assert_eq!(log.matches("comp-close").count(), 1, "{log}");
 }
+
+#[test]
+fn days_off_in_lieu_taken_beyond_the_balance_are_a_warning() {
+    let tmp = published_quickstart();
+    let ws = tmp.path();
+    std::fs::write(
+        ws.join("time-off/toil.toml"),
+        "[[time_off]]\nperson = \"alice\"\nstart = \"2027-01-28\"\nend = \"2027-01-31\"\nkind = \"toil\"\n",
+    )
+    .unwrap();
+    let out = oncall(
+        ws,
+        &[
+            "comp",
+            "close",
+            "--from",
+            "2027-01-01",
+            "--to",
+            "2027-02-01",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // Thursday and Friday are taken; the weekend takes nothing. The policy
+    // pays cash only, so nothing was earned.
+    let out = oncall(
+        ws,
+        &[
+            "toil",
+            "--person",
+            "alice",
+            "--at",
+            "2027-02-01",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let ledger: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let alice = &ledger["people"][0];
+    assert_eq!(
+        (
+            &alice["earned"],
+            &alice["taken"],
+            &alice["expired"],
+            &alice["balance"]
+        ),
+        (&"0".into(), &"2".into(), &"0".into(), &"-2".into())
+    );
+    let table = text(&oncall(ws, &["toil", "--at", "2027-02-01"]).stdout);
+    assert!(table.contains("Days off in lieu on 2027-02-01"), "{table}");
+    let out = oncall(ws, &["comp", "--from", "2027-01-01", "--to", "2027-02-01"]);
+    assert!(out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(
+            "warning: alice took days off in lieu beyond their balance on 2027-01-28, 2027-01-29"
+        ),
+        "{err}"
+    );
+}

@@ -9,6 +9,7 @@ mod support;
 mod comp;
 mod comp_periods;
 mod comp_policy;
+mod comp_toil;
 mod explain;
 mod ical;
 mod load;

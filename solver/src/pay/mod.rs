@@ -27,6 +27,7 @@ mod incidents;
 pub mod periods;
 mod report;
 pub mod statement;
+pub mod toil;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
