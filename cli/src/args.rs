@@ -52,6 +52,9 @@ pub enum Command {
     /// Compensation for a pay period, from the resolved timeline: the HR CSV,
     /// JSON or a per-person summary.
     Comp(CompArgs),
+    /// The ledger of days off in lieu: earned in closed pay periods, taken as
+    /// time off with `kind = "toil"`, expired, and the balance.
+    Toil(ToilArgs),
     /// Write calendar (.ics) feeds of the resolved timeline.
     Ical(IcalArgs),
 }
@@ -311,14 +314,17 @@ pub enum Format {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct CompArgs {
+    #[command(subcommand)]
+    pub action: Option<CompAction>,
     /// First day of the pay period (YYYY-MM-DD), from midnight in each
     /// engineer's own zone.
-    #[arg(long)]
-    pub from: NaiveDate,
+    #[arg(long, required = true)]
+    pub from: Option<NaiveDate>,
     /// First day after the pay period (YYYY-MM-DD, exclusive).
-    #[arg(long)]
-    pub to: NaiveDate,
+    #[arg(long, required = true)]
+    pub to: Option<NaiveDate>,
     /// Only this team (default: every team).
     #[arg(long)]
     pub team: Option<String>,
@@ -331,6 +337,50 @@ pub struct CompArgs {
     /// Pages to pay for: a CSV with the columns `time,person,team`.
     #[arg(long, value_name = "FILE.csv")]
     pub incidents: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CompAction {
+    /// Store a pay period's report, every team, as paid. Periods close in
+    /// order; a closed period is never recomputed, and later changes to its
+    /// time appear as ADJUSTMENT lines in the next report.
+    Close(CompCloseArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompCloseArgs {
+    /// First day of the period (YYYY-MM-DD); after the first close, the day
+    /// the last closed period ended.
+    #[arg(long)]
+    pub from: NaiveDate,
+    /// First day after the period (YYYY-MM-DD, exclusive).
+    #[arg(long)]
+    pub to: NaiveDate,
+    /// Pages to pay for: a CSV with the columns `time,person,team`.
+    #[arg(long, value_name = "FILE.csv")]
+    pub incidents: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ToilArgs {
+    /// Only this person.
+    #[arg(long)]
+    pub person: Option<String>,
+    /// The balance on this day (YYYY-MM-DD; default: today in the
+    /// organisation's zone). Everything on or before it counts.
+    #[arg(long, value_name = "DATE")]
+    pub at: Option<NaiveDate>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ToilFormat::Table)]
+    pub format: ToilFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ToilFormat {
+    /// One row per person.
+    Table,
+    /// The ledger as JSON, days as decimal strings.
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

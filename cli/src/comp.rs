@@ -7,17 +7,19 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use comfy_table::{presets, CellAlignment, Table};
-use oncall::model::{TeamIdx, Workspace};
-use oncall::pay::{self, CompReport, PayPeriod};
-use oncall::schedule::service::Schedule;
-use oncall::schedule::timeline::Timeline;
+use oncall::model::Workspace;
+use oncall::pay::periods::ClosedPeriod;
+use oncall::pay::statement::{self, Section, Statement};
+use oncall::pay::{self, toil, CompReport, Incident, PayLine, PayPeriod};
+use oncall::schedule::service::{PayState, Schedule};
 use rust_decimal::Decimal;
 
-use crate::args::{CompArgs, CompFormat};
-use crate::commands::{emit, find_team, load};
+use crate::args::{CompAction, CompArgs, CompCloseArgs, CompFormat, ToilArgs, ToilFormat};
+use crate::commands::{emit, find_person, find_team, load};
+use crate::UsageError;
 
 /// The columns of the HR CSV, in order.
-pub const CSV_COLUMNS: [&str; 13] = [
+pub const CSV_COLUMNS: [&str; 14] = [
     "employee_id",
     "name",
     "email",
@@ -31,50 +33,150 @@ pub const CSV_COLUMNS: [&str; 13] = [
     "rate",
     "amount",
     "currency",
+    "adjusts_period",
 ];
 
-/// Runs `oncall comp`.
+/// Runs `oncall comp` and `oncall comp close`.
 pub fn run(dir: &Path, args: CompArgs) -> Result<ExitCode> {
+    if let Some(CompAction::Close(close)) = args.action {
+        return run_close(dir, close);
+    }
+    let (Some(from), Some(to)) = (args.from, args.to) else {
+        return Err(UsageError::new("`oncall comp` needs --from and --to").into());
+    };
     let ws = load(dir)?;
-    let teams: Vec<TeamIdx> = match &args.team {
-        Some(t) => vec![find_team(&ws, t)?],
-        None => (0..ws.teams.len()).map(TeamIdx).collect(),
-    };
-    let incidents = match &args.incidents {
-        None => Vec::new(),
-        Some(path) => {
-            let text = fs::read_to_string(path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
-            pay::read_incidents(&ws, path, &text)?
-        }
-    };
-    let timelines = timelines(&ws, &teams)?;
-    let period = PayPeriod {
-        from: args.from,
-        to: args.to,
-    };
-    let report = pay::report(&ws, &timelines, period, &incidents)?;
+    let team = args
+        .team
+        .as_deref()
+        .map(|t| find_team(&ws, t))
+        .transpose()?;
+    let incidents = incidents(&ws, args.incidents.as_deref())?;
+    let (timelines, closed) = pay_state(&ws)?;
+    let range = PayPeriod { from, to };
+    let st = statement::statement(&ws, &timelines, team, range, &incidents, &closed)?;
     let text = match args.format {
-        CompFormat::Csv => csv(&report)?,
-        CompFormat::Json => json(&report)?,
-        CompFormat::Table => table(&report),
+        CompFormat::Csv => csv(&st)?,
+        CompFormat::Json => json(&st)?,
+        CompFormat::Table => table(&st),
     };
     emit(args.out.as_deref(), &text)?;
+    warn_overdrawn(&ws, &closed, range);
     if let Some(out) = &args.out {
+        let lines: usize = st.sections.iter().map(|s| s.report.lines.len()).sum();
+        let currency = st.sections.first().map(|s| s.report.currency.as_str());
         eprintln!(
-            "{} lines, {} people, total {} {}",
-            report.lines.len(),
-            report.people.len(),
-            report.total(),
-            report.currency
+            "{lines} lines, total {} {}",
+            st.total(),
+            currency.unwrap_or_default()
         );
         eprintln!("wrote {}", out.display());
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// The resolved timeline of each team, from the store, read only.
-fn timelines(ws: &Workspace, teams: &[TeamIdx]) -> Result<Vec<(TeamIdx, Timeline)>> {
+/// `oncall comp close`: stores the period's report as paid.
+fn run_close(dir: &Path, args: CompCloseArgs) -> Result<ExitCode> {
+    let ws = load(dir)?;
+    let incidents = incidents(&ws, args.incidents.as_deref())?;
+    let mut schedule = Schedule::open(&ws)?;
+    let period = PayPeriod {
+        from: args.from,
+        to: args.to,
+    };
+    let closed = schedule.close_pay_period(period, &incidents)?;
+    let r = &closed.report;
+    let adjustments = r.lines.iter().filter(|l| l.is_adjustment()).count();
+    println!(
+        "closed the pay period {} to {} (last day {}): {} lines, {adjustments} of them adjustments, total {} {}\ninputs sha256 {}",
+        period.from,
+        period.to,
+        last_day(period),
+        r.lines.len(),
+        r.total(),
+        r.currency,
+        closed.stamp.inputs_sha256
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Warns (on standard error) about days off in lieu taken in `range` beyond
+/// the balance: allowed, but HR should know.
+fn warn_overdrawn(ws: &Workspace, closed: &[ClosedPeriod], range: PayPeriod) {
+    let ledger = toil::ledger(ws, closed, last_day(range), None);
+    for (person, days) in toil::overdrawn_in(&ledger, range.from, range.to) {
+        let days: Vec<String> = days.iter().map(ToString::to_string).collect();
+        eprintln!(
+            "warning: {} took days off in lieu beyond their balance on {}\n  help: see `oncall toil --person {}`",
+            crate::render::terminal(&person),
+            days.join(", "),
+            crate::render::terminal(&person)
+        );
+    }
+}
+
+/// Runs `oncall toil`: the ledger of days off in lieu on a date.
+pub fn toil(dir: &Path, args: ToilArgs) -> Result<ExitCode> {
+    let ws = load(dir)?;
+    let person = args
+        .person
+        .as_deref()
+        .map(|p| find_person(&ws, p))
+        .transpose()?;
+    let at = args.at.unwrap_or_else(|| {
+        chrono::Utc::now()
+            .with_timezone(&ws.org.timezone)
+            .date_naive()
+    });
+    let closed = if oncall::schedule::service::has_store(&ws.root) {
+        pay_state(&ws)?.1
+    } else {
+        Vec::new()
+    };
+    let ledger = toil::ledger(&ws, &closed, at, person);
+    match args.format {
+        ToilFormat::Json => print!("{}", serde_json::to_string_pretty(&ledger)? + "\n"),
+        ToilFormat::Table => print!("{}", toil_table(&ledger)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn toil_table(ledger: &toil::ToilLedger) -> String {
+    let mut t = new_table(&["person", "earned", "taken", "expired", "balance"]);
+    for p in &ledger.people {
+        t.add_row([
+            crate::render::terminal(&p.name),
+            p.earned.to_string(),
+            p.taken.to_string(),
+            p.expired.to_string(),
+            p.balance.to_string(),
+        ]);
+    }
+    let expiry = ledger.expires_after_days.map_or_else(
+        || "days never expire".to_string(),
+        |n| format!("days expire {n} days after they are earned"),
+    );
+    let mut out = format!(
+        "Days off in lieu on {} (earned in closed pay periods; {expiry})\n{}\n",
+        ledger.at,
+        right_align(t)
+    );
+    if ledger.people.is_empty() {
+        out.push_str("nobody has earned or taken days off in lieu\n");
+    }
+    out
+}
+
+fn incidents(ws: &Workspace, path: Option<&Path>) -> Result<Vec<Incident>> {
+    let Some(path) = path else {
+        return Ok(Vec::new());
+    };
+    let text =
+        fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(pay::read_incidents(ws, path, &text)?)
+}
+
+/// Every team's resolved timeline and the closed periods, read only.
+fn pay_state(ws: &Workspace) -> Result<PayState> {
     let schedule = Schedule::read_only(ws)?;
     if schedule.store().is_none() {
         anyhow::bail!(
@@ -82,10 +184,11 @@ fn timelines(ws: &Workspace, teams: &[TeamIdx]) -> Result<Vec<(TeamIdx, Timeline
             ws.root.display()
         );
     }
-    teams
-        .iter()
-        .map(|&t| Ok((t, schedule.timeline(t)?)))
-        .collect()
+    Ok(schedule.pay_state()?)
+}
+
+fn last_day(p: PayPeriod) -> chrono::NaiveDate {
+    p.to.pred_opt().unwrap_or(p.to)
 }
 
 /// A text cell made safe for spreadsheets: one that starts with `=`, `+`,
@@ -102,55 +205,151 @@ fn opt(d: Option<Decimal>) -> String {
     d.map(|d| d.to_string()).unwrap_or_default()
 }
 
-/// The HR CSV: one row per person × team × role × pay code.
-pub fn csv(report: &CompReport) -> Result<String> {
+/// The HR CSV: one row per person × team × role × pay code, section by
+/// section; `adjusts_period` names the closed period an adjustment corrects.
+pub fn csv(st: &Statement) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(CSV_COLUMNS)?;
-    let (start, end) = (report.period.from.to_string(), report.period.to.to_string());
-    for l in &report.lines {
-        w.write_record([
-            neutralise(&l.employee_id),
-            neutralise(&l.name),
-            neutralise(&l.email),
-            start.clone(),
-            end.clone(),
-            neutralise(&l.team),
-            neutralise(&l.role),
-            l.code.as_str().to_string(),
-            l.hours.to_string(),
-            l.days.to_string(),
-            opt(l.rate),
-            l.amount.to_string(),
-            neutralise(&l.currency),
-        ])?;
+    for section in &st.sections {
+        let period = section.report.period;
+        for l in &section.report.lines {
+            w.write_record(csv_row(l, period))?;
+        }
     }
     let bytes = w.into_inner().map_err(|e| e.into_error())?;
     Ok(String::from_utf8(bytes)?)
 }
 
-/// The report as JSON (schema 1): period, currency, total, lines and people.
-/// Numbers that are money, hours or days are decimal strings.
-pub fn json(report: &CompReport) -> Result<String> {
+fn csv_row(l: &PayLine, period: PayPeriod) -> [String; 14] {
+    [
+        neutralise(&l.employee_id),
+        neutralise(&l.name),
+        neutralise(&l.email),
+        period.from.to_string(),
+        period.to.to_string(),
+        neutralise(&l.team),
+        neutralise(&l.role),
+        l.code.as_str().to_string(),
+        l.hours.to_string(),
+        l.days.to_string(),
+        opt(l.rate),
+        l.amount.to_string(),
+        neutralise(&l.currency),
+        l.adjusts.map(period_text).unwrap_or_default(),
+    ]
+}
+
+/// A period as `2027-01-01..2027-02-01` (the second day is not included).
+pub fn period_text(p: PayPeriod) -> String {
+    format!("{}..{}", p.from, p.to)
+}
+
+/// The report as JSON (schema 1): the range, currency and total; `sections`
+/// (each closed period as stored, with who closed it, and open time);
+/// and, across sections, every line (with its section's `period` and
+/// `closed`) and every person's summary. Money, hours and days are decimal
+/// strings.
+pub fn json(st: &Statement) -> Result<String> {
+    let mut lines = Vec::new();
+    let mut people = Vec::new();
+    let mut sections = Vec::new();
+    for s in &st.sections {
+        let r = &s.report;
+        for l in &r.lines {
+            let mut v = serde_json::to_value(l)?;
+            if let Some(o) = v.as_object_mut() {
+                o.insert("period".into(), serde_json::to_value(r.period)?);
+                o.insert("closed".into(), s.closed.is_some().into());
+            }
+            lines.push(v);
+        }
+        people.extend(r.people.iter().cloned());
+        sections.push(serde_json::json!({
+            "period": r.period,
+            "status": if s.closed.is_some() { "closed" } else { "open" },
+            "closed": s.closed,
+            "total": r.total(),
+            "lines": r.lines,
+            "people": r.people,
+        }));
+    }
+    let currency = st.sections.first().map(|s| s.report.currency.clone());
     let doc = serde_json::json!({
         "schema": 1,
-        "period": report.period,
-        "currency": report.currency,
-        "total": report.total(),
-        "lines": report.lines,
-        "people": report.people,
+        "period": st.range,
+        "currency": currency,
+        "total": st.total(),
+        "sections": sections,
+        "lines": lines,
+        "people": people,
     });
     Ok(serde_json::to_string_pretty(&doc)? + "\n")
 }
 
-/// The terminal summary: pay per person, then the fairness view.
-pub fn table(report: &CompReport) -> String {
-    let mut pay = Table::new();
-    pay.load_preset(presets::UTF8_FULL_CONDENSED);
-    pay.set_header([
-        "person".to_string(),
-        "hours on call".to_string(),
-        format!("amount ({})", report.currency),
-        "days off in lieu".to_string(),
+/// The terminal summary, section by section: pay per person, the fairness
+/// view, and the adjustments of closed periods.
+pub fn table(st: &Statement) -> String {
+    let mut out = String::new();
+    for (i, s) in st.sections.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&section_table(s, st.sections.len() > 1));
+    }
+    if st.sections.len() > 1 {
+        let currency = st.sections.first().map(|s| s.report.currency.as_str());
+        out.push_str(&format!(
+            "\nTotal {} to {}: {} {}\n",
+            st.range.from,
+            st.range.to,
+            st.total(),
+            currency.unwrap_or_default()
+        ));
+    }
+    out
+}
+
+/// One section's tables; open time is marked as such only next to closed
+/// periods.
+fn section_table(s: &Section, mixed: bool) -> String {
+    let report = &s.report;
+    let status = match &s.closed {
+        Some(c) => format!(
+            "CLOSED on {} by {}: stored as paid, never recomputed\n",
+            c.closed_at.format("%Y-%m-%d %H:%M UTC"),
+            crate::render::terminal(&c.actor)
+        ),
+        None if mixed => "OPEN: computed now from the resolved timeline\n".to_string(),
+        None => String::new(),
+    };
+    let mut out = format!(
+        "Compensation {} to {} (last day {}), total {} {}\n{status}{}\n\nWho carries the weekends, holidays and nights\n{}\n",
+        report.period.from,
+        report.period.to,
+        last_day(report.period),
+        report.total(),
+        report.currency,
+        pay_table(report),
+        fairness_table(report),
+    );
+    if report.people.is_empty() {
+        out.push_str("nobody was on call in this period\n");
+    }
+    if report.lines.iter().any(PayLine::is_adjustment) {
+        out.push_str(&format!(
+            "\nADJUSTMENT: changes to closed periods since they were paid\n{}\n",
+            adjustment_table(report)
+        ));
+    }
+    out
+}
+
+fn pay_table(report: &CompReport) -> Table {
+    let mut pay = new_table(&[
+        "person",
+        "hours on call",
+        &format!("amount ({})", report.currency),
+        "days off in lieu",
     ]);
     for p in &report.people {
         pay.add_row([
@@ -160,9 +359,11 @@ pub fn table(report: &CompReport) -> String {
             p.time_off_days.round_dp(2).normalize().to_string(),
         ]);
     }
-    let mut fair = Table::new();
-    fair.load_preset(presets::UTF8_FULL_CONDENSED);
-    fair.set_header([
+    right_align(pay)
+}
+
+fn fairness_table(report: &CompReport) -> Table {
+    let mut fair = new_table(&[
         "person",
         "weekend days",
         "holiday days",
@@ -178,25 +379,42 @@ pub fn table(report: &CompReport) -> String {
             p.pages.to_string(),
         ]);
     }
-    for t in [&mut pay, &mut fair] {
-        for i in 1..t.column_count() {
-            if let Some(c) = t.column_mut(i) {
-                c.set_cell_alignment(CellAlignment::Right);
-            }
+    right_align(fair)
+}
+
+fn adjustment_table(report: &CompReport) -> Table {
+    let mut t = new_table(&[
+        "person", "adjusts", "team", "role", "code", "hours", "days", "amount",
+    ]);
+    for l in report.lines.iter().filter(|l| l.is_adjustment()) {
+        t.add_row([
+            l.name.clone(),
+            l.adjusts.map(period_text).unwrap_or_default(),
+            l.team.clone(),
+            l.role.clone(),
+            l.code.as_str().to_string(),
+            l.hours.to_string(),
+            l.days.to_string(),
+            l.amount.to_string(),
+        ]);
+    }
+    t
+}
+
+fn new_table(header: &[&str]) -> Table {
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_FULL_CONDENSED);
+    t.set_header(header.iter().map(|h| h.to_string()));
+    t
+}
+
+fn right_align(mut t: Table) -> Table {
+    for i in 1..t.column_count() {
+        if let Some(c) = t.column_mut(i) {
+            c.set_cell_alignment(CellAlignment::Right);
         }
     }
-    let mut out = format!(
-        "Compensation {} to {} (last day {}), total {} {}\n{pay}\n\nWho carries the weekends, holidays and nights\n{fair}\n",
-        report.period.from,
-        report.period.to,
-        report.period.to.pred_opt().unwrap_or(report.period.to),
-        report.total(),
-        report.currency
-    );
-    if report.people.is_empty() {
-        out.push_str("nobody was on call in this period\n");
-    }
-    out
+    t
 }
 
 #[cfg(test)]

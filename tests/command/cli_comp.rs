@@ -86,8 +86,8 @@ import csv, decimal, json, sys
 with open(sys.argv[1], newline="") as f:
     rows = list(csv.reader(f))
 header, body = rows[0], rows[1:]
-assert header == ["employee_id","name","email","period_start","period_end","team","role","code","hours","days","rate","amount","currency"], header
-assert all(len(r) == 13 for r in body)
+assert header == ["employee_id","name","email","period_start","period_end","team","role","code","hours","days","rate","amount","currency","adjusts_period"], header
+assert all(len(r) == 14 for r in body)
 out = {}
 for r in body:
     d = dict(zip(header, r))
@@ -217,4 +217,219 @@ fn comp_errors_name_the_problem() {
     assert!(err.contains("did you mean `bob`?"), "{err}");
     let out = oncall(tmp.path(), &["comp", "--from", "2027-01-01"]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// `oncall comp --format json` for a range, parsed.
+fn comp_json(ws: &std::path::Path, from: &str, to: &str) -> serde_json::Value {
+    let out = oncall(
+        ws,
+        &["comp", "--from", from, "--to", to, "--format", "json"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn a_closed_january_is_never_recomputed_and_a_later_override_is_paid_in_february() {
+    let tmp = published_quickstart();
+    let ws = tmp.path();
+    let close = |from: &str, to: &str| oncall(ws, &["comp", "close", "--from", from, "--to", to]);
+    let out = close("2027-01-01", "2027-02-01");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("closed the pay period 2027-01-01 to 2027-02-01"));
+    let january = comp_json(ws, "2027-01-01", "2027-02-01");
+    assert_eq!(january["sections"][0]["status"], "closed");
+    assert_eq!(january["sections"][0]["closed"]["actor"], "tester");
+
+    // Later, alice covers bob's pinned primary weekend of 2027-01-16/17
+    // (Los Angeles), against the rest rule, so with --force.
+    let out = oncall(
+        ws,
+        &[
+            "override",
+            "payments",
+            "--role",
+            "primary",
+            "--person",
+            "alice",
+            "--from",
+            "2027-01-16",
+            "--to",
+            "2027-01-18",
+            "--force",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // January shows exactly what was paid.
+    assert_eq!(comp_json(ws, "2027-01-01", "2027-02-01"), january);
+    // February carries the weekend moved: 2 days at 100.00 from bob to alice.
+    let feb = comp_json(ws, "2027-02-01", "2027-03-01");
+    let adjustments: Vec<&serde_json::Value> = feb["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| !l["adjusts"].is_null())
+        .collect();
+    let summary: Vec<(&str, &str, &str, &str, &str)> = adjustments
+        .iter()
+        .map(|l| {
+            (
+                l["employee_id"].as_str().unwrap(),
+                l["code"].as_str().unwrap(),
+                l["hours"].as_str().unwrap(),
+                l["days"].as_str().unwrap(),
+                l["amount"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("alice", "WEEKEND", "48", "2", "200.00"),
+            ("bob", "WEEKEND", "-48", "-2", "-200.00"),
+        ]
+    );
+    assert!(adjustments
+        .iter()
+        .all(|l| l["adjusts"]["from"] == "2027-01-01" && l["role"] == "primary"));
+    let csv = oncall(
+        ws,
+        &[
+            "comp",
+            "--from",
+            "2027-02-01",
+            "--to",
+            "2027-03-01",
+            "--format",
+            "csv",
+        ],
+    );
+    let csv = text(&csv.stdout);
+    assert!(csv
+        .lines()
+        .next()
+        .unwrap()
+        .ends_with(",currency,adjusts_period"));
+    assert!(
+        csv.contains(",payments,primary,WEEKEND,48,2,100.00,200.00,USD,2027-01-01..2027-02-01\n"),
+        "{csv}"
+    );
+    let table = text(&oncall(ws, &["comp", "--from", "2027-01-20", "--to", "2027-03-01"]).stdout);
+    assert!(
+        table.contains("CLOSED on") && table.contains("OPEN:"),
+        "{table}"
+    );
+    assert!(table.contains("ADJUSTMENT"), "{table}");
+
+    // Closing February stores the adjustment; it is then paid, not pending.
+    let out = close("2027-02-01", "2027-03-01");
+    assert!(
+        text(&out.stdout).contains("2 of them adjustments"),
+        "{}",
+        text(&out.stdout)
+    );
+    let march = comp_json(ws, "2027-03-01", "2027-04-01");
+    assert!(march["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|l| l["adjusts"].is_null()));
+    assert_eq!(comp_json(ws, "2027-01-01", "2027-02-01"), january);
+    let log = text(&oncall(ws, &["log"]).stdout);
+    assert_eq!(log.matches("comp-close").count(), 2, "{log}");
+}
+
+#[test]
+fn closing_twice_overlapping_or_out_of_order_is_refused() {
+    let tmp = published_quickstart();
+    let ws = tmp.path();
+    let close = |from: &str, to: &str| oncall(ws, &["comp", "close", "--from", from, "--to", to]);
+    assert!(close("2027-01-01", "2027-02-01").status.success());
+    for (from, to, says) in [
+        ("2027-01-01", "2027-02-01", "is already closed"),
+        (
+            "2027-01-15",
+            "2027-02-15",
+            "overlaps the closed period 2027-01-01..2027-02-01",
+        ),
+        (
+            "2027-02-08",
+            "2027-03-01",
+            "the next one starts on 2027-02-01",
+        ),
+        (
+            "2026-12-01",
+            "2027-01-01",
+            "the next one starts on 2027-02-01",
+        ),
+        ("2027-02-01", "2027-02-01", "is empty"),
+    ] {
+        let out = close(from, to);
+        assert_eq!(out.status.code(), Some(1), "{from}..{to}");
+        let err = text(&out.stderr);
+        assert!(err.contains(says), "{from}..{to}: {err}");
+    }
+    let log = text(&oncall(ws, &["log"]).stdout);
+    assert_eq!(log.matches("comp-close").count(), 1, "{log}");
+}
+
+#[test]
+fn days_off_in_lieu_taken_beyond_the_balance_are_a_warning() {
+    let tmp = published_quickstart();
+    let ws = tmp.path();
+    std::fs::write(
+        ws.join("time-off/toil.toml"),
+        "[[time_off]]\nperson = \"alice\"\nstart = \"2027-01-28\"\nend = \"2027-01-31\"\nkind = \"toil\"\n",
+    )
+    .unwrap();
+    let out = oncall(
+        ws,
+        &[
+            "comp",
+            "close",
+            "--from",
+            "2027-01-01",
+            "--to",
+            "2027-02-01",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // Thursday and Friday are taken; the weekend takes nothing. The policy
+    // pays cash only, so nothing was earned.
+    let out = oncall(
+        ws,
+        &[
+            "toil",
+            "--person",
+            "alice",
+            "--at",
+            "2027-02-01",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let ledger: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let alice = &ledger["people"][0];
+    assert_eq!(
+        (
+            &alice["earned"],
+            &alice["taken"],
+            &alice["expired"],
+            &alice["balance"]
+        ),
+        (&"0".into(), &"2".into(), &"0".into(), &"-2".into())
+    );
+    let table = text(&oncall(ws, &["toil", "--at", "2027-02-01"]).stdout);
+    assert!(table.contains("Days off in lieu on 2027-02-01"), "{table}");
+    let out = oncall(ws, &["comp", "--from", "2027-01-01", "--to", "2027-02-01"]);
+    assert!(out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(
+            "warning: alice took days off in lieu beyond their balance on 2027-01-28, 2027-01-29"
+        ),
+        "{err}"
+    );
 }

@@ -49,6 +49,7 @@ fn compensation(mode: PayMode) -> Compensation {
         ]
         .into(),
         incidents: None,
+        toil_expires_after_days: None,
     }
 }
 

@@ -15,7 +15,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use oncall::calendar::feed::{self, FeedEvent, Sequences};
 use oncall::input::calendar::CalendarTimeOff;
 use oncall::model::{
-    CalendarCount, CalendarPolicy, Origin, PersonIdx, TeamIdx, TimeOff, Workspace,
+    CalendarCount, CalendarPolicy, Origin, PersonIdx, TeamIdx, TimeOff, TimeOffKind, Workspace,
 };
 use oncall::plan::horizon::HorizonSpec;
 use oncall::plan::optimise::{self, PlanOptions};
@@ -372,6 +372,7 @@ fn uids_survive_a_replan_and_sequence_rises_when_times_change() {
         start: NaiveDate::from_ymd_opt(2027, 3, 16).unwrap(),
         end: NaiveDate::from_ymd_opt(2027, 3, 17).unwrap(),
         reason: "dentist".into(),
+        kind: TimeOffKind::Leave,
         origin: Origin::default(),
     });
     let v2 = publish(&ws2, 2, utc(2027, 2, 20, 9));

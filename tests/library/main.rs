@@ -7,7 +7,9 @@
 mod support;
 
 mod comp;
+mod comp_periods;
 mod comp_policy;
+mod comp_toil;
 mod explain;
 mod ical;
 mod ical_fuzz;

@@ -83,6 +83,7 @@ pub fn time_off(ws: &mut Workspace, p: usize, start: NaiveDate, end: NaiveDate) 
         start,
         end,
         reason: "test".into(),
+        kind: TimeOffKind::Leave,
         origin: Origin::default(),
     });
 }

@@ -16,6 +16,8 @@
 //! holiday = 1.0
 //! [compensation.regions.DE]     # any of mode, rates, time_off, key by key
 //! mode = "time_off"
+//! [compensation.toil]           # optional: days off in lieu expire this many
+//! expires_after_days = 90       # days after the end of the period that earned them
 //! [compensation.incidents]      # optional pay per page, in the engineer's zone
 //! business_hours = "09:00-18:00"
 //! sleeping_hours = "22:00-07:00"
@@ -71,6 +73,15 @@ pub(super) struct RawCompensation {
     regions: BTreeMap<Spanned<String>, RawRegion>,
     #[serde(default)]
     incidents: Option<Spanned<RawIncidents>>,
+    #[serde(default)]
+    toil: Option<RawToil>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawToil {
+    #[serde(default)]
+    expires_after_days: Option<Spanned<RawNumber>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -241,6 +252,19 @@ impl Cx {
             }
         };
 
+        let toil_expiry = raw
+            .toil
+            .as_ref()
+            .and_then(|t| t.expires_after_days.as_ref());
+        let toil_expires_after_days = match toil_expiry {
+            None => None,
+            Some(days) => {
+                let d = self.expiry_days(src, days);
+                ok &= d.is_some();
+                d
+            }
+        };
+
         ok.then_some(Compensation {
             currency,
             minor_units,
@@ -248,7 +272,33 @@ impl Cx {
             regions,
             roles,
             incidents,
+            toil_expires_after_days,
         })
+    }
+
+    /// `[compensation.toil] expires_after_days`: a whole number of days, 1
+    /// or more.
+    fn expiry_days(&mut self, src: &Source, value: &Spanned<RawNumber>) -> Option<u32> {
+        if let RawNumber::Int(n) = value.get_ref() {
+            if let Some(days) = u32::try_from(*n).ok().filter(|d| *d >= 1) {
+                return Some(days);
+            }
+        }
+        self.push(
+            src.at(
+                value.span(),
+                format!(
+                    "`expires_after_days` must be a whole number of days, 1 or more, got {}",
+                    match value.get_ref() {
+                        RawNumber::Text(t) => format!("\"{t}\""),
+                        RawNumber::Int(i) => i.to_string(),
+                        RawNumber::Float(f) => f.to_string(),
+                    }
+                ),
+            )
+            .help("write e.g. `expires_after_days = 90`, or leave it out so days off in lieu never expire"),
+        );
+        None
     }
 
     fn mode(&mut self, src: &Source, mode: Option<&Spanned<String>>) -> Option<PayMode> {

@@ -10,7 +10,7 @@ use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Weekday};
 
 use crate::model::{
     FairnessPolicy, Handoff, LoadWeights, Org, Origin, Person, PersonIdx, Role, Rules, Team,
-    TimeOff, Workspace,
+    TimeOff, TimeOffKind, Workspace,
 };
 
 /// Shape of a synthetic organisation.
@@ -71,6 +71,7 @@ pub fn organisation(shape: &Shape) -> Workspace {
                     start: day(s),
                     end: day(s + i64::from(rng.u32(2..10))),
                     reason: "vacation".to_string(),
+                    kind: TimeOffKind::Leave,
                     origin: Origin::default(),
                 });
             }

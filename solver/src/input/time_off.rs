@@ -12,7 +12,7 @@ use crate::input::context::{extension, Cx};
 use crate::input::diagnostic::Diagnostic;
 use crate::input::source::Source;
 use crate::input::suggest::did_you_mean;
-use crate::model::{CalendarPolicy, Origin, Person, PersonIdx, TimeOff};
+use crate::model::{CalendarPolicy, Origin, Person, PersonIdx, TimeOff, TimeOffKind};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -29,6 +29,8 @@ struct RawTimeOff {
     end: Spanned<toml::Value>,
     #[serde(default)]
     reason: Option<String>,
+    #[serde(default)]
+    kind: Option<Spanned<String>>,
 }
 
 impl Cx {
@@ -68,7 +70,8 @@ impl Cx {
         let person = self.person(src, people, &entry.person);
         let start = self.date(src, "start", &entry.start);
         let end = self.date(src, "end", &entry.end);
-        let (person, start, end) = (person?, start?, end?);
+        let kind = self.time_off_kind(src, entry.kind.as_ref());
+        let (person, start, end, kind) = (person?, start?, end?, kind?);
         if end < start {
             self.push(
                 src.at(
@@ -84,8 +87,31 @@ impl Cx {
             start,
             end,
             reason: entry.reason.unwrap_or_default(),
+            kind,
             origin: src.origin(entry.person.span()),
         })
+    }
+
+    /// `kind`: absent or `leave` for leave, `toil` for days off in lieu.
+    fn time_off_kind(
+        &mut self,
+        src: &Source,
+        kind: Option<&Spanned<String>>,
+    ) -> Option<TimeOffKind> {
+        match kind.map(|k| k.get_ref().as_str()) {
+            None | Some("leave") => Some(TimeOffKind::Leave),
+            Some("toil") => Some(TimeOffKind::Toil),
+            Some(other) => {
+                let span = kind.map(Spanned::span).unwrap_or_default();
+                self.push(
+                    src.at(span, format!("unknown time-off kind `{other}`"))
+                        .help(
+                        "use `kind = \"toil\"` for days off in lieu, or leave `kind` out for leave",
+                    ),
+                );
+                None
+            }
+        }
     }
 
     /// Time off from `time-off/<person-id>.ics`: the file stem names the person.
@@ -118,6 +144,7 @@ impl Cx {
                         start: b.start,
                         end: b.end,
                         reason: b.reason,
+                        kind: TimeOffKind::Leave,
                         origin: Origin {
                             file: rel.to_path_buf(),
                             line: b.line,

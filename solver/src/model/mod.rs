@@ -215,8 +215,20 @@ pub struct TimeOff {
     pub end: NaiveDate,
     /// Free text, e.g. `vacation`.
     pub reason: String,
+    /// Leave, or days off in lieu taken (`kind = "toil"`).
+    pub kind: TimeOffKind,
     /// Where the entry is.
     pub origin: Origin,
+}
+
+/// What a block of time off is, for the ledger of days off in lieu.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TimeOffKind {
+    /// Vacation, sickness or any other leave (the default).
+    #[default]
+    Leave,
+    /// Days off in lieu of on-call time, taken from the TOIL balance.
+    Toil,
 }
 
 /// One rotation (`teams/<id>.toml`).
@@ -350,6 +362,10 @@ pub struct Compensation {
     pub roles: BTreeMap<String, rust_decimal::Decimal>,
     /// Pay for pages, when `[compensation.incidents]` is set.
     pub incidents: Option<IncidentPay>,
+    /// Days off in lieu expire this many days after the end of the closed
+    /// period that earned them (`[compensation.toil] expires_after_days`);
+    /// `None`: never.
+    pub toil_expires_after_days: Option<u32>,
 }
 
 impl Compensation {

@@ -16,11 +16,13 @@ use crate::checker::{self, CheckReport, Violation};
 use crate::model::document::PlanDoc;
 use crate::model::history::HeldShift;
 use crate::model::{TeamIdx, Workspace};
+use crate::pay::periods::{self as pay_periods, CloseError, ClosedPeriod};
+use crate::pay::{Incident, PayPeriod};
 use crate::plan::optimise::PlanOptions;
 use crate::schedule::changes::{self, Refusal, Swap, SwapCycle};
 use crate::schedule::replan::{self, Replan, ReplanError};
 use crate::schedule::store::{
-    ChangeKind, NewOverride, Store, StoreError, StoreRead, SwapRequest, Writer, DB_FILE,
+    ChangeKind, NewOverride, PayRead, Store, StoreError, StoreRead, SwapRequest, Writer, DB_FILE,
 };
 use crate::schedule::timeline::Timeline;
 
@@ -437,4 +439,68 @@ fn record(
 
 fn texts<T: ToString>(items: &[T]) -> Vec<String> {
     items.iter().map(ToString::to_string).collect()
+}
+
+/// Why a pay period could not be closed.
+#[derive(Debug, thiserror::Error)]
+pub enum ClosePeriodError {
+    /// The store failed.
+    #[error(transparent)]
+    Schedule(#[from] ScheduleError),
+    /// Refused (closed twice, overlapping, out of order), or no report.
+    #[error(transparent)]
+    Close(#[from] CloseError),
+}
+
+impl From<StoreError> for ClosePeriodError {
+    fn from(e: StoreError) -> Self {
+        ClosePeriodError::Schedule(e.into())
+    }
+}
+
+/// Every team's resolved timeline, with its team, and the closed pay periods.
+pub type PayState = (Vec<(TeamIdx, Timeline)>, Vec<ClosedPeriod>);
+
+impl Schedule<'_> {
+    /// Every team's resolved timeline and the closed pay periods (oldest
+    /// first), read in one snapshot.
+    ///
+    /// # Errors
+    /// The store cannot be read.
+    pub fn pay_state(&self) -> Result<PayState, ScheduleError> {
+        let ws = self.ws;
+        let Some(store) = &self.store else {
+            return Ok((Vec::new(), Vec::new()));
+        };
+        Ok(store.read(|r| pay_state(ws, r))?)
+    }
+
+    /// Closes `period`: stores its report, with the adjustments of earlier
+    /// closed periods, as paid, and records who closed it in the audit log.
+    /// Reads, judges and writes in one transaction.
+    ///
+    /// # Errors
+    /// Refused when already closed, overlapping a closed period or out of
+    /// order; no report can be made; or the store fails.
+    pub fn close_pay_period(
+        &mut self,
+        period: PayPeriod,
+        incidents: &[Incident],
+    ) -> Result<ClosedPeriod, ClosePeriodError> {
+        let ws = self.ws;
+        self.store_mut()?.write(|w| {
+            let (timelines, closed) = pay_state(ws, w)?;
+            let report = pay_periods::close(ws, &timelines, period, incidents, &closed)?;
+            let sha = pay_periods::inputs_sha256(ws, &timelines, incidents);
+            let stamp = w.close_pay_period(&report, &sha)?;
+            Ok(ClosedPeriod { stamp, report })
+        })
+    }
+}
+
+fn pay_state<R: StoreRead + ?Sized>(ws: &Workspace, r: &R) -> Result<PayState, StoreError> {
+    let timelines = (0..ws.teams.len())
+        .map(|t| Ok((TeamIdx(t), r.timeline(ws, TeamIdx(t))?)))
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok((timelines, r.closed_pay_periods()?))
 }

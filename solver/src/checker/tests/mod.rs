@@ -15,7 +15,7 @@ use crate::model::document::{
 };
 use crate::model::{
     FairnessPolicy, Handoff, LoadWeights, Org, Origin, Person, PersonIdx, Pin, Role, RoleIdx,
-    Rules, Team, TimeOff,
+    Rules, Team, TimeOff, TimeOffKind,
 };
 
 mod context;
@@ -70,6 +70,7 @@ fn time_off(person: usize, start: &str, end: &str, at: Origin) -> TimeOff {
         start: date(start),
         end: date(end),
         reason: "vacation".into(),
+        kind: TimeOffKind::Leave,
         origin: at,
     }
 }

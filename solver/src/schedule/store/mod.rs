@@ -1,5 +1,6 @@
 //! The state store (`oncall.db`, SQLite): published plan versions, overrides,
-//! swap requests and the audit log (DESIGN.md §5).
+//! swap requests and the audit log (DESIGN.md §5), and closed pay periods
+//! (§6).
 //!
 //! - Published versions and their slots are immutable: triggers refuse any
 //!   `UPDATE` or `DELETE` of them.
@@ -17,6 +18,7 @@
 //! both the store and a [`Writer`] implement, so a change reads what it judges
 //! inside the transaction that writes it.
 
+mod pay;
 mod read;
 mod write;
 
@@ -26,6 +28,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
+pub use pay::{PayRead, EVERY_TEAM};
 use read::sql_err;
 pub use read::StoreRead;
 
@@ -113,6 +116,41 @@ pub const MIGRATIONS: &[&str] = &[
         end      TEXT    NOT NULL,
         sequence INTEGER NOT NULL
     );
+    ",
+    // 3: closed pay periods: each period's report as paid, line by line
+    // (`line_json` is the exact line; the other columns are for queries).
+    r"
+    CREATE TABLE pay_periods (
+        start         TEXT    PRIMARY KEY,
+        end           TEXT    NOT NULL,
+        closed_at     TEXT    NOT NULL,
+        actor         TEXT    NOT NULL,
+        inputs_sha256 TEXT    NOT NULL,
+        currency      TEXT    NOT NULL,
+        minor_units   INTEGER NOT NULL,
+        people_json   TEXT    NOT NULL
+    );
+    CREATE TABLE pay_lines (
+        period_start  TEXT    NOT NULL REFERENCES pay_periods (start),
+        line          INTEGER NOT NULL,
+        adjusts_start TEXT,
+        adjusts_end   TEXT,
+        employee_id   TEXT    NOT NULL,
+        team          TEXT    NOT NULL,
+        role          TEXT    NOT NULL,
+        code          TEXT    NOT NULL,
+        amount        TEXT    NOT NULL,
+        line_json     TEXT    NOT NULL,
+        PRIMARY KEY (period_start, line)
+    );
+    CREATE TRIGGER pay_periods_immutable_u BEFORE UPDATE ON pay_periods
+        BEGIN SELECT RAISE(ABORT, 'closed pay periods are immutable'); END;
+    CREATE TRIGGER pay_periods_immutable_d BEFORE DELETE ON pay_periods
+        BEGIN SELECT RAISE(ABORT, 'closed pay periods are immutable'); END;
+    CREATE TRIGGER pay_lines_immutable_u BEFORE UPDATE ON pay_lines
+        BEGIN SELECT RAISE(ABORT, 'closed pay periods are immutable'); END;
+    CREATE TRIGGER pay_lines_immutable_d BEFORE DELETE ON pay_lines
+        BEGIN SELECT RAISE(ABORT, 'closed pay periods are immutable'); END;
     ",
 ];
 
