@@ -28,8 +28,15 @@ pub fn ical(dir: &Path, args: IcalArgs) -> Result<ExitCode> {
     }
     let ws = load(dir)?;
     let midnight = |d: NaiveDate| start_of_day(ws.org.timezone, d);
-    let events =
-        Schedule::open(&ws)?.feed_events(args.from.map(midnight), args.to.map(midnight))?;
+    let got =
+        Schedule::read_only(&ws)?.feed_events(args.from.map(midnight), args.to.map(midnight))?;
+    if !got.sequences_saved {
+        eprintln!(
+            "warning: the state store cannot be written here, so the feeds' SEQUENCE numbers were \
+             not saved; run `oncall ical` where it can be written for calendars to see changes"
+        );
+    }
+    let events = got.events;
     let feeds: Vec<Feed> = if let Some(team) = &args.team {
         let t = find_team(&ws, team)?;
         vec![feed::team_feed(&ws, &ws.team(t).id, &events)]

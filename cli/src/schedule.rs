@@ -81,17 +81,23 @@ pub fn publish(dir: &Path, args: PublishArgs) -> Result<ExitCode> {
             }
             *value
         }
-        Outcome::Refused(vs) | Outcome::Malformed(vs) => {
-            eprintln!(
-                "refused: {} does not pass the checker against the current inputs and history:",
-                args.plan.display()
+        Outcome::Refused(vs) => {
+            refused_plan(
+                &args.plan,
+                "does not pass the checker against the current inputs and history",
+                vs,
             );
-            for v in vs {
-                eprintln!("  - {}", render::terminal(&v.to_string()));
-            }
             eprintln!(
                 "  help: re-run `oncall plan {}` (or `oncall replan`) and publish that, or pass --force to publish anyway (audited)",
-                args.team
+                render::terminal(&args.team)
+            );
+            return Ok(ExitCode::from(1));
+        }
+        Outcome::Malformed(vs) => {
+            refused_plan(&args.plan, "is not a plan of this team's weeks", vs);
+            eprintln!(
+                "  help: publish a plan made by `oncall plan {}` or `oncall replan`; --force cannot publish a plan of this shape",
+                render::terminal(&args.team)
             );
             return Ok(ExitCode::from(1));
         }
@@ -109,6 +115,17 @@ pub fn publish(dir: &Path, args: PublishArgs) -> Result<ExitCode> {
         }
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints why a plan file was refused.
+fn refused_plan(plan: &Path, why: &str, violations: &[oncall::checker::Violation]) {
+    eprintln!(
+        "refused: {} {why}:",
+        render::terminal(&plan.display().to_string())
+    );
+    for v in violations {
+        eprintln!("  - {}", render::terminal(&v.to_string()));
+    }
 }
 
 pub fn show(dir: &Path, args: ShowArgs) -> Result<ExitCode> {

@@ -601,3 +601,31 @@ fn pins_count_toward_max_shifts() {
         .iter()
         .all(|row| row[0] != Some(PersonIdx(0))));
 }
+
+/// `time_limit` bounds the whole solve, the phases outside HiGHS included:
+/// a team of 510 people with a 2 s budget comes back within a few seconds,
+/// with a plan the checker accepts.
+#[test]
+fn the_time_limit_bounds_the_whole_solve_of_a_large_team() {
+    let start = date(MONDAY);
+    let ws = oncall::input::synth::organisation(&oncall::input::synth::Shape {
+        teams: 1,
+        team_size: 510,
+        start,
+        weeks: 52,
+        seed: 7,
+    });
+    let spec = HorizonSpec::Weeks {
+        from: start,
+        weeks: 52,
+    };
+    let opts = PlanOptions {
+        time_limit: Some(2.0),
+        ..Default::default()
+    };
+    let clock = std::time::Instant::now();
+    let p = plan(&ws, TeamIdx(0), &spec, &opts).unwrap();
+    let took = clock.elapsed().as_secs_f64();
+    assert!(took < 6.0, "took {took:.1}s: {:?}", p.stats.phases);
+    assert_checked(&ws, &p);
+}

@@ -296,10 +296,31 @@ pub enum FeedKind {
 pub struct Feed {
     /// What it covers.
     pub kind: FeedKind,
-    /// File name: `person-<id>.ics` or `team-<id>.ics`.
+    /// File name: `person-<id>.ics` or `team-<id>.ics`, the id encoded by
+    /// [`file_name`] so that it stays one plain name.
     pub file_name: String,
     /// The calendar text.
     pub text: String,
+}
+
+/// `<kind>-<id>.ics`, with every character of `id` other than letters,
+/// digits and `-_.+@` written as `%XX` (its UTF-8 bytes): the name has no
+/// separator, control character or `..` of its own, so it cannot leave the
+/// directory it is written in, and two ids never share a name.
+pub fn file_name(kind: &str, id: &str) -> String {
+    let mut out = format!("{kind}-");
+    for c in id.chars() {
+        if c.is_alphanumeric() || "-_.+@".contains(c) {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out.push_str(".ics");
+    out
 }
 
 /// The feed of one person from `events` (of any teams).
@@ -312,7 +333,7 @@ fn person_feed_of(ws: &Workspace, person: &str, mine: &[&FeedEvent]) -> Feed {
     let name = format!("On call: {}", display_name(ws, person));
     Feed {
         kind: FeedKind::Person(person.to_string()),
-        file_name: format!("person-{person}.ics"),
+        file_name: file_name("person", person),
         text: render(&name, mine, false),
     }
 }
@@ -329,7 +350,7 @@ fn team_feed_of(ws: &Workspace, team: &str, ours: &[&FeedEvent]) -> Feed {
         .map_or(team, |t| ws.team(t).name.as_str());
     Feed {
         kind: FeedKind::Team(team.to_string()),
-        file_name: format!("team-{team}.ics"),
+        file_name: file_name("team", team),
         text: render(&format!("On call: {team_name}"), ours, true),
     }
 }
@@ -403,4 +424,48 @@ pub fn render(calname: &str, events: &[&FeedEvent], with_person: bool) -> String
     }
     w.raw("END", "VCALENDAR");
     w.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::file_name;
+    use std::path::{Component, Path};
+
+    #[test]
+    fn file_names_from_ids_stay_in_their_directory() {
+        let ids = [
+            "../../etc/passwd",
+            "..",
+            "a/b",
+            "a\\b",
+            "/abs",
+            "tab\tnew\nline\u{7f}",
+            "c:evil",
+            "%2F",
+        ];
+        let mut names = Vec::new();
+        for id in ids {
+            let name = file_name("person", id);
+            let parts: Vec<Component<'_>> = Path::new(&name).components().collect();
+            assert!(
+                matches!(parts.as_slice(), [Component::Normal(_)]),
+                "{id:?} gives {name:?}"
+            );
+            assert!(!name.contains(['/', '\\', ':']), "{name}");
+            assert!(!name.chars().any(char::is_control), "{name:?}");
+            assert!(name.starts_with("person-") && name.ends_with(".ics"));
+            names.push(name);
+        }
+        assert_eq!(file_name("team", "payments"), "team-payments.ics");
+        assert_eq!(
+            file_name("person", "jean-luc.o_b+1@x"),
+            "person-jean-luc.o_b+1@x.ics"
+        );
+        assert_eq!(file_name("person", "a/b"), "person-a%2Fb.ics");
+        // Distinct ids keep distinct names, `%` included.
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), ids.len());
+        assert_ne!(file_name("person", "a/b"), file_name("person", "a%2Fb"));
+    }
 }

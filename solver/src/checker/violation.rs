@@ -360,6 +360,33 @@ pub enum Violation {
     },
 }
 
+impl Violation {
+    /// Whether the violation is in the plan's structure rather than its
+    /// rules: the wrong team or zone, weeks that cannot be laid out, entries
+    /// outside the horizon, unknown people or roles, slots missing or listed
+    /// twice, shifts that do not run from handoff to handoff. Such a plan
+    /// cannot be published even with `--force`, which skips only the rules
+    /// (eligibility, rest, `max_shifts`, one role per week, pins, loads and
+    /// fairness figures, status and solver figures, stale inputs).
+    pub fn is_structural(&self) -> bool {
+        matches!(
+            self,
+            Violation::Schema { .. }
+                | Violation::WrongTeam { .. }
+                | Violation::WrongTimezone { .. }
+                | Violation::Horizon(_)
+                | Violation::EmptyPlan
+                | Violation::WeekOutsideHorizon { .. }
+                | Violation::UnknownRole { .. }
+                | Violation::UnknownPerson { .. }
+                | Violation::MissingSlot { .. }
+                | Violation::DuplicateSlot { .. }
+                | Violation::WrongTimes { .. }
+                | Violation::SlotOutOfRange { .. }
+        )
+    }
+}
+
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

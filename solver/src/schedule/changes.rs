@@ -44,6 +44,35 @@ pub enum Refusal {
         /// End.
         end: DateTime<Utc>,
     },
+    /// A time of the span is not on a whole second (the store keeps seconds).
+    FractionalSecond {
+        /// The time given.
+        at: DateTime<Utc>,
+    },
+    /// The person named already holds the whole week.
+    AlreadyHolds {
+        /// Who.
+        person: String,
+        /// The week.
+        week: NaiveDate,
+        /// The role.
+        role: String,
+    },
+    /// A swap or swap request wants the week it gives away.
+    WantsOwnWeek {
+        /// The week.
+        week: NaiveDate,
+    },
+    /// The same swap request is already open.
+    RepeatedRequest {
+        /// The open request's id.
+        id: i64,
+    },
+    /// Nothing is published in a week a swap request names.
+    WeekNotPublished {
+        /// The week's first day.
+        week: NaiveDate,
+    },
     /// Nobody holds the role for part of the span (nothing published there).
     NotPublished {
         /// The role.
@@ -112,6 +141,27 @@ impl fmt::Display for Refusal {
             Refusal::EmptySpan { start, end } => {
                 write!(f, "the span {}..{} is empty; --to must be after --from", t(start), t(end))
             }
+            Refusal::FractionalSecond { at } => write!(
+                f,
+                "{} is not on a whole second; give times to the second at most",
+                at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+            ),
+            Refusal::WantsOwnWeek { week } => write!(
+                f,
+                "the week of {week} is both given away and asked for in exchange"
+            ),
+            Refusal::AlreadyHolds { person, week, role } => write!(
+                f,
+                "{person} already holds {role} for the whole week of {week}; nothing to swap"
+            ),
+            Refusal::RepeatedRequest { id } => write!(
+                f,
+                "swap request #{id} already offers that week for those weeks and is still open"
+            ),
+            Refusal::WeekNotPublished { week } => write!(
+                f,
+                "nothing is published in the week of {week}; publish a plan covering it first"
+            ),
             Refusal::NotPublished { role, from, to } => write!(
                 f,
                 "nobody holds {role} from {} to {}: no published plan covers it; publish one first",
@@ -303,7 +353,8 @@ pub fn judge(ws: &Workspace, team: TeamIdx, before: &Timeline, after: &Timeline)
 }
 
 /// Validates the shape of an override request: a known person and role, a
-/// non-empty span, and a published holder for every part of it.
+/// span of at least one second on whole seconds, and a published holder for
+/// every part of it.
 ///
 /// # Errors
 /// The refusals, when the request cannot even be judged.
@@ -320,7 +371,12 @@ pub fn validate_override(
     if let Err(r) = role_or_refusal(ws, team, &o.role) {
         out.push(r);
     }
-    if o.end <= o.start {
+    for at in [o.start, o.end] {
+        if at.timestamp_subsec_nanos() != 0 {
+            out.push(Refusal::FractionalSecond { at });
+        }
+    }
+    if o.end - o.start < Duration::seconds(1) {
         out.push(Refusal::EmptySpan {
             start: o.start,
             end: o.end,
@@ -432,6 +488,16 @@ pub fn swap_overrides(
             to: start + Duration::weeks(1),
         }]);
     }
+    if mine.iter().all(|s| s.person == with) {
+        return Err(vec![Refusal::AlreadyHolds {
+            person: with.to_string(),
+            week,
+            role: role.to_string(),
+        }]);
+    }
+    if their_week.is_some_and(|w| week_of_date(ws, team, w) == week) {
+        return Err(vec![Refusal::WantsOwnWeek { week }]);
+    }
     let mut out: Vec<NewOverride> = mine
         .iter()
         .map(|s| NewOverride {
@@ -469,6 +535,51 @@ pub fn swap_overrides(
         }));
     }
     Ok(out)
+}
+
+/// Validates a swap request: `person` holds something in the week `give`,
+/// every week in `want` is published and is not `give`, and no open request
+/// of theirs already offers `give` for the same weeks. Weeks are first days.
+///
+/// # Errors
+/// The refusals, when the request cannot be recorded (`--force` or not).
+pub fn validate_swap_request(
+    timeline: &Timeline,
+    open: &[SwapRequest],
+    person: &str,
+    give: NaiveDate,
+    want: &[NaiveDate],
+) -> Result<(), Vec<Refusal>> {
+    let published = |w: NaiveDate| timeline.segments.iter().any(|s| s.week == w);
+    let mut out = Vec::new();
+    if !published(give) {
+        out.push(Refusal::WeekNotPublished { week: give });
+    } else if holding(timeline, person, give, None).next().is_none() {
+        out.push(Refusal::NotHolding {
+            person: person.to_string(),
+            week: give,
+            role: None,
+        });
+    }
+    if want.contains(&give) {
+        out.push(Refusal::WantsOwnWeek { week: give });
+    }
+    let missing = want.iter().filter(|&&w| w != give && !published(w));
+    out.extend(missing.map(|&week| Refusal::WeekNotPublished { week }));
+    let asked: BTreeSet<NaiveDate> = want.iter().copied().collect();
+    let repeated = open.iter().find(|r| {
+        r.person == person
+            && r.give == give
+            && r.want.iter().copied().collect::<BTreeSet<_>>() == asked
+    });
+    if let Some(r) = repeated {
+        out.push(Refusal::RepeatedRequest { id: r.id });
+    }
+    if out.is_empty() {
+        Ok(())
+    } else {
+        Err(out)
+    }
 }
 
 /// The first day of the rotation week containing local `date` (a week may be

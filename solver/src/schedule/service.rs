@@ -80,6 +80,20 @@ pub struct TeamMatch {
 pub struct Schedule<'w> {
     ws: &'w Workspace,
     store: Option<Store>,
+    /// Whether `store` was opened for writing.
+    writable: bool,
+}
+
+/// Feed events with their `SEQUENCE`s (see [`Schedule::feed_events`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FeedEvents {
+    /// The events overlapping the window asked for.
+    pub events: Vec<FeedEvent>,
+    /// Whether the sequences were saved. They are not when the store cannot
+    /// be written here (a read-only workspace): the same feed is then given
+    /// the same sequences again, but a changed event's sequence is not kept
+    /// for the next run.
+    pub sequences_saved: bool,
 }
 
 impl<'w> Schedule<'w> {
@@ -92,6 +106,7 @@ impl<'w> Schedule<'w> {
         Ok(Schedule {
             ws,
             store: Some(Store::open(&ws.root)?),
+            writable: true,
         })
     }
 
@@ -107,7 +122,11 @@ impl<'w> Schedule<'w> {
         } else {
             None
         };
-        Ok(Schedule { ws, store })
+        Ok(Schedule {
+            ws,
+            store,
+            writable: false,
+        })
     }
 
     /// The workspace.
@@ -121,9 +140,11 @@ impl<'w> Schedule<'w> {
         self.store.as_ref()
     }
 
+    /// The store opened for writing (created when there is none yet).
     fn store_mut(&mut self) -> Result<&mut Store, ScheduleError> {
-        if self.store.is_none() {
+        if !self.writable {
             self.store = Some(Store::open(&self.ws.root)?);
+            self.writable = true;
         }
         self.store
             .as_mut()
@@ -180,7 +201,10 @@ impl<'w> Schedule<'w> {
 
     /// Publishes `doc` as the next version of `team`'s plan, if it passes the
     /// checker against the inputs and the history it follows. With `force`,
-    /// the rules are skipped (and audited).
+    /// the rules are skipped (and audited); a plan with a structural
+    /// violation ([`Violation::is_structural`]: another team, unknown people
+    /// or roles, shifts off the handoffs, slots missing or listed twice) is
+    /// [`Outcome::Malformed`] and never stored.
     ///
     /// # Errors
     /// The store fails.
@@ -194,6 +218,12 @@ impl<'w> Schedule<'w> {
         let ws = self.ws;
         self.store_mut()?.write(|w| {
             let report = gate(ws, team, doc, &w.timeline(ws, team)?);
+            if report.violations.iter().any(Violation::is_structural) {
+                let structural = report.violations.into_iter();
+                return Ok(Outcome::Malformed(
+                    structural.filter(Violation::is_structural).collect(),
+                ));
+            }
             if !report.violations.is_empty() && !force {
                 return Ok(Outcome::Refused(report.violations));
             }
@@ -203,7 +233,7 @@ impl<'w> Schedule<'w> {
                 o.insert("violations".into(), texts(&report.violations).into());
             }
             let forced = !report.violations.is_empty();
-            let version = w.publish(doc, forced, &detail)?;
+            let version = w.publish(&ws.team(team).id, doc, forced, &detail)?;
             Ok(Outcome::Recorded {
                 value: version,
                 overruled: report.violations,
@@ -262,7 +292,9 @@ impl<'w> Schedule<'w> {
     }
 
     /// Records that `person` offers the week containing `give` for any of
-    /// the weeks containing `want`. They must hold something that week.
+    /// the weeks containing `want`. They must hold something that week, the
+    /// weeks wanted must be published and differ from it, and the same
+    /// request must not be open already.
     ///
     /// # Errors
     /// The store fails.
@@ -275,22 +307,17 @@ impl<'w> Schedule<'w> {
     ) -> Result<Outcome<i64, Refusal>, ScheduleError> {
         let ws = self.ws;
         let give = changes::week_of_date(ws, team, give);
-        let want: Vec<NaiveDate> = want
+        let mut want: Vec<NaiveDate> = want
             .iter()
             .map(|&d| changes::week_of_date(ws, team, d))
             .collect();
+        let mut seen = std::collections::BTreeSet::new();
+        want.retain(|&w| seen.insert(w));
         self.store_mut()?.write(|w| {
             let tl = w.timeline(ws, team)?;
-            if !tl
-                .segments
-                .iter()
-                .any(|s| s.person == person && s.week == give)
-            {
-                return Ok(Outcome::Malformed(vec![Refusal::NotHolding {
-                    person: person.to_string(),
-                    week: give,
-                    role: None,
-                }]));
+            let open = w.open_swap_requests(&ws.team(team).id)?;
+            if let Err(refusals) = changes::validate_swap_request(&tl, &open, person, give, &want) {
+                return Ok(Outcome::Malformed(refusals));
             }
             let id = w.add_swap_request(&ws.team(team).id, person, give, &want)?;
             Ok(Outcome::Recorded {
@@ -361,26 +388,68 @@ impl<'w> Schedule<'w> {
     /// `SEQUENCE`, storing the sequences that changed, in one transaction.
     /// Events overlapping `[from, to)` are returned (all when unbounded).
     ///
+    /// When the store cannot be written here, the sequences are computed
+    /// from the stored ones without saving them
+    /// ([`FeedEvents::sequences_saved`] is false).
+    ///
     /// # Errors
-    /// The store fails.
+    /// The store fails (other than by being read-only).
     pub fn feed_events(
         &mut self,
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
-    ) -> Result<Vec<FeedEvent>, ScheduleError> {
+    ) -> Result<FeedEvents, ScheduleError> {
+        let (events, sequences_saved) = match self.saved_feed_events() {
+            Ok(events) => (events, true),
+            Err(ScheduleError::Store(e)) if e.is_read_only() => {
+                (self.unsaved_feed_events()?, false)
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(FeedEvents {
+            events: feed::in_window(events, from, to),
+            sequences_saved,
+        })
+    }
+
+    fn saved_feed_events(&mut self) -> Result<Vec<FeedEvent>, ScheduleError> {
         let ws = self.ws;
-        let events = self.store_mut()?.write(|w| {
-            let timelines = (0..ws.teams.len())
-                .map(|t| w.timeline(ws, TeamIdx(t)))
-                .collect::<Result<Vec<_>, _>>()?;
+        self.store_mut()?.write(|w| {
+            let timelines = all_timelines(ws, w)?;
             let mut events = feed::events(ws, &timelines);
             let mut sequences = w.feed_sequences()?;
             let changed = sequences.assign(&mut events);
             w.save_feed_sequences(&changed)?;
             Ok::<_, ScheduleError>(events)
-        })?;
-        Ok(feed::in_window(events, from, to))
+        })
     }
+
+    /// [`Schedule::saved_feed_events`] from a read snapshot, saving nothing.
+    fn unsaved_feed_events(&mut self) -> Result<Vec<FeedEvent>, ScheduleError> {
+        let ws = self.ws;
+        if self.writable || self.store.is_none() {
+            self.store = has_store(&ws.root)
+                .then(|| Store::open_read_only(&ws.root))
+                .transpose()?;
+            self.writable = false;
+        }
+        let Some(store) = &self.store else {
+            let timelines = vec![Timeline::default(); ws.teams.len()];
+            return Ok(feed::events(ws, &timelines));
+        };
+        Ok(store.read(|r| {
+            let mut events = feed::events(ws, &all_timelines(ws, r)?);
+            r.feed_sequences()?.assign(&mut events);
+            Ok(events)
+        })?)
+    }
+}
+
+/// Every team's resolved timeline as `r` reads it, in team order.
+fn all_timelines(ws: &Workspace, r: &impl StoreRead) -> Result<Vec<Timeline>, StoreError> {
+    (0..ws.teams.len())
+        .map(|t| r.timeline(ws, TeamIdx(t)))
+        .collect()
 }
 
 /// Whether the workspace at `root` has a state store yet.

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use super::phases::Filled;
+use super::phases::{Deadline, Filled};
 use super::TOL;
 use crate::plan::instance::Instance;
 
@@ -23,10 +23,12 @@ pub(super) fn micro(x: f64) -> i64 {
 /// list).
 pub(super) type Reach = Vec<Option<Vec<i64>>>;
 
-/// Every member's reachable loads over the filled slots.
-pub(super) fn reachability(fx: &Filled<'_, '_>) -> Reach {
+/// Every member's reachable loads over the filled slots; unknown (`None`)
+/// for the members not enumerated when `deadline` passes, which only
+/// weakens the bounds.
+pub(super) fn reachability(fx: &Filled<'_, '_>, deadline: Deadline) -> Reach {
     (0..fx.inst.members.len())
-        .map(|i| reachable(fx.inst, &fx.slots, i))
+        .map(|i| reachable(fx.inst, &fx.slots, i, deadline))
         .collect()
 }
 
@@ -51,8 +53,14 @@ fn forced_roles(
 }
 
 /// Every reachable load (in micro-units) of member `i` over the given slots,
-/// under eligibility, pins, rest and max_shifts. `None` when too many to list.
-fn reachable(inst: &Instance<'_>, slots: &BTreeSet<(usize, usize)>, i: usize) -> Option<Vec<i64>> {
+/// under eligibility, pins, rest and max_shifts. `None` when too many to
+/// list, or when `deadline` passes first.
+fn reachable(
+    inst: &Instance<'_>,
+    slots: &BTreeSet<(usize, usize)>,
+    i: usize,
+    deadline: Deadline,
+) -> Option<Vec<i64>> {
     let weeks = inst.weeks.len();
     let forced = forced_roles(inst, slots, i);
     // f[w]: set of (count, load) reachable from week w on, free to start at w.
@@ -68,7 +76,7 @@ fn reachable(inst: &Instance<'_>, slots: &BTreeSet<(usize, usize)>, i: usize) ->
         if clear {
             take_week(inst, slots, (i, w), forced[w], &f[jump], &mut set);
         }
-        if set.len() > DP_CAP {
+        if set.len() > DP_CAP || deadline.passed() {
             return None;
         }
         f[w] = set;
@@ -108,10 +116,14 @@ fn take_week(
 
 /// The lower bound on the largest excess: over everyone, and over each group
 /// of people who alone can take some slots (e.g. the only holders of a
-/// skill), whose loads together must cover those slots.
-pub(super) fn lower_bound(fx: &Filled<'_, '_>, reach: &Reach) -> Option<f64> {
+/// skill), whose loads together must cover those slots. When `deadline`
+/// passes, the groups not yet counted are left out (a weaker bound).
+pub(super) fn lower_bound(fx: &Filled<'_, '_>, reach: &Reach, deadline: Deadline) -> Option<f64> {
     let mut lb: Option<f64> = None;
     for q in &groups(fx) {
+        if deadline.passed() {
+            break;
+        }
         let need = if q.len() == fx.people.len() {
             fx.total_micro
         } else {

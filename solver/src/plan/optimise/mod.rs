@@ -98,9 +98,12 @@ fn fairness(
     out: &mut Outcome,
     clock: &mut Clock,
 ) -> Result<(), SolveError> {
-    let reach = bounds::reachability(fx);
+    // The bounds get half of what is left; past it they weaken, and the
+    // searches after them keep the best plan so far.
+    let deadline = clock.deadline(0.5);
+    let reach = bounds::reachability(fx, deadline);
     clock.lap("reachability");
-    let lb = bounds::lower_bound(fx, &reach);
+    let lb = bounds::lower_bound(fx, &reach, deadline);
     clock.lap("bounds");
     let probed = phases::probes(fx, &reach, lb, out, clock)?;
     clock.lap("probes");

@@ -315,6 +315,10 @@ impl Run {
     }
 }
 
+/// A run with less time than this, in seconds, skips the steps of HiGHS
+/// that overrun its time limit.
+const SHORT_RUN: f64 = 2.0;
+
 /// Which way to optimise, the time limit and the relative and absolute gaps
 /// accepted as proof.
 pub(super) struct RunSettings {
@@ -346,6 +350,12 @@ pub(super) fn run(
     hm.set_option("time_limit", set.time_limit.max(0.01));
     hm.set_option("mip_rel_gap", set.gaps.0);
     hm.set_option("mip_abs_gap", set.gaps.1);
+    if set.time_limit < SHORT_RUN {
+        // Symmetry detection and presolve do not look at the clock, and on a
+        // large team they alone take seconds: a short run goes without them.
+        hm.set_option("mip_detect_symmetry", false);
+        hm.set_option("presolve", "off");
+    }
     // No warm start: with one, HiGHS (1.x through highs 2.4) may report the
     // improved objective while returning the starting columns.
     let solved = hm

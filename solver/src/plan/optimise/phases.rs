@@ -4,7 +4,7 @@
 //! possible (re-plans), even out the spread, and build the plan.
 
 use std::collections::BTreeSet;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use good_lp::{variable, Expression};
 
@@ -27,6 +27,9 @@ const SPREAD_SHARE: f64 = 0.2;
 const SPREAD_FACTOR: f64 = 10.0;
 /// Smallest budget for the spread tie-break, in seconds.
 const SPREAD_MIN: f64 = 0.5;
+/// Least time left, in seconds, to start a HiGHS run after the fill:
+/// building and loading a large model alone takes a good part of it.
+const MIN_RUN: f64 = 0.2;
 /// Relative MIP gap for the fairness phases: proofs are exact up to rounding.
 const EXACT: f64 = 1e-7;
 /// Absolute gap for the exact phases.
@@ -73,6 +76,24 @@ impl Clock {
         self.start.elapsed().as_secs_f64()
     }
 
+    /// Whether too little of the budget is left to start a HiGHS run: the
+    /// phases left then keep what is known.
+    pub(super) fn expired(&self) -> bool {
+        self.budget - self.elapsed() < MIN_RUN
+    }
+
+    /// When `share` of the budget that is left runs out, for loops outside
+    /// HiGHS.
+    pub(super) fn deadline(&self, share: f64) -> Deadline {
+        let now = self.elapsed();
+        let until = now + (self.budget - now).max(0.0) * share;
+        Deadline(
+            Duration::try_from_secs_f64(until)
+                .ok()
+                .and_then(|d| self.start.checked_add(d)),
+        )
+    }
+
     /// `share` of the budget that is left, but at least 0.05 s.
     fn left(&self, share: f64) -> f64 {
         ((self.budget - self.elapsed()) * share).max(0.05)
@@ -86,6 +107,17 @@ impl Clock {
             seconds: now - self.lapped,
         });
         self.lapped = now;
+    }
+}
+
+/// The instant a solve must end by (`None`: a budget too large to matter).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Deadline(Option<Instant>);
+
+impl Deadline {
+    /// Whether it has passed.
+    pub(super) fn passed(self) -> bool {
+        self.0.is_some_and(|d| Instant::now() >= d)
     }
 }
 
@@ -193,6 +225,18 @@ impl<'i, 'a> Filled<'i, 'a> {
             .fold(f64::NEG_INFINITY, f64::max)
     }
 
+    /// The mean excess of an assignment of the filled slots: the same for
+    /// every such assignment, since the loads add up to the filled total, and
+    /// so a lower bound on the largest excess that needs no search.
+    fn mean_excess(&self, a: &[Vec<Option<usize>>]) -> f64 {
+        let sum: f64 = self
+            .people
+            .iter()
+            .map(|&i| self.load(a, i) - self.shares[i])
+            .sum();
+        sum / self.people.len().max(1) as f64
+    }
+
     /// The spread `Σ_p |d_p|` of an assignment.
     fn spread(&self, a: &[Vec<Option<usize>>]) -> f64 {
         self.people
@@ -248,8 +292,14 @@ pub(super) fn probes(
     if !fx.people.iter().all(|&i| reach[i].is_some()) {
         return Ok(probed);
     }
+    if clock.expired() {
+        return Ok(probed);
+    }
     let clusters = candidates(fx, reach, lbv);
     for (k, &(_, z)) in clusters.iter().enumerate().take(PROBES) {
+        if clock.expired() {
+            break;
+        }
         if fx.max_excess(&out.best) <= z + 1e-9 {
             probed.proven = true;
             break;
@@ -321,6 +371,8 @@ pub(super) fn min_max(
 ) -> Result<(), SolveError> {
     let (run_bound, run_proven) = if probed.proven {
         (f64::NEG_INFINITY, true)
+    } else if clock.expired() {
+        (f64::NEG_INFINITY, false)
     } else {
         min_max_run(fx, probed.z_lo, out, clock)?
     };
@@ -328,6 +380,7 @@ pub(super) fn min_max(
     let bound = run_bound
         .max(probed.z_lo)
         .max(lb.unwrap_or(f64::NEG_INFINITY))
+        .max(fx.mean_excess(&out.best))
         .min(zstar);
     out.excess_proven = run_proven || zstar - bound <= 1e-6;
     out.stats.objective = zstar;
@@ -399,6 +452,10 @@ pub(super) fn fewest_changes(
     out: &mut Outcome,
     clock: &Clock,
 ) -> Result<usize, SolveError> {
+    if clock.expired() {
+        out.stats.changes_proven = false;
+        return Ok(reference.kept(&out.best));
+    }
     let zstar = out.stats.objective;
     let mut model = fx.model();
     for &i in &fx.people {
@@ -428,8 +485,13 @@ pub(super) fn spread(
 ) -> Result<(), SolveError> {
     let zstar = out.stats.objective;
     let floor = bounds::deviation_floor(fx, reach, zstar);
-    let (model, objective) = spread_model(fx, &floor, zstar, keep);
     let spread_lb: f64 = fx.people.iter().map(|&i| floor[i]).sum();
+    if clock.expired() {
+        out.stats.spread = fx.spread(&out.best);
+        out.stats.spread_bound = spread_lb.min(out.stats.spread);
+        return Ok(());
+    }
+    let (model, objective) = spread_model(fx, &floor, zstar, keep);
     let budget = clock
         .left(1.0)
         .min(SPREAD_SHARE * clock.budget)

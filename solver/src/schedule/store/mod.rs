@@ -189,6 +189,65 @@ pub enum StoreError {
     /// The plan cannot be stored as it is.
     #[error("{0}")]
     Invalid(String),
+    /// The store's own constraints refused a change (it would store
+    /// something twice, or alter a published version); nothing was written.
+    #[error("state store {path}: the change was not recorded: {reason}")]
+    Conflict {
+        /// The database file.
+        path: PathBuf,
+        /// Why, in plain words.
+        reason: &'static str,
+    },
+}
+
+impl StoreError {
+    /// Whether the store failed because it cannot be written here (a
+    /// read-only file, directory or medium): reading may still work.
+    pub fn is_read_only(&self) -> bool {
+        use rusqlite::ErrorCode::{CannotOpen, PermissionDenied, ReadOnly};
+        match self {
+            StoreError::Sql {
+                source: rusqlite::Error::SqliteFailure(e, _),
+                ..
+            } => matches!(e.code, ReadOnly | CannotOpen | PermissionDenied),
+            _ => false,
+        }
+    }
+}
+
+/// Maps a failed write: a constraint of the schema becomes
+/// [`StoreError::Conflict`] in plain words, anything else [`StoreError::Sql`].
+pub(crate) fn write_err(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+    move |source| match conflict_reason(&source) {
+        Some(reason) => StoreError::Conflict {
+            path: path.to_path_buf(),
+            reason,
+        },
+        None => StoreError::Sql {
+            path: path.to_path_buf(),
+            source,
+        },
+    }
+}
+
+/// What a constraint failure means for the schedule, when `e` is one.
+fn conflict_reason(e: &rusqlite::Error) -> Option<&'static str> {
+    use rusqlite::ffi;
+    let rusqlite::Error::SqliteFailure(f, _) = e else {
+        return None;
+    };
+    if f.code != rusqlite::ErrorCode::ConstraintViolation {
+        return None;
+    }
+    Some(match f.extended_code {
+        ffi::SQLITE_CONSTRAINT_PRIMARYKEY | ffi::SQLITE_CONSTRAINT_UNIQUE => {
+            "it would record the same entry twice (a slot listed twice, or a version number \
+             already taken by another writer)"
+        }
+        ffi::SQLITE_CONSTRAINT_TRIGGER => "published plan versions cannot be changed or deleted",
+        ffi::SQLITE_CONSTRAINT_FOREIGNKEY => "it refers to a plan version that does not exist",
+        _ => "it breaks a rule of the state store's schema",
+    })
 }
 
 /// One published version's header.
@@ -349,6 +408,21 @@ pub fn actor() -> String {
         .unwrap_or_else(|| "unknown".to_string())
 }
 
+/// `path` for a `file:` URI: absolute, with every byte outside the
+/// unreserved characters and `/` percent-encoded.
+fn uri_path(path: &Path) -> String {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = String::new();
+    for &b in abs.as_os_str().as_encoded_bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
@@ -390,17 +464,36 @@ impl Store {
     /// migrated, so a user who may only read the workspace can still read
     /// the schedule.
     ///
+    /// A WAL-mode database needs its `-shm` file to be read; when that file
+    /// is missing and cannot be created (a read-only directory), the
+    /// database is opened as immutable instead: it is read as the file
+    /// holds it, which is the whole state when no `-wal` file is left.
+    ///
     /// # Errors
     /// SQLite failures, or a database from a newer oncall.
     pub fn open_read_only(root: &Path) -> Result<Store, StoreError> {
         let path = root.join(DB_FILE);
-        let conn = Connection::open_with_flags(
-            &path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(sql_err(&path))?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(sql_err(&path))?;
-        let store = Store { conn, path };
+        match Store::open_reader(&path, false) {
+            Err(e) if e.is_read_only() => Store::open_reader(&path, true),
+            other => other,
+        }
+    }
+
+    fn open_reader(path: &Path, immutable: bool) -> Result<Store, StoreError> {
+        let sql = sql_err(path);
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = if immutable {
+            let uri = format!("file:{}?immutable=1", uri_path(path));
+            Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)
+        } else {
+            Connection::open_with_flags(path, flags)
+        }
+        .map_err(&sql)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(&sql)?;
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
         let found = store.schema_version()?;
         let known = MIGRATIONS.len() as i64;
         if found > known {
@@ -456,7 +549,11 @@ impl Store {
             actor: actor(),
         };
         let out = f(&writer)?;
-        writer.tx.commit().map_err(sql_err(path)).map_err(E::from)?;
+        writer
+            .tx
+            .commit()
+            .map_err(write_err(path))
+            .map_err(E::from)?;
         Ok(out)
     }
 

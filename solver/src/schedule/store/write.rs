@@ -4,26 +4,33 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::params;
 
-use super::read::{sql_err, StoreRead};
-use super::{ts, ChangeKind, NewOverride, StoreError, Writer};
+use super::read::StoreRead;
+use super::{ts, write_err, ChangeKind, NewOverride, StoreError, Writer};
 use crate::calendar::feed::SequenceEntry;
 use crate::model::document::PlanDoc;
 
 impl Writer<'_> {
-    /// Stores `doc` as the next version of its team's plan, with an audit
+    /// Stores `doc` as the next version of `team`'s plan, with an audit
     /// entry. Returns the version number.
     ///
     /// Checking the plan is the caller's job; `forced` records that the
     /// rules were overruled.
     ///
     /// # Errors
-    /// SQLite failures, or a plan with no weeks.
+    /// SQLite failures, or a plan with no weeks or for another team.
     pub fn publish(
         &self,
+        team: &str,
         doc: &PlanDoc,
         forced: bool,
         detail: &serde_json::Value,
     ) -> Result<u32, StoreError> {
+        if doc.team != team {
+            return Err(StoreError::Invalid(format!(
+                "the plan is for team `{}`, not `{team}`",
+                doc.team
+            )));
+        }
         let first_week = doc
             .horizon
             .as_ref()
@@ -40,7 +47,7 @@ impl Writer<'_> {
         );
         let json = serde_json::to_string(doc)
             .map_err(|e| StoreError::Invalid(format!("cannot serialise the plan: {e}")))?;
-        let sql = sql_err(self.path());
+        let sql = write_err(self.path());
         let version: u32 = self
             .tx
             .query_row(
@@ -78,7 +85,7 @@ impl Writer<'_> {
     }
 
     fn insert_slots(&self, doc: &PlanDoc, version: u32) -> Result<(), StoreError> {
-        let sql = sql_err(self.path());
+        let sql = write_err(self.path());
         let mut stmt = self
             .tx
             .prepare(
@@ -120,7 +127,7 @@ impl Writer<'_> {
         granted: &[i64],
         detail: &serde_json::Value,
     ) -> Result<Vec<i64>, StoreError> {
-        let sql = sql_err(self.path());
+        let sql = write_err(self.path());
         let mut ids = Vec::with_capacity(overrides.len());
         for o in overrides {
             self.tx
@@ -169,7 +176,7 @@ impl Writer<'_> {
         give: NaiveDate,
         want: &[NaiveDate],
     ) -> Result<i64, StoreError> {
-        let sql = sql_err(self.path());
+        let sql = write_err(self.path());
         let want: Vec<String> = want.iter().map(ToString::to_string).collect();
         let want_json =
             serde_json::to_string(&want).map_err(|e| StoreError::Invalid(e.to_string()))?;
@@ -196,7 +203,7 @@ impl Writer<'_> {
         &self,
         changed: &[(String, SequenceEntry)],
     ) -> Result<(), StoreError> {
-        let sql = sql_err(self.path());
+        let sql = write_err(self.path());
         let mut stmt = self
             .tx
             .prepare(
@@ -236,7 +243,7 @@ impl Writer<'_> {
                 ],
             )
             .map(drop)
-            .map_err(sql_err(self.path()))
+            .map_err(write_err(self.path()))
     }
 
     /// When this transaction started, as recorded in what it writes.

@@ -1,0 +1,533 @@
+//! What the schedule refuses, and what keeps working, when oncall runs
+//! unattended: `--force` never stores a malformed plan, nonsense changes are
+//! refused with a reason and the right exit status, store constraints speak
+//! plainly, and readers work for a user who may only read.
+
+use crate::run::{ok, oncall};
+use crate::support::workspace::{copy_of, copy_with_store, text};
+use std::collections::BTreeMap;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use oncall::schedule::store::{Store, StoreRead};
+use serde_json::Value;
+
+/// A quickstart workspace with 2027Q1 planned (`q1.json`) and published.
+fn published() -> (tempfile::TempDir, Value) {
+    let tmp = copy_of("quickstart");
+    let dir = tmp.path();
+    let path = dir.join("q1.json");
+    ok(&oncall(
+        dir,
+        &[
+            "plan",
+            "payments",
+            "--quarter",
+            "2027Q1",
+            "--format",
+            "json",
+            "--out",
+        ]
+        .into_iter()
+        .chain([path.to_str().unwrap()])
+        .collect::<Vec<_>>(),
+    ));
+    ok(&oncall(
+        dir,
+        &["publish", "payments", path.to_str().unwrap()],
+    ));
+    let json = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    (tmp, json)
+}
+
+fn versions(dir: &Path) -> usize {
+    Store::open(dir)
+        .unwrap()
+        .versions("payments")
+        .unwrap()
+        .len()
+}
+
+/// Asserts a refusal that `--force` cannot overrule: exit 1, the reason, and
+/// no suggestion to force it.
+fn malformed(out: &Output, reason: &str) {
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("refused"), "{err}");
+    assert!(err.contains(reason), "expected `{reason}` in:\n{err}");
+    assert!(!err.contains("pass --force"), "{err}");
+    assert!(err.contains("--force cannot"), "{err}");
+}
+
+#[test]
+fn force_skips_rules_but_never_publishes_a_malformed_plan() {
+    let (tmp, q1) = published();
+    let dir = tmp.path();
+    type Edit = fn(&mut Value);
+    let cases: [(&str, Edit, &str); 8] = [
+        (
+            "outside",
+            |p| p["shifts"][0]["week"] = "2027-06-07".into(),
+            "not a week of the horizon",
+        ),
+        (
+            "reversed",
+            |p| p["shifts"][0]["end"] = "2027-01-01T00:00:00Z".into(),
+            "but the handoffs are",
+        ),
+        (
+            "forever",
+            |p| p["shifts"][0]["end"] = "9999-12-31T00:00:00Z".into(),
+            "but the handoffs are",
+        ),
+        (
+            "stranger",
+            |p| p["shifts"][0]["person"] = "mallory".into(),
+            "nobody in the roster has id `mallory`",
+        ),
+        (
+            "role",
+            |p| p["shifts"][0]["role"] = "tertiary".into(),
+            "the team has no role `tertiary`",
+        ),
+        (
+            "team",
+            |p| p["team"] = "platform".into(),
+            "the plan is for team `platform`",
+        ),
+        (
+            "twice",
+            |p| {
+                let first = p["shifts"][0].clone();
+                p["shifts"].as_array_mut().unwrap().push(first);
+            },
+            "listed 2 times",
+        ),
+        (
+            "missing",
+            |p| {
+                p["shifts"].as_array_mut().unwrap().remove(0);
+            },
+            "neither a shift nor listed as unfilled",
+        ),
+    ];
+    for (name, edit, reason) in cases {
+        let mut plan = q1.clone();
+        edit(&mut plan);
+        let path = dir.join(format!("{name}.json"));
+        std::fs::write(&path, plan.to_string()).unwrap();
+        let out = oncall(
+            dir,
+            &["publish", "payments", path.to_str().unwrap(), "--force"],
+        );
+        malformed(&out, reason);
+    }
+    assert_eq!(versions(dir), 1);
+    // A rule (tenure) is still skipped with --force, and audited.
+    let mut ruled = q1.clone();
+    ruled["shifts"][0]["person"] = "ivan".into();
+    let path = dir.join("ruled.json");
+    std::fs::write(&path, ruled.to_string()).unwrap();
+    let out = oncall(dir, &["publish", "payments", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("pass --force"),
+        "{}",
+        text(&out.stderr)
+    );
+    ok(&oncall(
+        dir,
+        &["publish", "payments", path.to_str().unwrap(), "--force"],
+    ));
+    assert_eq!(versions(dir), 2);
+    // `who` never reads a holder out of a malformed plan.
+    let who = ok(&oncall(
+        dir,
+        &["who", "payments", "--at", "2027-01-05T12:00"],
+    ));
+    assert!(who.contains("until Mon 2027-01-11 10:00 PST"), "{who}");
+}
+
+#[test]
+fn the_team_argument_must_be_the_plans_team() {
+    let (tmp, _) = published();
+    let dir = tmp.path();
+    let team = std::fs::read_to_string(dir.join("teams/payments.toml")).unwrap();
+    std::fs::write(
+        dir.join("teams/platform.toml"),
+        team.replace("Payments", "Platform"),
+    )
+    .unwrap();
+    let plan = dir.join("q1.json");
+    let out = oncall(
+        dir,
+        &["publish", "platform", plan.to_str().unwrap(), "--force"],
+    );
+    malformed(&out, "the plan is for team `payments`, not `platform`");
+    assert!(Store::open(dir)
+        .unwrap()
+        .versions("platform")
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn a_store_constraint_is_reported_in_plain_words() {
+    let (tmp, _) = published();
+    let dir = tmp.path();
+    // A store whose audit log takes one entry per team: the next change of
+    // payments breaks a UNIQUE constraint inside the transaction.
+    let store = Store::open(dir).unwrap();
+    store
+        .conn()
+        .execute("CREATE UNIQUE INDEX one_entry_per_team ON audit (team)", [])
+        .unwrap();
+    drop(store);
+    let out = oncall(
+        dir,
+        &[
+            "override",
+            "payments",
+            "--role",
+            "primary",
+            "--person",
+            "bob",
+            "--from",
+            "2027-01-05T08:00",
+            "--to",
+            "2027-01-05T20:00",
+            "--force",
+        ],
+    );
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(!err.contains("UNIQUE constraint failed"), "{err}");
+    assert!(err.contains("the change was not recorded"), "{err}");
+    assert!(err.contains("the same entry twice"), "{err}");
+    assert!(Store::open(dir)
+        .unwrap()
+        .overrides("payments")
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn nonsense_changes_are_refused_with_a_reason() {
+    let (tmp, q1) = published();
+    let dir = tmp.path();
+    let cover = |from: &str, to: &str| {
+        oncall(
+            dir,
+            &[
+                "override", "payments", "--role", "primary", "--person", "bob", "--from", from,
+                "--to", to, "--force",
+            ],
+        )
+    };
+    malformed(&cover("2027-01-05T08:00", "2027-01-05T08:00"), "is empty");
+    malformed(
+        &cover("2027-01-05T16:00:00Z", "2027-01-05T16:00:00.5Z"),
+        "not on a whole second",
+    );
+    let holder = q1["shifts"][0]["person"].as_str().unwrap().to_string();
+    let request = |want: &[&str]| {
+        let mut args = vec!["swap", "request", &holder, "--give", "2027-01-04"];
+        for w in want {
+            args.extend(["--want", w]);
+        }
+        oncall(dir, &args)
+    };
+    malformed(&request(&["2027-01-06"]), "both given away and asked for");
+    malformed(
+        &request(&["2028-06-05"]),
+        "nothing is published in the week of 2028-06-05",
+    );
+    ok(&request(&["2027-02-01"]));
+    malformed(&request(&["2027-02-01"]), "already offers that week");
+    let out = oncall(
+        dir,
+        &[
+            "swap",
+            "request",
+            &holder,
+            "--give",
+            "2028-06-05",
+            "--want",
+            "2027-02-01",
+        ],
+    );
+    malformed(&out, "nothing is published in the week of 2028-06-05");
+    // A swap that gives a week for itself, or to its holder.
+    let swap = |with: &str, theirs: Option<&str>| {
+        let mut args = vec![
+            "swap",
+            "payments",
+            "--role",
+            "primary",
+            "--week",
+            "2027-01-04",
+            "--with",
+            with,
+            "--force",
+        ];
+        args.extend(theirs.iter().flat_map(|t| ["--their-week", *t]));
+        oncall(dir, &args)
+    };
+    malformed(&swap(&holder, None), "nothing to swap");
+    malformed(
+        &swap("erin", Some("2027-01-05")),
+        "both given away and asked for",
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_and_bad_inputs_exit_1() {
+    let (tmp, _) = published();
+    let dir = tmp.path();
+    for args in [
+        &[
+            "show",
+            "payments",
+            "--from",
+            "2027-02-01",
+            "--to",
+            "2027-01-04",
+        ][..],
+        &[
+            "show",
+            "payments",
+            "--from",
+            "2027-02-01",
+            "--to",
+            "2027-02-01",
+        ],
+        &[
+            "ical",
+            "--team",
+            "payments",
+            "--from",
+            "2027-02-01",
+            "--to",
+            "2027-01-04",
+        ],
+        &["who", "payments", "--at", "yesterday-ish"],
+        &[
+            "plan",
+            "payments",
+            "--quarter",
+            "2027Q1",
+            "--time-limit",
+            "0",
+        ],
+    ] {
+        let out = oncall(dir, args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stderr).starts_with("error: "),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    let out = oncall(
+        dir,
+        &[
+            "show",
+            "payments",
+            "--from",
+            "2027-02-01",
+            "--to",
+            "2027-01-04",
+        ],
+    );
+    assert!(
+        text(&out.stderr).contains("is not after --from"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::write(dir.join("people.csv"), "id,name\nx\n").unwrap();
+    let out = oncall(dir, &["who", "payments", "--at", "2027-01-05T12:00"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+}
+
+/// Every file under `dir`: its bytes and mode.
+fn tree(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, u32)> {
+    let mut out = BTreeMap::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let e = e.unwrap();
+        let mode = e.metadata().unwrap().permissions().mode();
+        if e.file_type().unwrap().is_dir() {
+            out.insert(e.path(), (Vec::new(), mode));
+            out.extend(tree(&e.path()));
+        } else {
+            out.insert(e.path(), (std::fs::read(e.path()).unwrap(), mode));
+        }
+    }
+    out
+}
+
+/// Runs `program -C dir args` as the unprivileged user `nobody`.
+fn as_nobody(program: &Path, dir: &Path, args: &[&str]) -> Output {
+    Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(program)
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("HOME", "/nonexistent")
+        .output()
+        .unwrap()
+}
+
+fn chmod(path: &Path, mode: u32) {
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// The readers, as they run for someone who may only read.
+const READERS: [&[&str]; 5] = [
+    &["who", "payments", "--at", "2027-01-12T12:00"],
+    &[
+        "show",
+        "payments",
+        "--from",
+        "2027-01-04",
+        "--to",
+        "2027-02-08",
+    ],
+    &["log", "payments"],
+    &[
+        "comp",
+        "--from",
+        "2027-01-01",
+        "--to",
+        "2027-02-01",
+        "--format",
+        "table",
+    ],
+    &[
+        "ical",
+        "--team",
+        "payments",
+        "--from",
+        "2027-01-01",
+        "--to",
+        "2027-04-01",
+    ],
+];
+
+/// Copies the published workspace `from` into a fresh directory under
+/// `/tmp` that `nobody` can reach, with the binary, and makes it read-only.
+fn read_only_copy(from: &Path, keep_wal: bool) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let tmp = tempfile::Builder::new()
+        .prefix("oncall-ro-")
+        .tempdir_in("/tmp")
+        .unwrap();
+    chmod(tmp.path(), 0o755);
+    let ws = tmp.path().join("ws");
+    copy_with_store(from, &ws);
+    if !keep_wal {
+        for f in ["oncall.db-wal", "oncall.db-shm"] {
+            let _ = std::fs::remove_file(ws.join(f));
+        }
+    }
+    let bin = tmp.path().join("oncall");
+    std::fs::copy(env!("CARGO_BIN_EXE_oncall"), &bin).unwrap();
+    chmod(&bin, 0o755);
+    let status = Command::new("chmod")
+        .arg("-R")
+        .arg("a+rX,a-w")
+        .arg(&ws)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    (tmp, ws, bin)
+}
+
+#[test]
+fn readers_work_on_a_read_only_workspace_for_a_user_who_may_only_read() {
+    if !Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| text(&o.stdout).trim() == "0")
+    {
+        eprintln!("skipped: needs root to run the binary as another user");
+        return;
+    }
+    let (tmp, _) = published();
+    // The store left as a writer leaves it (no -wal, -shm), and with both
+    // files present, as while another process has it open. Copied before
+    // any feed is written, so that `ical` has sequences to save.
+    let copies: Vec<_> = [false, true]
+        .into_iter()
+        .map(|keep_wal| {
+            let holder = keep_wal.then(|| {
+                let s = Store::open(tmp.path()).unwrap();
+                s.conn()
+                    .execute_batch("SELECT count(*) FROM audit")
+                    .unwrap();
+                s
+            });
+            (keep_wal, read_only_copy(tmp.path(), keep_wal), holder)
+        })
+        .collect();
+    let expected: Vec<String> = READERS.iter().map(|a| ok(&oncall(tmp.path(), a))).collect();
+    for (keep_wal, (_ro, ws, bin), holder) in copies {
+        drop(holder);
+        assert_eq!(ws.join("oncall.db-shm").exists(), keep_wal);
+        let before = tree(&ws);
+        for (args, expected) in READERS.iter().zip(&expected) {
+            let out = as_nobody(&bin, &ws, args);
+            let err = text(&out.stderr);
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{args:?} (wal files {keep_wal}): {err}"
+            );
+            assert_eq!(&text(&out.stdout), expected, "{args:?}");
+            if args[0] == "ical" {
+                assert!(err.contains("SEQUENCE numbers were not saved"), "{err}");
+            }
+        }
+        assert_eq!(tree(&ws), before, "a reader changed the workspace");
+        Command::new("chmod")
+            .arg("-R")
+            .arg("u+w")
+            .arg(&ws)
+            .status()
+            .unwrap();
+    }
+}
+
+#[test]
+fn feeds_of_an_id_that_would_escape_stay_in_the_out_directory() {
+    let (tmp, _) = published();
+    let dir = tmp.path();
+    let people = std::fs::read_to_string(dir.join("people.csv")).unwrap();
+    std::fs::write(
+        dir.join("people.csv"),
+        format!("{people}../../escaped,Eve Escape,eve@example.com,America/Los_Angeles,US,2020-01-01,,\n"),
+    )
+    .unwrap();
+    let out_dir = dir.join("feeds/inner");
+    let out = oncall(dir, &["ical", "--all", "--out", out_dir.to_str().unwrap()]);
+    if out.status.code() == Some(1) {
+        // The loader refuses such an id: nothing can be written from it.
+        assert!(!text(&out.stderr).is_empty());
+        return;
+    }
+    ok(&out);
+    assert!(!dir.join("escaped.ics").exists() && !dir.join("person-escaped.ics").exists());
+    let names: Vec<String> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.contains(&"person-..%2F..%2Fescaped.ics".to_string()),
+        "{names:?}"
+    );
+}
