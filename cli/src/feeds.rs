@@ -28,8 +28,11 @@ pub fn ical(dir: &Path, args: IcalArgs) -> Result<ExitCode> {
     }
     let ws = load(dir)?;
     let midnight = |d: NaiveDate| start_of_day(ws.org.timezone, d);
-    let got =
-        Schedule::read_only(&ws)?.feed_events(args.from.map(midnight), args.to.map(midnight))?;
+    let got = feed::build(
+        &mut Schedule::read_only(&ws)?,
+        args.from.map(midnight),
+        args.to.map(midnight),
+    )?;
     if !got.sequences_saved {
         eprintln!(
             "warning: the state store cannot be written here, so the feeds' SEQUENCE numbers were \

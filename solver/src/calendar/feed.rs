@@ -35,6 +35,7 @@ use chrono_tz::Tz;
 use rayon::prelude::*;
 
 use crate::model::{Team, Workspace};
+use crate::schedule::service::{Schedule, ScheduleError};
 use crate::schedule::timeline::{Segment, Timeline};
 use crate::text::ics::ContentWriter;
 
@@ -219,67 +220,55 @@ fn capitalise(s: &str) -> String {
     }
 }
 
-/// The last times and `SEQUENCE` written for one UID.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SequenceEntry {
-    /// Start last written.
-    pub start: DateTime<Utc>,
-    /// End last written.
-    pub end: DateTime<Utc>,
-    /// Sequence last written.
-    pub sequence: u32,
+pub use crate::schedule::sequences::{SequenceEntry, Sequenced, Sequences};
+
+impl Sequenced for FeedEvent {
+    fn uid(&self) -> &str {
+        &self.uid
+    }
+    fn span(&self) -> (DateTime<Utc>, DateTime<Utc>) {
+        (self.start, self.end)
+    }
+    fn set_sequence(&mut self, sequence: u32) {
+        self.sequence = sequence;
+    }
 }
 
-/// The `SEQUENCE` book: per UID, the times and sequence last written. Kept in
-/// the state store between runs; this type is the logic, in memory.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Sequences {
-    entries: HashMap<String, SequenceEntry>,
+/// Feed events with their `SEQUENCE`s (see [`build`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FeedEvents {
+    /// The events overlapping the window asked for.
+    pub events: Vec<FeedEvent>,
+    /// Whether the sequences were saved. They are not when the store cannot
+    /// be written here (a read-only workspace): the same feed is then given
+    /// the same sequences again, but a changed event's sequence is not kept
+    /// for the next run.
+    pub sequences_saved: bool,
 }
 
-impl Sequences {
-    /// An empty book.
-    pub fn new() -> Self {
-        Sequences::default()
-    }
-
-    /// A book from stored entries.
-    pub fn from_entries(entries: impl IntoIterator<Item = (String, SequenceEntry)>) -> Self {
-        Sequences {
-            entries: entries.into_iter().collect(),
-        }
-    }
-
-    /// The entry of a UID.
-    pub fn get(&self, uid: &str) -> Option<&SequenceEntry> {
-        self.entries.get(uid)
-    }
-
-    /// Sets each event's `sequence`: 0 for a new UID, the stored one when its
-    /// times are unchanged, one more when they changed. Returns the entries
-    /// that are new or changed, sorted by UID, for the caller to store.
-    pub fn assign(&mut self, events: &mut [FeedEvent]) -> Vec<(String, SequenceEntry)> {
-        let mut changed = BTreeMap::new();
-        for e in events.iter_mut() {
-            let next = match self.entries.get(&e.uid) {
-                Some(old) if old.start == e.start && old.end == e.end => {
-                    e.sequence = old.sequence;
-                    continue;
-                }
-                Some(old) => old.sequence.saturating_add(1),
-                None => 0,
-            };
-            let entry = SequenceEntry {
-                start: e.start,
-                end: e.end,
-                sequence: next,
-            };
-            e.sequence = next;
-            self.entries.insert(e.uid.clone(), entry);
-            changed.insert(e.uid.clone(), entry);
-        }
-        changed.into_iter().collect()
-    }
+/// Builds every feed event of the schedule's resolved timelines and gives
+/// each its `SEQUENCE`, storing the sequences that changed in the same
+/// transaction that read the timelines (see
+/// [`Schedule::with_sequences`]). Events overlapping `[from, to)` are
+/// returned, all when unbounded.
+///
+/// # Errors
+/// The store fails (other than by being read-only).
+pub fn build(
+    schedule: &mut Schedule<'_>,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> Result<FeedEvents, ScheduleError> {
+    let ws = schedule.workspace();
+    let (events, sequences_saved) = schedule.with_sequences(|timelines, sequences| {
+        let mut events = events(ws, timelines);
+        sequences.assign(&mut events);
+        events
+    })?;
+    Ok(FeedEvents {
+        events: in_window(events, from, to),
+        sequences_saved,
+    })
 }
 
 /// Which feed.

@@ -4,6 +4,7 @@
 
 pub mod changes;
 pub mod replan;
+pub mod sequences;
 pub mod service;
 pub mod store;
 pub mod timeline;

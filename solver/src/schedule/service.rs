@@ -9,9 +9,8 @@
 
 use std::path::Path;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 
-use crate::calendar::feed::{self, FeedEvent};
 use crate::checker::{self, CheckReport, Violation};
 use crate::model::document::PlanDoc;
 use crate::model::history::HeldShift;
@@ -21,6 +20,7 @@ use crate::pay::{Incident, PayPeriod};
 use crate::plan::optimise::PlanOptions;
 use crate::schedule::changes::{self, Refusal, Swap, SwapCycle};
 use crate::schedule::replan::{self, Replan, ReplanError};
+use crate::schedule::sequences::Sequences;
 use crate::schedule::store::{
     ChangeKind, NewOverride, PayRead, Store, StoreError, StoreRead, SwapRequest, Writer, DB_FILE,
 };
@@ -82,18 +82,6 @@ pub struct Schedule<'w> {
     store: Option<Store>,
     /// Whether `store` was opened for writing.
     writable: bool,
-}
-
-/// Feed events with their `SEQUENCE`s (see [`Schedule::feed_events`]).
-#[derive(Clone, Debug, PartialEq)]
-pub struct FeedEvents {
-    /// The events overlapping the window asked for.
-    pub events: Vec<FeedEvent>,
-    /// Whether the sequences were saved. They are not when the store cannot
-    /// be written here (a read-only workspace): the same feed is then given
-    /// the same sequences again, but a changed event's sequence is not kept
-    /// for the next run.
-    pub sequences_saved: bool,
 }
 
 impl<'w> Schedule<'w> {
@@ -384,48 +372,46 @@ impl<'w> Schedule<'w> {
         Ok(replan::replan(self.ws, team, from, &tl, opts)?)
     }
 
-    /// Builds every feed event of the resolved timelines and gives each its
-    /// `SEQUENCE`, storing the sequences that changed, in one transaction.
-    /// Events overlapping `[from, to)` are returned (all when unbounded).
-    ///
-    /// When the store cannot be written here, the sequences are computed
-    /// from the stored ones without saving them
-    /// ([`FeedEvents::sequences_saved`] is false).
+    /// Runs `f` over every team's resolved timeline and the stored
+    /// `SEQUENCE` book, in one write transaction that then saves what `f`
+    /// changed in the book. On a store this process cannot write (a read-only
+    /// workspace), `f` runs on a read snapshot and nothing is saved. Returns
+    /// what `f` returned and whether the book was saved.
     ///
     /// # Errors
     /// The store fails (other than by being read-only).
-    pub fn feed_events(
+    pub fn with_sequences<T>(
         &mut self,
-        from: Option<DateTime<Utc>>,
-        to: Option<DateTime<Utc>>,
-    ) -> Result<FeedEvents, ScheduleError> {
-        let (events, sequences_saved) = match self.saved_feed_events() {
-            Ok(events) => (events, true),
+        f: impl Fn(&[Timeline], &mut Sequences) -> T,
+    ) -> Result<(T, bool), ScheduleError> {
+        match self.saved_sequences(&f) {
+            Ok(out) => Ok((out, true)),
             Err(ScheduleError::Store(e)) if e.is_read_only() => {
-                (self.unsaved_feed_events()?, false)
+                Ok((self.unsaved_sequences(&f)?, false))
             }
-            Err(e) => return Err(e),
-        };
-        Ok(FeedEvents {
-            events: feed::in_window(events, from, to),
-            sequences_saved,
-        })
+            Err(e) => Err(e),
+        }
     }
 
-    fn saved_feed_events(&mut self) -> Result<Vec<FeedEvent>, ScheduleError> {
+    fn saved_sequences<T>(
+        &mut self,
+        f: &impl Fn(&[Timeline], &mut Sequences) -> T,
+    ) -> Result<T, ScheduleError> {
         let ws = self.ws;
         self.store_mut()?.write(|w| {
             let timelines = all_timelines(ws, w)?;
-            let mut events = feed::events(ws, &timelines);
             let mut sequences = w.feed_sequences()?;
-            let changed = sequences.assign(&mut events);
-            w.save_feed_sequences(&changed)?;
-            Ok::<_, ScheduleError>(events)
+            let out = f(&timelines, &mut sequences);
+            w.save_feed_sequences(&sequences.take_changed())?;
+            Ok::<_, ScheduleError>(out)
         })
     }
 
-    /// [`Schedule::saved_feed_events`] from a read snapshot, saving nothing.
-    fn unsaved_feed_events(&mut self) -> Result<Vec<FeedEvent>, ScheduleError> {
+    /// [`Schedule::saved_sequences`] from a read snapshot, saving nothing.
+    fn unsaved_sequences<T>(
+        &mut self,
+        f: &impl Fn(&[Timeline], &mut Sequences) -> T,
+    ) -> Result<T, ScheduleError> {
         let ws = self.ws;
         if self.writable || self.store.is_none() {
             self.store = has_store(&ws.root)
@@ -435,12 +421,11 @@ impl<'w> Schedule<'w> {
         }
         let Some(store) = &self.store else {
             let timelines = vec![Timeline::default(); ws.teams.len()];
-            return Ok(feed::events(ws, &timelines));
+            return Ok(f(&timelines, &mut Sequences::new()));
         };
         Ok(store.read(|r| {
-            let mut events = feed::events(ws, &all_timelines(ws, r)?);
-            r.feed_sequences()?.assign(&mut events);
-            Ok(events)
+            let timelines = all_timelines(ws, r)?;
+            Ok(f(&timelines, &mut r.feed_sequences()?))
         })?)
     }
 }

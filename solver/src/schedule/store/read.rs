@@ -305,7 +305,7 @@ pub trait StoreRead {
     ///
     /// # Errors
     /// SQLite failures or unreadable rows.
-    fn feed_sequences(&self) -> Result<crate::calendar::feed::Sequences, StoreError> {
+    fn feed_sequences(&self) -> Result<crate::schedule::sequences::Sequences, StoreError> {
         let mut stmt = self
             .conn()
             .prepare("SELECT uid, start, end, sequence FROM feed_sequences")
@@ -323,13 +323,13 @@ pub trait StoreRead {
         let mut entries = Vec::new();
         for row in rows {
             let (uid, start, end, sequence) = row.map_err(sql_err(self.path()))?;
-            let entry = crate::calendar::feed::SequenceEntry {
+            let entry = crate::schedule::sequences::SequenceEntry {
                 start: instant(self.path(), &start, "feed_sequences.start")?,
                 end: instant(self.path(), &end, "feed_sequences.end")?,
                 sequence,
             };
             entries.push((uid, entry));
         }
-        Ok(crate::calendar::feed::Sequences::from_entries(entries))
+        Ok(crate::schedule::sequences::Sequences::from_entries(entries))
     }
 }

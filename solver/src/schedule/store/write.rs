@@ -6,8 +6,8 @@ use rusqlite::params;
 
 use super::read::StoreRead;
 use super::{ts, write_err, ChangeKind, NewOverride, StoreError, Writer};
-use crate::calendar::feed::SequenceEntry;
 use crate::model::document::PlanDoc;
+use crate::schedule::sequences::SequenceEntry;
 
 impl Writer<'_> {
     /// Stores `doc` as the next version of `team`'s plan, with an audit
