@@ -1,7 +1,6 @@
 //! `oncall comp`: the compensation report of a pay period, from the resolved
 //! timelines in the store, rendered as the HR CSV, JSON or terminal tables.
 
-use std::fs;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -43,7 +42,7 @@ pub fn run(dir: &Path, args: CompArgs) -> Result<ExitCode> {
     let incidents = match &args.incidents {
         None => Vec::new(),
         Some(path) => {
-            let text = fs::read_to_string(path)
+            let text = oncall::input::limits::read_to_string(path)
                 .with_context(|| format!("cannot read {}", path.display()))?;
             pay::read_incidents(&ws, path, &text)?
         }
