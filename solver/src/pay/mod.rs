@@ -23,7 +23,7 @@
 //! The result is a [`CompReport`]: data only. The command line renders it as
 //! CSV, JSON or tables.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -211,6 +211,9 @@ pub enum CompError {
         /// The person id.
         person: String,
     },
+    /// An amount is too large for exact decimal arithmetic.
+    #[error("the pay amounts are too large to add up exactly; check the rates and multipliers in oncall.toml")]
+    Overflow,
 }
 
 /// A stretch of time paid to one person for one team and role.
@@ -358,6 +361,16 @@ pub fn round_money(amount: Decimal, minor: u32) -> Decimal {
     r
 }
 
+/// `a × b`, or [`CompError::Overflow`].
+fn mul(a: Decimal, b: Decimal) -> Result<Decimal, CompError> {
+    a.checked_mul(b).ok_or(CompError::Overflow)
+}
+
+/// `a + b`, or [`CompError::Overflow`].
+fn add(a: Decimal, b: Decimal) -> Result<Decimal, CompError> {
+    a.checked_add(b).ok_or(CompError::Overflow)
+}
+
 fn hours_of(seconds: i64) -> Decimal {
     (Decimal::from(seconds) / Decimal::from(3600))
         .round_dp(4)
@@ -398,7 +411,8 @@ fn default_sleeping_hours() -> DailyWindow {
 ///
 /// # Errors
 /// No `[compensation]`, pages without `[compensation.incidents]`, an empty
-/// period, or a timeline naming someone not in the roster.
+/// period, a timeline naming someone not in the roster, or amounts too large
+/// for exact arithmetic.
 pub fn report(
     ws: &Workspace,
     timelines: &[(TeamIdx, Timeline)],
@@ -495,8 +509,8 @@ pub fn report(
                 };
                 let entry = pages.entry((inc.team.0, order, role)).or_default();
                 if let Some(a) = amount {
-                    entry.0 += 1;
-                    entry.1 += a;
+                    entry.0 = entry.0.saturating_add(1);
+                    entry.1 = add(entry.1, a)?;
                     entry.2.push(a);
                 }
             }
@@ -553,12 +567,12 @@ pub fn report(
                     l.hours = hours_of(a.seconds);
                     l.days = days_of(a.days);
                     if policy.mode.pays_cash() {
-                        let rate = rate_of(policy.rates.get(*kind) * multiplier, comp.minor_units);
+                        let rate = rate_of(mul(policy.rates.get(*kind), multiplier)?, comp.minor_units);
                         l.rate = Some(rate);
-                        l.amount = money(a.days * rate);
+                        l.amount = money(mul(a.days, rate)?);
                     }
                     summary.seconds += a.seconds;
-                    summary.amount += l.amount;
+                    summary.amount = add(summary.amount, l.amount)?;
                     match kind {
                         DayKind::Weekend => weekend += a.days,
                         DayKind::Holiday => holiday += a.days,
@@ -566,7 +580,7 @@ pub fn report(
                     }
                     let per_day = policy.time_off.get(*kind);
                     if policy.mode.earns_time_off() && !per_day.is_zero() {
-                        toil += a.days * per_day;
+                        toil = add(toil, mul(a.days, per_day)?)?;
                         toil_seconds += a.seconds;
                     }
                     lines.push(l);
@@ -589,8 +603,8 @@ pub fn report(
                         .first()
                         .filter(|first| amounts.iter().all(|a| a == *first))
                         .map(|r| rate_of(*r, comp.minor_units));
-                    summary.amount += l.amount;
-                    summary.pages += count;
+                    summary.amount = add(summary.amount, l.amount)?;
+                    summary.pages = summary.pages.saturating_add(*count);
                     lines.push(l);
                 }
             }
@@ -600,6 +614,8 @@ pub fn report(
         summary.holiday_days = days_of(holiday);
         people.push(summary);
     }
+    // Every line's amount adds up, so [`CompReport::total`] cannot overflow.
+    lines.iter().try_fold(Decimal::ZERO, |t, l| add(t, l.amount))?;
     Ok(CompReport {
         period,
         currency: comp.currency.clone(),
@@ -610,7 +626,9 @@ pub fn report(
 }
 
 /// Reads an incidents CSV (`time,person,team`; `time` in RFC 3339, e.g.
-/// `2027-01-09T03:12:00Z`). `rel` names the file in messages.
+/// `2027-01-09T03:12:00Z`). `rel` names the file in messages. A row that
+/// repeats the time (as an instant), person and team of an earlier row is
+/// refused: each row pays one page.
 ///
 /// # Errors
 /// Every bad row, naming the file, line and column, with a fix.
@@ -648,6 +666,13 @@ pub fn read_incidents(ws: &Workspace, rel: &Path, text: &str) -> Result<Vec<Inci
             .help("the first line must be `time,person,team`")],
         });
     };
+    let ids: HashMap<&str, PersonIdx> = ws
+        .people
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.as_str(), PersonIdx(i)))
+        .collect();
+    let mut seen: HashMap<(DateTime<Utc>, PersonIdx, TeamIdx), usize> = HashMap::new();
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
@@ -677,7 +702,7 @@ pub fn read_incidents(ws: &Workspace, rel: &Path, text: &str) -> Result<Vec<Inci
                 None
             }
         };
-        let person = ws.person_by_id(field(cp));
+        let person = ids.get(field(cp)).copied();
         if person.is_none() {
             let d = Diagnostic::new(
                 rel,
@@ -706,6 +731,10 @@ pub fn read_incidents(ws: &Workspace, rel: &Path, text: &str) -> Result<Vec<Inci
             });
         }
         if let (Some(time), Some(person), Some(team)) = (time, person, team) {
+            if let Some(first) = seen.insert((time, person, team), line) {
+                diags.push(duplicate_page(rel, line, first));
+                continue;
+            }
             out.push(Incident { time, person, team });
         }
     }
@@ -714,4 +743,15 @@ pub fn read_incidents(ws: &Workspace, rel: &Path, text: &str) -> Result<Vec<Inci
     } else {
         Err(LoadError { diagnostics: diags })
     }
+}
+
+/// A row that repeats an earlier page: the same instant, person and team.
+fn duplicate_page(rel: &Path, line: usize, first: usize) -> Diagnostic {
+    Diagnostic::new(
+        rel,
+        line,
+        1,
+        format!("duplicate page: the same time, person and team as line {first}"),
+    )
+    .help("each row pays one page; remove the repeated row")
 }
