@@ -29,7 +29,11 @@ fn workspace(root: &Path) {
     );
     let mut people = String::from("id,name,email,timezone,region,joined,left,skills\n");
     for i in 0..PEOPLE {
-        writeln!(people, "p{i},Person {i},p{i}@example.com,,US,2020-01-06,,ops").unwrap();
+        writeln!(
+            people,
+            "p{i},Person {i},p{i}@example.com,,US,2020-01-06,,ops"
+        )
+        .unwrap();
     }
     write(root, "people.csv", &people);
     for f in 0..20 {

@@ -10,4 +10,5 @@ mod run;
 mod cli;
 mod cli_comp;
 mod cli_ical;
+mod cli_input;
 mod schedule;

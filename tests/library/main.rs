@@ -9,6 +9,7 @@ mod support;
 mod comp;
 mod comp_policy;
 mod explain;
+mod fuzz;
 mod ical;
 mod load;
 mod solver;

@@ -46,7 +46,9 @@ pub fn id_problem(id: &str) -> Option<String> {
         return Some("is empty".into());
     }
     if len > MAX_ID_LEN {
-        return Some(format!("is {len} characters long; the limit is {MAX_ID_LEN}"));
+        return Some(format!(
+            "is {len} characters long; the limit is {MAX_ID_LEN}"
+        ));
     }
     if let Some(c) = id.chars().find(|c| !is_id_char(*c)) {
         return Some(format!("contains {}", describe(c)));

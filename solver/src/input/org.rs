@@ -101,7 +101,7 @@ impl Cx {
                 self.push(
                     src.at(
                         w.span(),
-                        format!("load weight `{name}` must be from 0 to {MAX_VALUE}, got {v}"),
+                        format!("load weight `{name}` must be from 0 to {MAX_VALUE}, got {v:?}"),
                     )
                     .help("a load weight multiplies on-call hours; use e.g. 1.0 or 1.5"),
                 );

@@ -393,7 +393,9 @@ impl Cx {
                         value.span(),
                         format!("{what} must be from 0 to {MAX_PAY_VALUE}, got {d}"),
                     )
-                    .help("amounts, multipliers and days off in lieu are bounded; check for a typo"),
+                    .help(
+                        "amounts, multipliers and days off in lieu are bounded; check for a typo",
+                    ),
                 );
                 None
             }

@@ -315,7 +315,7 @@ impl Cx {
                     src.at(
                         amount.span(),
                         format!(
-                            "carry-over of `{}` must be from -{MAX_VALUE} to {MAX_VALUE}, got {value}",
+                            "carry-over of `{}` must be from -{MAX_VALUE} to {MAX_VALUE}, got {value:?}",
                             who.get_ref()
                         ),
                     )

@@ -567,7 +567,8 @@ pub fn report(
                     l.hours = hours_of(a.seconds);
                     l.days = days_of(a.days);
                     if policy.mode.pays_cash() {
-                        let rate = rate_of(mul(policy.rates.get(*kind), multiplier)?, comp.minor_units);
+                        let rate =
+                            rate_of(mul(policy.rates.get(*kind), multiplier)?, comp.minor_units);
                         l.rate = Some(rate);
                         l.amount = money(mul(a.days, rate)?);
                     }
@@ -615,7 +616,9 @@ pub fn report(
         people.push(summary);
     }
     // Every line's amount adds up, so [`CompReport::total`] cannot overflow.
-    lines.iter().try_fold(Decimal::ZERO, |t, l| add(t, l.amount))?;
+    lines
+        .iter()
+        .try_fold(Decimal::ZERO, |t, l| add(t, l.amount))?;
     Ok(CompReport {
         period,
         currency: comp.currency.clone(),

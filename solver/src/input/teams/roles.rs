@@ -70,8 +70,11 @@ impl Cx {
         }
         if let Some(problem) = id_problem(name) {
             self.push(
-                src.at(r.name.span(), format!("role name `{}` {problem}", shown(name)))
-                    .help(id_help(name)),
+                src.at(
+                    r.name.span(),
+                    format!("role name `{}` {problem}", shown(name)),
+                )
+                .help(id_help(name)),
             );
             return None;
         }
@@ -103,7 +106,7 @@ impl Cx {
                 src.at(
                     span,
                     format!(
-                        "weight of role `{}` must be from 0 to {MAX_VALUE}, got {weight}",
+                        "weight of role `{}` must be from 0 to {MAX_VALUE}, got {weight:?}",
                         r.name.get_ref()
                     ),
                 )
