@@ -14,7 +14,30 @@ use crate::support::workspace::{copy_of, text};
 
 /// Runs `oncall check payments --quarter 2027Q1`.
 fn check(dir: &Path) -> Output {
-    oncall(dir, &["check", "payments", "--quarter", "2027Q1"])
+    bounded(dir, &["check", "payments", "--quarter", "2027Q1"])
+}
+
+/// Runs `oncall -C DIR ARGS...`, killing it after a minute: a reader that
+/// blocks on a FIFO or reads `/dev/zero` must fail the test, not hang it.
+fn bounded(dir: &Path, args: &[&str]) -> Output {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_oncall"))
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("ONCALL_USER", "tester")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("`oncall {}` did not finish within a minute", args.join(" "));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
 }
 
 /// Asserts exit status 1 and that stderr holds every one of `needles`.
@@ -235,7 +258,7 @@ fn an_incidents_fifo_and_a_plan_fifo_are_refused_unread() {
         .unwrap();
     assert!(made.success());
     let fifo = fifo.to_str().unwrap();
-    let comp = oncall(
+    let comp = bounded(
         tmp.path(),
         &[
             "comp",
@@ -254,7 +277,7 @@ fn an_incidents_fifo_and_a_plan_fifo_are_refused_unread() {
             "a FIFO (named pipe), not a regular file",
         ],
     );
-    let plan = oncall(tmp.path(), &["check-plan", "payments", fifo]);
+    let plan = bounded(tmp.path(), &["check-plan", "payments", fifo]);
     refused(
         &plan,
         &[
