@@ -1,6 +1,5 @@
 //! Turning arguments into settings and running the library.
 
-use std::fs;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -80,7 +79,7 @@ pub fn find_person(ws: &Workspace, id: &str) -> Result<PersonIdx> {
 
 /// Reads a plan JSON file, naming the file, line and column when it is not one.
 pub fn read_plan(path: &Path, team: &str) -> Result<PlanDoc> {
-    let text = fs::read_to_string(path)
+    let text = oncall::input::limits::read_to_string(path)
         .with_context(|| format!("cannot read the plan {}", path.display()))?;
     serde_json::from_str(&text).map_err(|e| {
         anyhow::anyhow!(

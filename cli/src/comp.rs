@@ -1,7 +1,6 @@
 //! `oncall comp`: the compensation report of a pay period, from the resolved
 //! timelines in the store, rendered as the HR CSV, JSON or terminal tables.
 
-use std::fs;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -170,8 +169,8 @@ fn incidents(ws: &Workspace, path: Option<&Path>) -> Result<Vec<Incident>> {
     let Some(path) = path else {
         return Ok(Vec::new());
     };
-    let text =
-        fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = oncall::input::limits::read_to_string(path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
     Ok(pay::read_incidents(ws, path, &text)?)
 }
 

@@ -10,5 +10,6 @@ mod run;
 mod cli;
 mod cli_comp;
 mod cli_ical;
+mod cli_input;
 mod guards;
 mod schedule;

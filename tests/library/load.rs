@@ -937,29 +937,29 @@ fn negative_weights_and_counts() {
                 "oncall.toml",
                 7,
                 11,
-                "load weight `weekend` must be at least 0, got -1.5",
-                Some("a load weight multiplies on-call hours; use 0 or more")
+                "load weight `weekend` must be from 0 to 1000000, got -1.5",
+                Some("a load weight multiplies on-call hours; use e.g. 1.0 or 1.5")
             ),
             d(
                 "teams/payments.toml",
                 11,
                 10,
-                "weight of role `secondary` must be at least 0, got -0.5",
-                Some("a role weight multiplies the load of its shifts; use 0 or more, e.g. 0.5")
+                "weight of role `secondary` must be from 0 to 1000000, got -0.5",
+                Some("a role weight multiplies the load of its shifts; use e.g. 0.5")
             ),
             d(
                 "teams/payments.toml",
                 12,
                 19,
-                "`min_tenure_days` of role `secondary` must be at least 0, got -180",
-                Some("use 0 for no tenure requirement")
+                "`min_tenure_days` of role `secondary` must be from 0 to 36525, got -180",
+                Some("give the days of tenure needed; use 0 for no requirement")
             ),
             d(
                 "teams/payments.toml",
                 16,
                 14,
-                "`rules.rest_weeks` must be at least 0, got -1",
-                Some("use a whole number of 0 or more")
+                "`rules.rest_weeks` must be from 0 to 5200, got -1",
+                Some("use a whole number from 0 to 5200")
             ),
         ]
     );
@@ -1040,7 +1040,7 @@ fn unknown_holiday_region() {
             2,
             12,
             "unknown holiday region `UK`",
-            Some("add a [holidays.UK] table to oncall.toml")
+            Some("add a [holidays.UK] table to oncall.toml, or use a known region: `US`")
         )]
     );
     let team = team_with("holidays = \"US\"", "holidays = \"us\"");
@@ -1164,21 +1164,21 @@ fn non_finite_and_huge_numbers_are_refused() {
                 "teams/payments.toml",
                 11,
                 10,
-                "weight of role `secondary` must be at least 0, got NaN",
-                Some("a role weight multiplies the load of its shifts; use 0 or more, e.g. 0.5")
+                "weight of role `secondary` must be from 0 to 1000000, got NaN",
+                Some("a role weight multiplies the load of its shifts; use e.g. 0.5")
             ),
             d(
                 "teams/payments.toml",
                 16,
                 14,
-                "`rules.max_shifts` is too large: 99999999999",
-                Some("use a whole number of 0 or more")
+                "`rules.max_shifts` must be from 0 to 5200, got 99999999999",
+                Some("use a whole number from 0 to 5200")
             ),
             d(
                 "teams/payments.toml",
                 19,
                 7,
-                "carry-over of `bob` must be a finite number, got inf",
+                "carry-over of `bob` must be from -1000000 to 1000000, got inf",
                 Some("give the load units carried over, e.g. 4.0")
             ),
         ]

@@ -3,5 +3,6 @@
 //! `oncall` binary.
 #![allow(dead_code)]
 
+pub mod fuzz;
 pub mod model;
 pub mod workspace;

@@ -1,12 +1,14 @@
 //! The loading context: where the workspace is, the diagnostics found so far
 //! and the bytes of every file read, for the inputs hash.
 
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 use crate::input::diagnostic::Diagnostic;
+use crate::input::limits::{self, ReadError, MAX_FILE_BYTES};
 use crate::input::parse::{lowercase_first, tidy_toml_error};
 use crate::input::source::{invalid_utf8_pos, Source};
 use crate::input::suggest::did_you_mean;
@@ -22,6 +24,9 @@ pub(super) struct Cx {
     /// Whether `people.csv` could be read at all; when not, references to
     /// people are not reported as unknown (that would only repeat the problem).
     pub(super) people_known: bool,
+    /// Index of each person in `people.csv` by id, so references resolve in
+    /// constant time.
+    pub(super) person_ids: HashMap<String, usize>,
 }
 
 impl Cx {
@@ -32,6 +37,7 @@ impl Cx {
             warnings: Vec::new(),
             hashed: Vec::new(),
             people_known: false,
+            person_ids: HashMap::new(),
         }
     }
 
@@ -68,9 +74,9 @@ impl Cx {
     /// The bytes of a file; a missing file is diagnosed only when `required`
     /// gives the fix.
     fn read_bytes(&mut self, rel: &Path, required: Option<&str>) -> Option<Vec<u8>> {
-        match fs::read(self.root.join(rel)) {
+        match limits::read_bytes(&self.root.join(rel)) {
             Ok(b) => Some(b),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
                 if let Some(help) = required {
                     self.push(
                         Diagnostic::new(rel, 0, 0, format!("missing file `{}`", rel.display()))
@@ -79,13 +85,17 @@ impl Cx {
                 }
                 None
             }
-            Err(e) => {
+            Err(ReadError::Io(e)) => {
                 self.push(Diagnostic::new(
                     rel,
                     0,
                     0,
                     format!("cannot read the file: {}", lowercase_first(&e.to_string())),
                 ));
+                None
+            }
+            Err(e) => {
+                self.push(unreadable(rel, &e));
                 None
             }
         }
@@ -124,6 +134,18 @@ impl Cx {
         out.sort();
         Some(out)
     }
+}
+
+/// A file refused unread: not a regular file, or too large.
+fn unreadable(rel: &Path, e: &ReadError) -> Diagnostic {
+    let help = match e {
+        ReadError::TooLarge => format!(
+            "input files are read only up to {} MiB ({MAX_FILE_BYTES} bytes); split the file or remove what is not needed",
+            MAX_FILE_BYTES / (1024 * 1024)
+        ),
+        _ => "oncall reads only regular files; replace it with one, or remove it".to_string(),
+    };
+    Diagnostic::new(rel, 0, 0, format!("`{}` is {e}", rel.display())).help(help)
 }
 
 pub(super) fn extension(p: &Path) -> Option<&str> {

@@ -22,6 +22,9 @@
 //!   with a warning ([`Workspace::warnings`]) unless the policy is strict;
 //! - `teams/*.toml` (at least one; `teams`); the file stem is the team's id.
 //!
+//! Ids, file sizes and numbers are bounded as [`limits`] documents; a path
+//! that is not a regular file is refused unread.
+//!
 //! Hidden files are skipped everywhere. `source` turns byte offsets into
 //! line and column, `parse` holds the small shared parsers and `context` the
 //! diagnostics and file reading they all share.
@@ -39,6 +42,7 @@ mod calendar_policy;
 mod context;
 pub mod diagnostic;
 pub mod example;
+pub mod limits;
 mod org;
 mod parse;
 mod pay_policy;

@@ -10,6 +10,7 @@ use toml::Spanned;
 
 use crate::input::calendar_policy::RawTimeOffSettings;
 use crate::input::context::Cx;
+use crate::input::limits::{in_range, MAX_VALUE};
 use crate::input::parse::{parse_date, DATE_HELP};
 use crate::input::pay_policy::RawCompensation;
 use crate::input::source::Source;
@@ -93,7 +94,7 @@ impl Cx {
         })
     }
 
-    /// Diagnoses negative or non-finite load weights.
+    /// Diagnoses load weights that are negative, too large or not finite.
     fn load_weights(&mut self, src: &Source, load: &RawLoad) {
         for (name, w) in [
             ("weekday", &load.weekday),
@@ -101,13 +102,13 @@ impl Cx {
             ("holiday", &load.holiday),
         ] {
             let v = *w.get_ref();
-            if !(v.is_finite() && v >= 0.0) {
+            if !in_range(v, 0.0) {
                 self.push(
                     src.at(
                         w.span(),
-                        format!("load weight `{name}` must be at least 0, got {v}"),
+                        format!("load weight `{name}` must be from 0 to {MAX_VALUE}, got {v:?}"),
                     )
-                    .help("a load weight multiplies on-call hours; use 0 or more"),
+                    .help("a load weight multiplies on-call hours; use e.g. 1.0 or 1.5"),
                 );
             }
         }

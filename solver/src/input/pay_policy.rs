@@ -27,7 +27,8 @@
 //!
 //! Rates and incident amounts must be decimal strings (a TOML float cannot
 //! hold money exactly); multipliers and days may be numbers or strings. A mode
-//! that pays cash needs all three rates. Nothing may be negative.
+//! that pays cash needs all three rates. Nothing may be negative or above
+//! 1,000,000.
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -40,6 +41,10 @@ use super::context::Cx;
 use super::parse::parse_time;
 use super::source::Source;
 use crate::input::suggest::did_you_mean;
+
+/// The largest rate, multiplier, days off in lieu or incident amount
+/// ([`super::limits::MAX_VALUE`]), so that pay arithmetic cannot overflow.
+const MAX_PAY_VALUE: u32 = 1_000_000;
 use crate::model::{ByDayKind, Compensation, DailyWindow, IncidentPay, PayMode, PayPolicy};
 
 const MODES: [(&str, PayMode); 3] = [
@@ -384,7 +389,8 @@ impl Cx {
         false
     }
 
-    /// A non-negative decimal; money must be written as a string.
+    /// A decimal from 0 to [`MAX_PAY_VALUE`]; money must be written as a
+    /// string.
     fn number(
         &mut self,
         src: &Source,
@@ -428,6 +434,18 @@ impl Cx {
                 self.push(
                     src.at(value.span(), format!("{what} must be at least 0, got {d}"))
                         .help("on-call pay cannot be negative; use 0 or more"),
+                );
+                None
+            }
+            Ok(d) if d > Decimal::from(MAX_PAY_VALUE) => {
+                self.push(
+                    src.at(
+                        value.span(),
+                        format!("{what} must be from 0 to {MAX_PAY_VALUE}, got {d}"),
+                    )
+                    .help(
+                        "amounts, multipliers and days off in lieu are bounded; check for a typo",
+                    ),
                 );
                 None
             }

@@ -10,6 +10,7 @@ use toml::Spanned;
 
 use crate::input::context::{suggest, Cx};
 use crate::input::diagnostic::Diagnostic;
+use crate::input::limits::{id_help, id_problem, shown};
 use crate::input::parse::{parse_date, parse_zone, DATE_HELP};
 use crate::input::source::Source;
 use crate::input::suggest::did_you_mean;
@@ -109,6 +110,11 @@ impl Cx {
                 people.push(p);
             }
         }
+        self.person_ids = people
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.clone(), i))
+            .collect();
         people
     }
 
@@ -233,6 +239,13 @@ impl Cx {
             );
             return None;
         }
+        if let Some(problem) = id_problem(&id) {
+            self.push(
+                row.at("id", format!("person id `{}` {problem}", shown(&id)))
+                    .help(id_help(&id)),
+            );
+            return None;
+        }
         if let Some(first) = seen.get(&id) {
             self.push(
                 row.at(
@@ -308,7 +321,7 @@ impl Cx {
         people: &[Person],
         id: &Spanned<String>,
     ) -> Option<PersonIdx> {
-        if let Some(i) = people.iter().position(|p| &p.id == id.get_ref()) {
+        if let Some(&i) = self.person_ids.get(id.get_ref()) {
             return Some(PersonIdx(i));
         }
         if !self.people_known {

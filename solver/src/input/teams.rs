@@ -2,7 +2,7 @@
 //! Members, handoff, rules, fairness and carry-over are read here; roles and
 //! pins in their own files.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 
 use chrono_tz::Tz;
@@ -11,7 +11,8 @@ use toml::Spanned;
 
 use crate::input::context::{extension, suggest, Cx};
 use crate::input::diagnostic::Diagnostic;
-use crate::input::parse::{parse_time, parse_weekday, WEEKDAYS};
+use crate::input::limits::{id_help, id_problem, in_range, shown, MAX_VALUE, MAX_WEEKS};
+use crate::input::parse::{backticked, parse_time, parse_weekday, WEEKDAYS};
 use crate::input::source::Source;
 use crate::model::{Absence, FairnessPolicy, Handoff, Org, Origin, Person, PersonIdx, Rules, Team};
 
@@ -121,6 +122,17 @@ impl Cx {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
+        if let Some(problem) = id_problem(&id) {
+            self.push(
+                Diagnostic::new(
+                    &src.rel,
+                    1,
+                    0,
+                    format!("team id `{}` (the file name) {problem}", shown(&id)),
+                )
+                .help(format!("rename the file: {}", id_help(&id))),
+            );
+        }
         let timezone = match &raw.timezone {
             Some(tz) => self.zone(src, tz).unwrap_or(default_tz),
             None => default_tz,
@@ -180,10 +192,7 @@ impl Cx {
             .find(|k| k.eq_ignore_ascii_case(region.get_ref()))
         {
             Some(k) => d.help(format!("did you mean `{k}`?")),
-            None => d.help(format!(
-                "add a [holidays.{}] table to oncall.toml",
-                region.get_ref()
-            )),
+            None => d.help(no_such_region(region.get_ref(), org)),
         };
         self.push(d);
     }
@@ -201,9 +210,10 @@ impl Cx {
             );
         }
         let mut members = Vec::new();
+        let mut seen = HashSet::new();
         for m in raw {
             if let Some(p) = self.person(src, people, m) {
-                if members.contains(&p) {
+                if !seen.insert(p) {
                     self.push(
                         src.at(
                             m.span(),
@@ -300,12 +310,12 @@ impl Cx {
         let mut carry = BTreeMap::new();
         for (who, amount) in raw {
             let value = *amount.get_ref();
-            if !value.is_finite() {
+            if !in_range(value, -MAX_VALUE) {
                 self.push(
                     src.at(
                         amount.span(),
                         format!(
-                            "carry-over of `{}` must be a finite number, got {value}",
+                            "carry-over of `{}` must be from -{MAX_VALUE} to {MAX_VALUE}, got {value:?}",
                             who.get_ref()
                         ),
                     )
@@ -331,24 +341,35 @@ impl Cx {
         carry
     }
 
-    /// A non-negative whole number from a team file, if given.
+    /// A whole number (of weeks or shifts) from 0 to [`MAX_WEEKS`] from a
+    /// team file, if given.
     fn count(&mut self, src: &Source, name: &str, value: Option<&Spanned<i64>>) -> Option<u32> {
         let value = value?;
         let v = *value.get_ref();
         match u32::try_from(v) {
-            Ok(n) => Some(n),
-            Err(_) => {
-                let message = if v < 0 {
-                    format!("`{name}` must be at least 0, got {v}")
-                } else {
-                    format!("`{name}` is too large: {v}")
-                };
+            Ok(n) if n <= MAX_WEEKS => Some(n),
+            _ => {
                 self.push(
-                    src.at(value.span(), message)
-                        .help("use a whole number of 0 or more"),
+                    src.at(
+                        value.span(),
+                        format!("`{name}` must be from 0 to {MAX_WEEKS}, got {v}"),
+                    )
+                    .help(format!("use a whole number from 0 to {MAX_WEEKS}")),
                 );
                 None
             }
         }
+    }
+}
+
+/// Help for a holiday region `oncall.toml` does not define: add it, or use
+/// one of the known regions.
+fn no_such_region(region: &str, org: &Org) -> String {
+    let add = format!("add a [holidays.{}] table to oncall.toml", shown(region));
+    let known: Vec<&str> = org.holidays.keys().map(String::as_str).collect();
+    if known.is_empty() {
+        add
+    } else {
+        format!("{add}, or use a known region: {}", backticked(&known))
     }
 }

@@ -128,13 +128,14 @@ impl Cx {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let Some(i) = people.iter().position(|p| p.id == stem) else {
+        let owner = self.person_ids.get(&stem).copied();
+        let Some((i, person)) = owner.and_then(|i| people.get(i).map(|p| (i, p))) else {
             if self.people_known {
                 self.push(unknown_calendar_owner(rel, &stem, people));
             }
             return Vec::new();
         };
-        match calendar::parse(rel, &src.text, people[i].timezone, policy) {
+        match calendar::parse(rel, &src.text, person.timezone, policy) {
             Ok(read) => {
                 self.warnings.extend(read.warnings);
                 read.blocks

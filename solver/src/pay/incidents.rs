@@ -1,5 +1,6 @@
 //! Reading pages to pay from an incidents CSV.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
@@ -7,7 +8,7 @@ use chrono::{DateTime, Utc};
 use super::Incident;
 use crate::input::diagnostic::{Diagnostic, LoadError};
 use crate::input::suggest::did_you_mean;
-use crate::model::Workspace;
+use crate::model::{PersonIdx, TeamIdx, Workspace};
 
 /// Reads an incidents CSV (`time,person,team`; `time` in RFC 3339, e.g.
 /// `2027-01-09T03:12:00Z`). `rel` names the file in messages.
@@ -48,6 +49,13 @@ pub fn read_incidents(ws: &Workspace, rel: &Path, text: &str) -> Result<Vec<Inci
             .help("the first line must be `time,person,team`")],
         });
     };
+    let ids: HashMap<&str, PersonIdx> = ws
+        .people
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.as_str(), PersonIdx(i)))
+        .collect();
+    let mut seen: HashMap<(DateTime<Utc>, PersonIdx, TeamIdx), usize> = HashMap::new();
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
@@ -77,7 +85,7 @@ pub fn read_incidents(ws: &Workspace, rel: &Path, text: &str) -> Result<Vec<Inci
                 None
             }
         };
-        let person = ws.person_by_id(field(cp));
+        let person = ids.get(field(cp)).copied();
         if person.is_none() {
             let d = Diagnostic::new(
                 rel,
@@ -106,6 +114,10 @@ pub fn read_incidents(ws: &Workspace, rel: &Path, text: &str) -> Result<Vec<Inci
             });
         }
         if let (Some(time), Some(person), Some(team)) = (time, person, team) {
+            if let Some(first) = seen.insert((time, person, team), line) {
+                diags.push(duplicate_page(rel, line, first));
+                continue;
+            }
             out.push(Incident { time, person, team });
         }
     }
@@ -114,4 +126,15 @@ pub fn read_incidents(ws: &Workspace, rel: &Path, text: &str) -> Result<Vec<Inci
     } else {
         Err(LoadError { diagnostics: diags })
     }
+}
+
+/// A row that repeats an earlier page: the same instant, person and team.
+fn duplicate_page(rel: &Path, line: usize, first: usize) -> Diagnostic {
+    Diagnostic::new(
+        rel,
+        line,
+        1,
+        format!("duplicate page: the same time, person and team as line {first}"),
+    )
+    .help("each row pays one page; remove the repeated row")
 }

@@ -227,6 +227,9 @@ pub enum CompError {
         /// The person id.
         person: String,
     },
+    /// An amount is too large for exact decimal arithmetic.
+    #[error("the pay amounts are too large to add up exactly; check the rates and multipliers in oncall.toml")]
+    Overflow,
 }
 
 /// A stretch of time paid to one person for one team and role.

@@ -146,6 +146,16 @@ pub fn round_money(amount: Decimal, minor: u32) -> Decimal {
     r
 }
 
+/// `a × b`, or [`CompError::Overflow`].
+fn mul(a: Decimal, b: Decimal) -> Result<Decimal, CompError> {
+    a.checked_mul(b).ok_or(CompError::Overflow)
+}
+
+/// `a + b`, or [`CompError::Overflow`].
+fn add(a: Decimal, b: Decimal) -> Result<Decimal, CompError> {
+    a.checked_add(b).ok_or(CompError::Overflow)
+}
+
 fn hours_of(seconds: i64) -> Decimal {
     (Decimal::from(seconds) / Decimal::from(3600))
         .round_dp(4)
@@ -283,8 +293,8 @@ pub fn report(
                 };
                 let entry = pages.entry((inc.team.0, order, role)).or_default();
                 if let Some(a) = amount {
-                    entry.0 += 1;
-                    entry.1 += a;
+                    entry.0 = entry.0.saturating_add(1);
+                    entry.1 = add(entry.1, a)?;
                     entry.2.push(a);
                 }
             }
@@ -342,12 +352,13 @@ pub fn report(
                     l.hours = hours_of(a.seconds);
                     l.days = days_of(a.days);
                     if policy.mode.pays_cash() {
-                        let rate = rate_of(policy.rates.get(*kind) * multiplier, comp.minor_units);
+                        let rate =
+                            rate_of(mul(policy.rates.get(*kind), multiplier)?, comp.minor_units);
                         l.rate = Some(rate);
-                        l.amount = money(a.days * rate);
+                        l.amount = money(mul(a.days, rate)?);
                     }
                     summary.seconds += a.seconds;
-                    summary.amount += l.amount;
+                    summary.amount = add(summary.amount, l.amount)?;
                     match kind {
                         DayKind::Weekend => weekend += a.days,
                         DayKind::Holiday => holiday += a.days,
@@ -355,7 +366,7 @@ pub fn report(
                     }
                     let per_day = policy.time_off.get(*kind);
                     if policy.mode.earns_time_off() && !per_day.is_zero() {
-                        toil += a.days * per_day;
+                        toil = add(toil, mul(a.days, per_day)?)?;
                         toil_seconds += a.seconds;
                     }
                     lines.push(l);
@@ -378,8 +389,8 @@ pub fn report(
                         .first()
                         .filter(|first| amounts.iter().all(|a| a == *first))
                         .map(|r| rate_of(*r, comp.minor_units));
-                    summary.amount += l.amount;
-                    summary.pages += count;
+                    summary.amount = add(summary.amount, l.amount)?;
+                    summary.pages = summary.pages.saturating_add(*count);
                     lines.push(l);
                 }
             }
@@ -389,6 +400,10 @@ pub fn report(
         summary.holiday_days = days_of(holiday);
         people.push(summary);
     }
+    // Every line's amount adds up, so [`CompReport::total`] cannot overflow.
+    lines
+        .iter()
+        .try_fold(Decimal::ZERO, |t, l| add(t, l.amount))?;
     Ok(CompReport {
         period,
         currency: comp.currency.clone(),

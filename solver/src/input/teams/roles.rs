@@ -7,6 +7,7 @@ use toml::Spanned;
 
 use crate::input::context::{suggest, Cx};
 use crate::input::diagnostic::Diagnostic;
+use crate::input::limits::{id_help, id_problem, in_range, shown, MAX_TENURE_DAYS, MAX_VALUE};
 use crate::input::source::Source;
 use crate::model::{Person, PersonIdx, Role};
 
@@ -67,6 +68,16 @@ impl Cx {
             );
             return None;
         }
+        if let Some(problem) = id_problem(name) {
+            self.push(
+                src.at(
+                    r.name.span(),
+                    format!("role name `{}` {problem}", shown(name)),
+                )
+                .help(id_help(name)),
+            );
+            return None;
+        }
         if earlier.iter().any(|x| &x.name == name) {
             self.push(
                 src.at(r.name.span(), format!("duplicate role `{name}`"))
@@ -85,30 +96,31 @@ impl Cx {
         })
     }
 
-    /// The role's weight, 1 when not given; diagnosed when negative.
+    /// The role's weight, 1 when not given; diagnosed when negative, too
+    /// large or not finite.
     fn role_weight(&mut self, src: &Source, r: &RawRole) -> f64 {
         let weight = r.weight.as_ref().map_or(1.0, |w| *w.get_ref());
-        if !(weight.is_finite() && weight >= 0.0) {
+        if !in_range(weight, 0.0) {
             let span = r.weight.as_ref().map_or(r.name.span(), Spanned::span);
             self.push(
                 src.at(
                     span,
                     format!(
-                        "weight of role `{}` must be at least 0, got {weight}",
+                        "weight of role `{}` must be from 0 to {MAX_VALUE}, got {weight:?}",
                         r.name.get_ref()
                     ),
                 )
-                .help("a role weight multiplies the load of its shifts; use 0 or more, e.g. 0.5"),
+                .help("a role weight multiplies the load of its shifts; use e.g. 0.5"),
             );
         }
         weight
     }
 
     /// The role's minimum tenure in days, 0 when not given; diagnosed when
-    /// negative.
+    /// negative or over 100 years.
     fn role_tenure(&mut self, src: &Source, r: &RawRole) -> i64 {
         let tenure = r.min_tenure_days.as_ref().map_or(0, |t| *t.get_ref());
-        if tenure < 0 {
+        if !(0..=MAX_TENURE_DAYS).contains(&tenure) {
             let span = r
                 .min_tenure_days
                 .as_ref()
@@ -117,11 +129,11 @@ impl Cx {
                 src.at(
                     span,
                     format!(
-                        "`min_tenure_days` of role `{}` must be at least 0, got {tenure}",
+                        "`min_tenure_days` of role `{}` must be from 0 to {MAX_TENURE_DAYS}, got {tenure}",
                         r.name.get_ref()
                     ),
                 )
-                .help("use 0 for no tenure requirement"),
+                .help("give the days of tenure needed; use 0 for no requirement"),
             );
         }
         tenure
