@@ -9,5 +9,6 @@ mod run;
 
 mod cli;
 mod cli_comp;
+mod cli_fairness;
 mod cli_ical;
 mod schedule;

@@ -128,9 +128,12 @@ fn line_chart(r: &FairnessReport) -> LineChart {
     let step = f64::from(width - left - right) / n.max(1) as f64;
     let x = |i: usize| f64::from(left) + step * i as f64;
     let mut x_labels = vec![label(x(0), f64::from(height - 12), "start")];
-    x_labels.extend(r.quarters.iter().enumerate().map(|(i, q)| {
-        label(x(i + 1), f64::from(height - 12), &q.label)
-    }));
+    x_labels.extend(
+        r.quarters
+            .iter()
+            .enumerate()
+            .map(|(i, q)| label(x(i + 1), f64::from(height - 12), &q.label)),
+    );
     let y_labels = ticks(lo, hi)
         .into_iter()
         .map(|v| label(f64::from(left - 6), y(v) + 4.0, &format!("{v:+.1}")))
@@ -174,7 +177,9 @@ fn label(x: f64, y: f64, text: &str) -> Label {
 
 /// Five round values from `lo` to `hi`.
 fn ticks(lo: f64, hi: f64) -> Vec<f64> {
-    (0..5).map(|k| lo + (hi - lo) * f64::from(k) / 4.0).collect()
+    (0..5)
+        .map(|k| lo + (hi - lo) * f64::from(k) / 4.0)
+        .collect()
 }
 
 fn heat_map(r: &FairnessReport) -> HeatMap {
@@ -230,7 +235,13 @@ fn heat_map(r: &FairnessReport) -> HeatMap {
         .quarters
         .iter()
         .enumerate()
-        .map(|(q, s)| label(f64::from(name_w + cell_w * q as u32 + cell_w / 2), 18.0, &s.label))
+        .map(|(q, s)| {
+            label(
+                f64::from(name_w + cell_w * q as u32 + cell_w / 2),
+                18.0,
+                &s.label,
+            )
+        })
         .collect();
     HeatMap {
         width: name_w + cell_w * r.quarters.len() as u32 + 4,
