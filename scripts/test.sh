@@ -18,6 +18,18 @@ if ! "$PYENV_DIR/bin/python" -c "import icalendar, recurring_ical_events" 2>/dev
   "$PYENV_DIR/bin/python" -m pip install --quiet icalendar recurring_ical_events
 fi
 export ONCALL_PYTHON="$PYENV_DIR/bin/python"
+echo "== chromium for the HTML report tests"
+# The fairness report's HTML is opened in headless Chromium; the test fails
+# (not skips) without it.
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+  else
+    echo "chromium is missing: install Debian's \`chromium\` package (sudo apt-get install chromium)" >&2
+    exit 1
+  fi
+fi
 echo "== cargo test (unit, integration, benches in test mode)"
 INSTA_UPDATE=no cargo test --workspace --all-targets
 echo "== cargo test --doc"

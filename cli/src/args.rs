@@ -57,6 +57,50 @@ pub enum Command {
     Toil(ToilArgs),
     /// Write calendar (.ics) feeds of the resolved timeline.
     Ical(IcalArgs),
+    /// Reports over the resolved timelines.
+    #[command(subcommand)]
+    Report(ReportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Fairness over the long run: per person and calendar quarter, load
+    /// against a fair share, weekends, holidays, nights, pages and pay.
+    Fairness(FairnessArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FairnessArgs {
+    /// Only this team (default: every team).
+    #[arg(long)]
+    pub team: Option<String>,
+    /// First day reported (YYYY-MM-DD).
+    #[arg(long)]
+    pub from: NaiveDate,
+    /// First day after the range (YYYY-MM-DD, exclusive).
+    #[arg(long)]
+    pub to: NaiveDate,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FairnessFormat::Table)]
+    pub format: FairnessFormat,
+    /// Write the output to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Pages: a CSV with the columns `time,person,team`.
+    #[arg(long, value_name = "FILE.csv")]
+    pub incidents: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FairnessFormat {
+    /// Terminal tables.
+    Table,
+    /// JSON.
+    Json,
+    /// CSV: one row per person and quarter.
+    Csv,
+    /// A self-contained HTML page with charts.
+    Html,
 }
 
 #[derive(Debug, Args)]

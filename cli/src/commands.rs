@@ -33,6 +33,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Log(args) => schedule::log(&cli.dir, args),
         Command::Comp(args) => crate::comp::run(&cli.dir, args),
         Command::Toil(args) => crate::comp::toil(&cli.dir, args),
+        Command::Report(crate::args::ReportCommand::Fairness(args)) => {
+            crate::fairness::run(&cli.dir, args)
+        }
         Command::Ical(args) => crate::feeds::ical(&cli.dir, args),
     }
 }

@@ -165,7 +165,7 @@ fn toil_table(ledger: &toil::ToilLedger) -> String {
     out
 }
 
-fn incidents(ws: &Workspace, path: Option<&Path>) -> Result<Vec<Incident>> {
+pub(crate) fn incidents(ws: &Workspace, path: Option<&Path>) -> Result<Vec<Incident>> {
     let Some(path) = path else {
         return Ok(Vec::new());
     };
@@ -175,7 +175,7 @@ fn incidents(ws: &Workspace, path: Option<&Path>) -> Result<Vec<Incident>> {
 }
 
 /// Every team's resolved timeline and the closed periods, read only.
-fn pay_state(ws: &Workspace) -> Result<PayState> {
+pub(crate) fn pay_state(ws: &Workspace) -> Result<PayState> {
     let schedule = Schedule::read_only(ws)?;
     if schedule.store().is_none() {
         anyhow::bail!(

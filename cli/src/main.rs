@@ -7,6 +7,7 @@
 mod args;
 mod commands;
 mod comp;
+mod fairness;
 mod feeds;
 mod render;
 mod schedule;

@@ -9,6 +9,7 @@ mod run;
 
 mod cli;
 mod cli_comp;
+mod cli_fairness;
 mod cli_ical;
 mod cli_input;
 mod guards;

@@ -11,6 +11,7 @@ mod comp_periods;
 mod comp_policy;
 mod comp_toil;
 mod explain;
+mod fairness;
 mod fuzz;
 mod ical;
 mod ical_fuzz;

@@ -1,6 +1,9 @@
 //! Rendering plans for people (tables) and programs (JSON, CSV).
 
+mod fairness;
 mod schedule;
+
+pub use fairness::fairness_html;
 
 pub use schedule::{audit, local, replan_diff, swap_matches, terminal, timeline, who};
 

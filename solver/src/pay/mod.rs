@@ -23,6 +23,7 @@
 //! The result is a [`CompReport`]: data only. The command line renders it as
 //! CSV, JSON or tables.
 
+pub mod fairness;
 mod incidents;
 pub mod periods;
 mod report;
