@@ -10,7 +10,7 @@ use oncall::HorizonSpec;
 /// Fair on-call rotations: plan, check and publish.
 #[derive(Debug, Parser)]
 #[command(name = "oncall", version, about, propagate_version = true)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// The workspace directory.
     #[arg(
         short = 'C',
@@ -25,7 +25,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Plan a team's rotation over a quarter or a number of weeks.
     Plan(PlanArgs),
     /// Check a plan JSON against the workspace with the independent checker.
@@ -63,14 +63,14 @@ pub enum Command {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum ReportCommand {
+pub(crate) enum ReportCommand {
     /// Fairness over the long run: per person and calendar quarter, load
     /// against a fair share, weekends, holidays, nights, pages and pay.
     Fairness(FairnessArgs),
 }
 
 #[derive(Debug, Args)]
-pub struct FairnessArgs {
+pub(crate) struct FairnessArgs {
     /// Only this team (default: every team).
     #[arg(long)]
     pub team: Option<String>,
@@ -92,7 +92,7 @@ pub struct FairnessArgs {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum FairnessFormat {
+pub(crate) enum FairnessFormat {
     /// Terminal tables.
     Table,
     /// JSON.
@@ -105,7 +105,7 @@ pub enum FairnessFormat {
 
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("which").required(true).args(["team", "person", "all"]))]
-pub struct IcalArgs {
+pub(crate) struct IcalArgs {
     /// One team's feed.
     #[arg(long, value_name = "TEAM")]
     pub team: Option<String>,
@@ -128,7 +128,7 @@ pub struct IcalArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct PublishArgs {
+pub(crate) struct PublishArgs {
     /// The team id.
     pub team: String,
     /// The plan JSON written by `oncall plan --format json --out FILE` or `oncall replan`.
@@ -140,7 +140,7 @@ pub struct PublishArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ShowArgs {
+pub(crate) struct ShowArgs {
     /// The team id.
     pub team: String,
     /// From this instant (RFC 3339, `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM` in the team's zone).
@@ -155,7 +155,7 @@ pub struct ShowArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ShowFormat {
+pub(crate) enum ShowFormat {
     /// One row per stretch, in the team's zone.
     Table,
     /// The segments as JSON, times in UTC.
@@ -163,7 +163,7 @@ pub enum ShowFormat {
 }
 
 #[derive(Debug, Args)]
-pub struct WhoArgs {
+pub(crate) struct WhoArgs {
     /// The team id.
     pub team: String,
     /// The instant (RFC 3339, `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM` in the team's
@@ -173,7 +173,7 @@ pub struct WhoArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct OverrideArgs {
+pub(crate) struct OverrideArgs {
     /// The team id.
     pub team: String,
     /// The role to cover.
@@ -198,7 +198,7 @@ pub struct OverrideArgs {
 
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
-pub struct SwapArgs {
+pub(crate) struct SwapArgs {
     #[command(subcommand)]
     pub action: Option<SwapAction>,
     /// The team id.
@@ -225,7 +225,7 @@ pub struct SwapArgs {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum SwapAction {
+pub(crate) enum SwapAction {
     /// Ask to give a week away in exchange for one of several others.
     Request(SwapRequestArgs),
     /// Grant the largest set of open requests that can all be granted together.
@@ -233,7 +233,7 @@ pub enum SwapAction {
 }
 
 #[derive(Debug, Args)]
-pub struct SwapRequestArgs {
+pub(crate) struct SwapRequestArgs {
     /// Who asks.
     pub person: String,
     /// The week to give away.
@@ -248,7 +248,7 @@ pub struct SwapRequestArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct SwapMatchArgs {
+pub(crate) struct SwapMatchArgs {
     /// Only this team (default: every team with open requests).
     #[arg(long)]
     pub team: Option<String>,
@@ -258,7 +258,7 @@ pub struct SwapMatchArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ReplanArgs {
+pub(crate) struct ReplanArgs {
     /// The team id.
     pub team: String,
     /// Keep everything before the first handoff on or after this date.
@@ -276,13 +276,13 @@ pub struct ReplanArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct LogArgs {
+pub(crate) struct LogArgs {
     /// Only this team.
     pub team: Option<String>,
 }
 
 #[derive(Debug, Args)]
-pub struct Horizon {
+pub(crate) struct Horizon {
     /// A quarter, e.g. 2027Q1: the weeks whose first day falls in it.
     #[arg(long, conflicts_with_all = ["from", "weeks"], required_unless_present = "from")]
     #[arg(value_parser = parse_quarter)]
@@ -296,7 +296,7 @@ pub struct Horizon {
 }
 
 #[derive(Debug, Args)]
-pub struct PlanArgs {
+pub(crate) struct PlanArgs {
     /// The team id (the file stem of teams/<team>.toml).
     pub team: String,
     #[command(flatten)]
@@ -313,7 +313,7 @@ pub struct PlanArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct CheckPlanArgs {
+pub(crate) struct CheckPlanArgs {
     /// The team id.
     pub team: String,
     /// The plan JSON written by `oncall plan --format json`.
@@ -321,7 +321,7 @@ pub struct CheckPlanArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// The team id.
     pub team: String,
     #[command(flatten)]
@@ -332,7 +332,7 @@ pub struct CheckArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CheckFormat {
+pub(crate) enum CheckFormat {
     /// Sentences.
     Text,
     /// The explanation object.
@@ -340,13 +340,13 @@ pub enum CheckFormat {
 }
 
 #[derive(Debug, Args)]
-pub struct InitArgs {
+pub(crate) struct InitArgs {
     /// Where to write the example workspace (created if missing).
     pub dir: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     /// A week-by-role table and a fairness table.
     Table,
     /// Plan JSON, schema 1.
@@ -359,7 +359,7 @@ pub enum Format {
 
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
-pub struct CompArgs {
+pub(crate) struct CompArgs {
     #[command(subcommand)]
     pub action: Option<CompAction>,
     /// First day of the pay period (YYYY-MM-DD), from midnight in each
@@ -384,7 +384,7 @@ pub struct CompArgs {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum CompAction {
+pub(crate) enum CompAction {
     /// Store a pay period's report, every team, as paid. Periods close in
     /// order; a closed period is never recomputed, and later changes to its
     /// time appear as ADJUSTMENT lines in the next report.
@@ -392,7 +392,7 @@ pub enum CompAction {
 }
 
 #[derive(Debug, Args)]
-pub struct CompCloseArgs {
+pub(crate) struct CompCloseArgs {
     /// First day of the period (YYYY-MM-DD); after the first close, the day
     /// the last closed period ended.
     #[arg(long)]
@@ -406,7 +406,7 @@ pub struct CompCloseArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ToilArgs {
+pub(crate) struct ToilArgs {
     /// Only this person.
     #[arg(long)]
     pub person: Option<String>,
@@ -420,7 +420,7 @@ pub struct ToilArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ToilFormat {
+pub(crate) enum ToilFormat {
     /// One row per person.
     Table,
     /// The ledger as JSON, days as decimal strings.
@@ -428,7 +428,7 @@ pub enum ToilFormat {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CompFormat {
+pub(crate) enum CompFormat {
     /// Per-person pay and the fairness view.
     Table,
     /// The report with every line.

@@ -18,7 +18,7 @@ use crate::schedule;
 use crate::UsageError;
 
 /// Runs one command and returns its exit status.
-pub fn run(cli: Cli) -> Result<ExitCode> {
+pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Plan(args) => plan(&cli.dir, args),
         Command::CheckPlan(args) => check_plan(&cli.dir, args),
@@ -40,12 +40,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-pub fn load(dir: &Path) -> Result<Workspace> {
+pub(crate) fn load(dir: &Path) -> Result<Workspace> {
     // A load error renders its own diagnostics; it reaches `main` whole.
     Ok(oncall::input::load_workspace(dir)?)
 }
 
-pub fn find_team(ws: &Workspace, id: &str) -> Result<TeamIdx> {
+pub(crate) fn find_team(ws: &Workspace, id: &str) -> Result<TeamIdx> {
     if let Some(t) = ws.team_by_id(id) {
         return Ok(t);
     }
@@ -64,7 +64,7 @@ pub fn find_team(ws: &Workspace, id: &str) -> Result<TeamIdx> {
     .into())
 }
 
-pub fn find_person(ws: &Workspace, id: &str) -> Result<PersonIdx> {
+pub(crate) fn find_person(ws: &Workspace, id: &str) -> Result<PersonIdx> {
     if let Some(p) = ws.person_by_id(id) {
         return Ok(p);
     }
@@ -81,7 +81,7 @@ pub fn find_person(ws: &Workspace, id: &str) -> Result<PersonIdx> {
 }
 
 /// Reads a plan JSON file, naming the file, line and column when it is not one.
-pub fn read_plan(path: &Path, team: &str) -> Result<PlanDoc> {
+pub(crate) fn read_plan(path: &Path, team: &str) -> Result<PlanDoc> {
     let text = oncall::input::limits::read_to_string(path)
         .with_context(|| format!("cannot read the plan {}", path.display()))?;
     serde_json::from_str(&text).map_err(|e| {
@@ -147,7 +147,7 @@ fn plan(dir: &Path, args: PlanArgs) -> Result<ExitCode> {
 /// Writes to a file atomically, or to stdout. The file is written through a
 /// temporary file with an unpredictable name, created exclusively in the
 /// target directory (never through a symlink), then renamed into place.
-pub fn emit(out: Option<&Path>, text: &str) -> Result<()> {
+pub(crate) fn emit(out: Option<&Path>, text: &str) -> Result<()> {
     use std::io::Write;
     match out {
         Some(path) => write_atomically(path, text.as_bytes()),
@@ -161,7 +161,7 @@ pub fn emit(out: Option<&Path>, text: &str) -> Result<()> {
 }
 
 /// See [`emit`].
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
     let dir = path
         .parent()

@@ -18,7 +18,7 @@ use crate::commands::{emit, find_person, find_team, load};
 use crate::UsageError;
 
 /// The columns of the HR CSV, in order.
-pub const CSV_COLUMNS: [&str; 14] = [
+pub(crate) const CSV_COLUMNS: [&str; 14] = [
     "employee_id",
     "name",
     "email",
@@ -36,7 +36,7 @@ pub const CSV_COLUMNS: [&str; 14] = [
 ];
 
 /// Runs `oncall comp` and `oncall comp close`.
-pub fn run(dir: &Path, args: CompArgs) -> Result<ExitCode> {
+pub(crate) fn run(dir: &Path, args: CompArgs) -> Result<ExitCode> {
     if let Some(CompAction::Close(close)) = args.action {
         return run_close(dir, close);
     }
@@ -114,7 +114,7 @@ fn warn_overdrawn(ws: &Workspace, closed: &[ClosedPeriod], range: PayPeriod) {
 }
 
 /// Runs `oncall toil`: the ledger of days off in lieu on a date.
-pub fn toil(dir: &Path, args: ToilArgs) -> Result<ExitCode> {
+pub(crate) fn toil(dir: &Path, args: ToilArgs) -> Result<ExitCode> {
     let ws = load(dir)?;
     let person = args
         .person
@@ -192,7 +192,7 @@ fn last_day(p: PayPeriod) -> chrono::NaiveDate {
 
 /// A text cell made safe for spreadsheets: one that starts with `=`, `+`,
 /// `-`, `@` (or a tab or carriage return) gets a leading `'`.
-pub fn neutralise(cell: &str) -> String {
+pub(crate) fn neutralise(cell: &str) -> String {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}")
     } else {
@@ -206,7 +206,7 @@ fn opt(d: Option<Decimal>) -> String {
 
 /// The HR CSV: one row per person × team × role × pay code, section by
 /// section; `adjusts_period` names the closed period an adjustment corrects.
-pub fn csv(st: &Statement) -> Result<String> {
+pub(crate) fn csv(st: &Statement) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(CSV_COLUMNS)?;
     for section in &st.sections {
@@ -239,7 +239,7 @@ fn csv_row(l: &PayLine, period: PayPeriod) -> [String; 14] {
 }
 
 /// A period as `2027-01-01..2027-02-01` (the second day is not included).
-pub fn period_text(p: PayPeriod) -> String {
+pub(crate) fn period_text(p: PayPeriod) -> String {
     format!("{}..{}", p.from, p.to)
 }
 
@@ -248,7 +248,7 @@ pub fn period_text(p: PayPeriod) -> String {
 /// and, across sections, every line (with its section's `period` and
 /// `closed`) and every person's summary. Money, hours and days are decimal
 /// strings.
-pub fn json(st: &Statement) -> Result<String> {
+pub(crate) fn json(st: &Statement) -> Result<String> {
     let mut lines = Vec::new();
     let mut people = Vec::new();
     let mut sections = Vec::new();
@@ -287,7 +287,7 @@ pub fn json(st: &Statement) -> Result<String> {
 
 /// The terminal summary, section by section: pay per person, the fairness
 /// view, and the adjustments of closed periods.
-pub fn table(st: &Statement) -> String {
+pub(crate) fn table(st: &Statement) -> String {
     let mut out = String::new();
     for (i, s) in st.sections.iter().enumerate() {
         if i > 0 {

@@ -15,7 +15,7 @@ use crate::commands::{emit, find_team, load};
 use crate::comp::{incidents, neutralise, pay_state};
 
 /// Runs `oncall report fairness`.
-pub fn run(dir: &Path, args: FairnessArgs) -> Result<ExitCode> {
+pub(crate) fn run(dir: &Path, args: FairnessArgs) -> Result<ExitCode> {
     let ws = load(dir)?;
     let team = args
         .team
@@ -46,12 +46,12 @@ pub fn run(dir: &Path, args: FairnessArgs) -> Result<ExitCode> {
 }
 
 /// A load, share or excess as written in reports: two decimals.
-pub fn load_text(x: f64) -> String {
+pub(crate) fn load_text(x: f64) -> String {
     format!("{x:.2}")
 }
 
 /// A day or hour count as written in reports: up to two decimals.
-pub fn dec_text(d: rust_decimal::Decimal) -> String {
+pub(crate) fn dec_text(d: rust_decimal::Decimal) -> String {
     d.round_dp(2).normalize().to_string()
 }
 

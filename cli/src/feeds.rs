@@ -15,7 +15,7 @@ use crate::args::IcalArgs;
 use crate::commands::{find_person, find_team, load, write_atomically};
 use crate::UsageError;
 
-pub fn ical(dir: &Path, args: IcalArgs) -> Result<ExitCode> {
+pub(crate) fn ical(dir: &Path, args: IcalArgs) -> Result<ExitCode> {
     if args.all && args.out.is_none() {
         return Err(UsageError::new("--all writes one file per feed")
             .help("add --out DIR")

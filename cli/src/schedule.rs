@@ -24,7 +24,7 @@ use crate::render;
 use crate::UsageError;
 
 /// Reads a `--flag TIME` value in the team's zone; a bad one is a usage error.
-pub fn instant(text: &str, tz: Tz, flag: &str) -> Result<DateTime<Utc>> {
+pub(crate) fn instant(text: &str, tz: Tz, flag: &str) -> Result<DateTime<Utc>> {
     parse_instant(text, tz).map_err(|e| UsageError::new(format!("{flag} {e}")).into())
 }
 
@@ -64,7 +64,7 @@ fn outcome<T, R: std::fmt::Display>(what: &str, o: &Outcome<T, R>) -> ExitCode {
     }
 }
 
-pub fn publish(dir: &Path, args: PublishArgs) -> Result<ExitCode> {
+pub(crate) fn publish(dir: &Path, args: PublishArgs) -> Result<ExitCode> {
     let ws = load(dir)?;
     let team = find_team(&ws, &args.team)?;
     let doc = read_plan(&args.plan, &args.team)?;
@@ -128,7 +128,7 @@ fn refused_plan(plan: &Path, why: &str, violations: &[oncall::checker::Violation
     }
 }
 
-pub fn show(dir: &Path, args: ShowArgs) -> Result<ExitCode> {
+pub(crate) fn show(dir: &Path, args: ShowArgs) -> Result<ExitCode> {
     let ws = load(dir)?;
     let team = find_team(&ws, &args.team)?;
     let tz = ws.team(team).timezone;
@@ -153,7 +153,7 @@ pub fn show(dir: &Path, args: ShowArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn who(dir: &Path, args: WhoArgs) -> Result<ExitCode> {
+pub(crate) fn who(dir: &Path, args: WhoArgs) -> Result<ExitCode> {
     let ws = load(dir)?;
     let team = find_team(&ws, &args.team)?;
     let at = match &args.at {
@@ -170,7 +170,7 @@ pub fn who(dir: &Path, args: WhoArgs) -> Result<ExitCode> {
     })
 }
 
-pub fn override_(dir: &Path, args: OverrideArgs) -> Result<ExitCode> {
+pub(crate) fn override_(dir: &Path, args: OverrideArgs) -> Result<ExitCode> {
     let ws = load(dir)?;
     let team = find_team(&ws, &args.team)?;
     let tz = ws.team(team).timezone;
@@ -193,7 +193,7 @@ pub fn override_(dir: &Path, args: OverrideArgs) -> Result<ExitCode> {
     Ok(outcome(&what, &result))
 }
 
-pub fn swap(dir: &Path, args: SwapArgs) -> Result<ExitCode> {
+pub(crate) fn swap(dir: &Path, args: SwapArgs) -> Result<ExitCode> {
     match args.action {
         Some(SwapAction::Request(r)) => return swap_request(dir, r),
         Some(SwapAction::Match(m)) => return swap_match(dir, m),
@@ -279,7 +279,7 @@ fn swap_match(dir: &Path, args: SwapMatchArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn replan(dir: &Path, args: ReplanArgs) -> Result<ExitCode> {
+pub(crate) fn replan(dir: &Path, args: ReplanArgs) -> Result<ExitCode> {
     let ws = load(dir)?;
     let team = find_team(&ws, &args.team)?;
     let opts = PlanOptions {
@@ -310,7 +310,7 @@ pub fn replan(dir: &Path, args: ReplanArgs) -> Result<ExitCode> {
     })
 }
 
-pub fn log(dir: &Path, args: LogArgs) -> Result<ExitCode> {
+pub(crate) fn log(dir: &Path, args: LogArgs) -> Result<ExitCode> {
     let ws = load(dir)?;
     if let Some(t) = &args.team {
         find_team(&ws, t)?;

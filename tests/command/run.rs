@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 use crate::support::workspace::text;
 
 /// Runs `oncall -C DIR ARGS...` as the user `tester`.
-pub fn oncall(dir: &Path, args: &[&str]) -> Output {
+pub(crate) fn oncall(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_oncall"))
         .arg("-C")
         .arg(dir)
@@ -17,7 +17,7 @@ pub fn oncall(dir: &Path, args: &[&str]) -> Output {
 }
 
 /// The standard output of a run that must succeed.
-pub fn ok(out: &Output) -> String {
+pub(crate) fn ok(out: &Output) -> String {
     assert!(
         out.status.success(),
         "exit {:?}\nstdout:\n{}\nstderr:\n{}",

@@ -9,7 +9,7 @@ use proptest::prelude::*;
 
 /// Case budget for the fuzz properties: a run of every one stays well under
 /// a minute; `PROPTEST_CASES` raises it for a longer run.
-pub fn cases(default: u32) -> u32 {
+pub(crate) fn cases(default: u32) -> u32 {
     std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|c| c.parse().ok())
@@ -17,7 +17,7 @@ pub fn cases(default: u32) -> u32 {
 }
 
 /// An id: usually valid, sometimes one that must be refused.
-pub fn id() -> impl Strategy<Value = String> {
+pub(crate) fn id() -> impl Strategy<Value = String> {
     prop_oneof![
         4 => "[a-z][a-z0-9_-]{0,6}",
         1 => prop_oneof![
@@ -38,7 +38,7 @@ pub fn id() -> impl Strategy<Value = String> {
 
 /// A number as TOML text: ordinary, huge, tiny, negative, not finite, or of
 /// another type.
-pub fn number() -> impl Strategy<Value = String> {
+pub(crate) fn number() -> impl Strategy<Value = String> {
     prop_oneof![
         3 => (0u32..40).prop_map(|n| format!("{}.{}", n / 4, n % 4 * 25)),
         2 => prop_oneof![
@@ -58,7 +58,7 @@ pub fn number() -> impl Strategy<Value = String> {
 }
 
 /// A date as TOML text (a string or a bare date), sometimes not a date.
-pub fn date() -> impl Strategy<Value = String> {
+pub(crate) fn date() -> impl Strategy<Value = String> {
     prop_oneof![
         4 => (1u32..=12, 1u32..=28).prop_map(|(m, d)| format!("\"2027-{m:02}-{d:02}\"")),
         1 => prop_oneof![
@@ -72,7 +72,7 @@ pub fn date() -> impl Strategy<Value = String> {
 
 /// Free text: plain, or odd unicode (bidi controls, BOM, NUL, astral,
 /// combining marks), never containing a quote or a line break.
-pub fn text() -> impl Strategy<Value = String> {
+pub(crate) fn text() -> impl Strategy<Value = String> {
     prop_oneof![
         3 => "[a-zA-Z ]{0,10}",
         1 => prop_oneof![
@@ -85,7 +85,7 @@ pub fn text() -> impl Strategy<Value = String> {
 
 /// How a valid file is spoilt.
 #[derive(Clone, Debug)]
-pub enum Mutation {
+pub(crate) enum Mutation {
     /// Left as written.
     None,
     /// Cut off after this share (per mille) of its bytes.
@@ -99,7 +99,7 @@ pub enum Mutation {
 }
 
 /// A mutation; lines are picked modulo the file's line count.
-pub fn mutation() -> impl Strategy<Value = Mutation> {
+pub(crate) fn mutation() -> impl Strategy<Value = Mutation> {
     prop_oneof![
         2 => Just(Mutation::None),
         1 => (0u16..1000).prop_map(Mutation::Truncate),
@@ -110,7 +110,7 @@ pub fn mutation() -> impl Strategy<Value = Mutation> {
 }
 
 /// `text` spoilt by `m`.
-pub fn mutate(text: &str, m: &Mutation) -> Vec<u8> {
+pub(crate) fn mutate(text: &str, m: &Mutation) -> Vec<u8> {
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
     let n = lines.len().max(1);
     match m {
@@ -145,23 +145,23 @@ pub fn mutate(text: &str, m: &Mutation) -> Vec<u8> {
 }
 
 /// Writes `bytes` to `root/rel`, creating directories.
-pub fn put(root: &Path, rel: &str, bytes: &[u8]) {
+pub(crate) fn put(root: &Path, rel: &str, bytes: &[u8]) {
     let path = root.join(rel);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, bytes).unwrap();
 }
 
 /// The base workspace's files, all valid.
-pub const ORG: &str =
+pub(crate) const ORG: &str =
     "timezone = \"America/Los_Angeles\"\n\n[holidays.US]\n\"2027-01-01\" = \"New Year's Day\"\n";
-pub const PEOPLE: &str = "id,name,email,timezone,region,joined,left,skills\n\
+pub(crate) const PEOPLE: &str = "id,name,email,timezone,region,joined,left,skills\n\
 alice,Alice,alice@example.com,America/Los_Angeles,US,2021-03-01,,payments\n\
 bob,Bob,bob@example.com,,US,2019-07-15,,payments\n\
 carol,Carol,carol@example.com,Europe/Berlin,,2022-01-10,,\n";
-pub const TEAM: &str = "holidays = \"US\"\nmembers = [\"alice\", \"bob\", \"carol\"]\nhandoff = { weekday = \"monday\", time = \"10:00\" }\n\n[[roles]]\nname = \"primary\"\n";
+pub(crate) const TEAM: &str = "holidays = \"US\"\nmembers = [\"alice\", \"bob\", \"carol\"]\nhandoff = { weekday = \"monday\", time = \"10:00\" }\n\n[[roles]]\nname = \"primary\"\n";
 
 /// A valid `oncall.toml` from generated values.
-pub fn org_toml() -> impl Strategy<Value = String> {
+pub(crate) fn org_toml() -> impl Strategy<Value = String> {
     (
         prop_oneof![Just("America/Los_Angeles".to_string()), text()],
         [number(), number(), number()],
@@ -190,7 +190,7 @@ pub fn org_toml() -> impl Strategy<Value = String> {
 }
 
 /// A valid `people.csv` from generated values.
-pub fn people_csv() -> impl Strategy<Value = String> {
+pub(crate) fn people_csv() -> impl Strategy<Value = String> {
     proptest::collection::vec((id(), text(), text(), date(), date(), id()), 1..6).prop_map(|rows| {
         let mut out = String::from("id,name,email,timezone,region,joined,left,skills\n");
         out.push_str("alice,Alice,alice@example.com,,US,2021-03-01,,payments\n");
@@ -205,7 +205,7 @@ pub fn people_csv() -> impl Strategy<Value = String> {
 }
 
 /// A valid team file from generated values.
-pub fn team_toml() -> impl Strategy<Value = String> {
+pub(crate) fn team_toml() -> impl Strategy<Value = String> {
     (
         proptest::collection::vec(id(), 0..4),
         (id(), number(), number()),
@@ -226,7 +226,7 @@ pub fn team_toml() -> impl Strategy<Value = String> {
 }
 
 /// A valid time-off file from generated values.
-pub fn time_off_toml() -> impl Strategy<Value = String> {
+pub(crate) fn time_off_toml() -> impl Strategy<Value = String> {
     proptest::collection::vec((id(), date(), date(), text()), 0..5).prop_map(|entries| {
         let mut out = String::new();
         for (person, start, end, reason) in entries {

@@ -3,6 +3,6 @@
 //! `oncall` binary.
 #![allow(dead_code)]
 
-pub mod fuzz;
-pub mod model;
-pub mod workspace;
+pub(crate) mod fuzz;
+pub(crate) mod model;
+pub(crate) mod workspace;

@@ -10,11 +10,11 @@ use oncall::checker::check_plan;
 use oncall::model::*;
 use oncall::plan::Plan;
 
-pub fn date(s: &str) -> NaiveDate {
+pub(crate) fn date(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
-pub fn person(id: &str, tz: Tz, joined: &str, skills: &[&str]) -> Person {
+pub(crate) fn person(id: &str, tz: Tz, joined: &str, skills: &[&str]) -> Person {
     Person {
         id: id.into(),
         name: id.into(),
@@ -31,7 +31,7 @@ pub fn person(id: &str, tz: Tz, joined: &str, skills: &[&str]) -> Person {
     }
 }
 
-pub fn role(name: &str, weight: f64, tenure: i64, skills: &[&str]) -> Role {
+pub(crate) fn role(name: &str, weight: f64, tenure: i64, skills: &[&str]) -> Role {
     Role {
         name: name.into(),
         weight,
@@ -41,7 +41,7 @@ pub fn role(name: &str, weight: f64, tenure: i64, skills: &[&str]) -> Role {
 }
 
 /// A workspace with one team `t` holding every person.
-pub fn workspace(tz: Tz, people: Vec<Person>, roles: Vec<Role>, rules: Rules) -> Workspace {
+pub(crate) fn workspace(tz: Tz, people: Vec<Person>, roles: Vec<Role>, rules: Rules) -> Workspace {
     let members = (0..people.len()).map(PersonIdx).collect();
     Workspace {
         root: PathBuf::new(),
@@ -77,7 +77,7 @@ pub fn workspace(tz: Tz, people: Vec<Person>, roles: Vec<Role>, rules: Rules) ->
     }
 }
 
-pub fn time_off(ws: &mut Workspace, p: usize, start: NaiveDate, end: NaiveDate) {
+pub(crate) fn time_off(ws: &mut Workspace, p: usize, start: NaiveDate, end: NaiveDate) {
     ws.time_off.push(TimeOff {
         person: PersonIdx(p),
         start,
@@ -89,7 +89,7 @@ pub fn time_off(ws: &mut Workspace, p: usize, start: NaiveDate, end: NaiveDate) 
 }
 
 /// Every plan a test makes goes through the independent checker.
-pub fn assert_checked(ws: &Workspace, plan: &Plan) {
+pub(crate) fn assert_checked(ws: &Workspace, plan: &Plan) {
     let doc = plan.to_doc(ws);
     let report = check_plan(ws, plan.team, &doc);
     assert!(

@@ -3,22 +3,22 @@
 use std::path::{Path, PathBuf};
 
 /// The repository root.
-pub fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
 /// An example workspace under `data/`.
-pub fn data(name: &str) -> PathBuf {
+pub(crate) fn data(name: &str) -> PathBuf {
     root().join("data").join(name)
 }
 
 /// Copies a workspace tree, leaving out any state store (`oncall.db*`).
-pub fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     copy_tree(from, to, false);
 }
 
 /// Copies a workspace tree with its state store (when no process has it open).
-pub fn copy_with_store(from: &Path, to: &Path) {
+pub(crate) fn copy_with_store(from: &Path, to: &Path) {
     copy_tree(from, to, true);
 }
 
@@ -36,13 +36,13 @@ fn copy_tree(from: &Path, to: &Path, with_store: bool) {
 }
 
 /// A copy of an example workspace in a fresh temporary directory.
-pub fn copy_of(name: &str) -> tempfile::TempDir {
+pub(crate) fn copy_of(name: &str) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     copy_dir(&data(name), tmp.path());
     tmp
 }
 
 /// Output bytes as text.
-pub fn text(out: &[u8]) -> String {
+pub(crate) fn text(out: &[u8]) -> String {
     String::from_utf8_lossy(out).into_owned()
 }

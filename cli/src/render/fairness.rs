@@ -75,7 +75,7 @@ struct HeatMap {
 }
 
 /// Renders `r` as a self-contained HTML page.
-pub fn fairness_html(r: &FairnessReport) -> Result<String> {
+pub(crate) fn fairness_html(r: &FairnessReport) -> Result<String> {
     let page = Page {
         range: format!("{} to {}", r.range.from, r.range.to),
         teams: r.teams.join(", "),

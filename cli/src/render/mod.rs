@@ -3,9 +3,9 @@
 mod fairness;
 mod schedule;
 
-pub use fairness::fairness_html;
+pub(crate) use fairness::fairness_html;
 
-pub use schedule::{audit, local, replan_diff, swap_matches, terminal, timeline, who};
+pub(crate) use schedule::{audit, local, replan_diff, swap_matches, terminal, timeline, who};
 
 use anyhow::Result;
 use comfy_table::{presets, CellAlignment, Table};
@@ -15,7 +15,7 @@ use oncall::PlanDoc;
 use crate::args::Format;
 
 /// One line: team, horizon, status and what was proven.
-pub fn summary_line(doc: &PlanDoc) -> String {
+pub(crate) fn summary_line(doc: &PlanDoc) -> String {
     let weeks = doc.horizon.as_ref().map(|h| h.weeks).unwrap_or(0);
     let first = doc
         .horizon
@@ -106,7 +106,7 @@ fn fairness_rows(doc: &PlanDoc) -> Vec<Vec<String>> {
 const FAIRNESS_HEADER: [&str; 6] = ["person", "weeks", "carry", "load", "share", "deviation"];
 
 /// The terminal view: a summary line, a week-by-role table and a fairness table.
-pub fn table(ws: &Workspace, doc: &PlanDoc) -> String {
+pub(crate) fn table(ws: &Workspace, doc: &PlanDoc) -> String {
     let (roles, rows) = grid(ws, doc);
     let mut t = Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED);
@@ -141,7 +141,7 @@ pub fn table(ws: &Workspace, doc: &PlanDoc) -> String {
 }
 
 /// Markdown: the same tables as GitHub-flavoured Markdown.
-pub fn markdown(ws: &Workspace, doc: &PlanDoc) -> String {
+pub(crate) fn markdown(ws: &Workspace, doc: &PlanDoc) -> String {
     let (roles, rows) = grid(ws, doc);
     let md_row = |cells: &[String]| format!("| {} |\n", cells.join(" | "));
     let mut out = format!("# On-call plan: {}\n\n{}\n\n", doc.team, summary_line(doc));
@@ -173,7 +173,7 @@ pub fn markdown(ws: &Workspace, doc: &PlanDoc) -> String {
 }
 
 /// A plan in the format asked for.
-pub fn plan(ws: &Workspace, doc: &PlanDoc, format: Format) -> Result<String> {
+pub(crate) fn plan(ws: &Workspace, doc: &PlanDoc, format: Format) -> Result<String> {
     Ok(match format {
         Format::Table => table(ws, doc),
         Format::Json => json(doc)?,
@@ -183,13 +183,13 @@ pub fn plan(ws: &Workspace, doc: &PlanDoc, format: Format) -> Result<String> {
 }
 
 /// Plan JSON, schema 1, pretty-printed.
-pub fn json(doc: &PlanDoc) -> Result<String> {
+pub(crate) fn json(doc: &PlanDoc) -> Result<String> {
     Ok(serde_json::to_string_pretty(doc)? + "\n")
 }
 
 /// One row per slot: `week,role,person,start,end,load,status` where an
 /// unfilled slot has an empty person and its reason in `note`.
-pub fn csv(doc: &PlanDoc) -> Result<String> {
+pub(crate) fn csv(doc: &PlanDoc) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["week", "role", "person", "start", "end", "load", "note"])?;
     let mut rows: Vec<(chrono::NaiveDate, usize, Vec<String>)> = Vec::new();

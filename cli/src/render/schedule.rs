@@ -20,19 +20,19 @@ use serde_json::json;
 use crate::args::ShowFormat;
 
 /// A local time with its zone abbreviation.
-pub fn local(t: DateTime<Utc>, tz: Tz) -> String {
+pub(crate) fn local(t: DateTime<Utc>, tz: Tz) -> String {
     t.with_timezone(&tz)
         .format("%a %Y-%m-%d %H:%M %Z")
         .to_string()
 }
 
 /// Text from files or the environment, safe to print on a terminal.
-pub fn terminal(text: &str) -> String {
+pub(crate) fn terminal(text: &str) -> String {
     escape(text).into_owned()
 }
 
 /// `show`: the resolved timeline as a table or JSON.
-pub fn timeline(
+pub(crate) fn timeline(
     ws: &Workspace,
     team: TeamIdx,
     tl: &Timeline,
@@ -87,7 +87,7 @@ pub fn timeline(
 }
 
 /// `who`: the holder of each role and the escalation chain.
-pub fn who(ws: &Workspace, on_call: &OnCall) -> String {
+pub(crate) fn who(ws: &Workspace, on_call: &OnCall) -> String {
     let t = ws.team(on_call.team);
     let tz = t.timezone;
     let name = |id: &str| {
@@ -136,7 +136,7 @@ pub fn who(ws: &Workspace, on_call: &OnCall) -> String {
 }
 
 /// `swap match`: the cycles granted in each team.
-pub fn swap_matches(ws: &Workspace, matches: &[TeamMatch]) -> String {
+pub(crate) fn swap_matches(ws: &Workspace, matches: &[TeamMatch]) -> String {
     let mut out = String::new();
     let mut granted_total = 0;
     for m in matches {
@@ -172,7 +172,7 @@ pub fn swap_matches(ws: &Workspace, matches: &[TeamMatch]) -> String {
 
 /// A re-plan's changes: how many slots change hands, and who gains and
 /// loses which week.
-pub fn replan_diff(r: &Replan) -> String {
+pub(crate) fn replan_diff(r: &Replan) -> String {
     let mut out = format!(
         "{} slot(s) change hands{}\n",
         r.changed,
@@ -210,7 +210,7 @@ pub fn replan_diff(r: &Replan) -> String {
 }
 
 /// `log`: one line per audit entry.
-pub fn audit(entries: &[AuditEntry]) -> String {
+pub(crate) fn audit(entries: &[AuditEntry]) -> String {
     let mut out = String::new();
     for e in entries {
         let _ = writeln!(

@@ -16,7 +16,7 @@ pub const MAX_OCCURRENCES: u16 = 5000;
 pub const WINDOW_YEARS: u32 = 10;
 
 /// No occurrence starts on or after this (2100-01-01).
-pub fn last_window_end() -> NaiveDateTime {
+pub(super) fn last_window_end() -> NaiveDateTime {
     NaiveDate::from_ymd_opt(2100, 1, 1)
         .unwrap_or(NaiveDate::MAX)
         .and_time(NaiveTime::MIN)
