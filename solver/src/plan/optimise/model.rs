@@ -325,6 +325,9 @@ pub(super) struct RunSettings {
     pub(super) maximise: bool,
     pub(super) time_limit: f64,
     pub(super) gaps: (f64, f64),
+    /// Most branch-and-bound nodes: unlike the clock, a limit that stops
+    /// every run of the same model at the same point.
+    pub(super) max_nodes: Option<i32>,
 }
 
 /// Solves `model` for `objective` on HiGHS.
@@ -350,6 +353,9 @@ pub(super) fn run(
     hm.set_option("time_limit", set.time_limit.max(0.01));
     hm.set_option("mip_rel_gap", set.gaps.0);
     hm.set_option("mip_abs_gap", set.gaps.1);
+    if let Some(nodes) = set.max_nodes {
+        hm.set_option("mip_max_nodes", nodes);
+    }
     if set.time_limit < SHORT_RUN {
         // Symmetry detection and presolve do not look at the clock, and on a
         // large team they alone take seconds: a short run goes without them.

@@ -26,7 +26,15 @@ const SPREAD_SHARE: f64 = 0.2;
 /// least [`SPREAD_MIN`] seconds: a tie-break should not dominate the solve.
 const SPREAD_FACTOR: f64 = 10.0;
 /// Smallest budget for the spread tie-break, in seconds.
-const SPREAD_MIN: f64 = 0.5;
+const SPREAD_MIN: f64 = 1.5;
+/// Most branch-and-bound nodes for the spread tie-break. Ties in the spread
+/// are common, and HiGHS breaks them by where it stops: stopping on a node
+/// count rather than on the clock makes the same inputs give the same plan on
+/// every run, however busy the machine. On small and mid-sized teams this
+/// limit, or the gap, ends the run well inside its time budget; only a run
+/// that ends on the clock (large teams, short `--time-limit`) may break ties
+/// differently from one run to the next.
+const SPREAD_NODES: i32 = 50;
 /// Least time left, in seconds, to start a HiGHS run after the fill:
 /// building and loading a large model alone takes a good part of it.
 const MIN_RUN: f64 = 0.2;
@@ -50,6 +58,7 @@ impl RunSettings {
             maximise,
             time_limit,
             gaps: (EXACT, EXACT_ABS),
+            max_nodes: None,
         }
     }
 }
@@ -501,6 +510,7 @@ pub(super) fn spread(
         maximise: false,
         time_limit: budget,
         gaps: (SPREAD_GAP, SPREAD_ABS_GAP),
+        max_nodes: Some(SPREAD_NODES),
     };
     let res = run(model, objective, settings)?;
     if let Some(cand) = res.assignment(fx.inst) {
