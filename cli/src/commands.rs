@@ -118,7 +118,10 @@ fn plan(dir: &Path, args: PlanArgs) -> Result<ExitCode> {
         .map_or(chrono::NaiveDate::MIN, |w| w.first_day);
     let history = Schedule::read_only(&ws)?.history(team, first)?;
     let plan = optimise::plan_with_history(&ws, team, &spec, &opts, &history)?;
-    let explained = oncall::plan::explain::explain_plan(&ws, &plan, &history);
+    // The explanation of unfilled slots gets a budget of its own, as long
+    // as the solve's.
+    let budget = args.time_limit.unwrap_or(optimise::DEFAULT_TIME_LIMIT);
+    let explained = oncall::plan::explain::explain_plan(&ws, &plan, &history, budget);
     let mut text = render::plan(&ws, &explained.doc, args.format)?;
     if let (Format::Table, Some(e)) = (args.format, &explained.infeasibility) {
         text.push('\n');

@@ -394,3 +394,35 @@ fn the_explanation_sees_the_rest_rule_across_published_history() {
         "{text}"
     );
 }
+
+/// An explanation has a budget of its own. Three people cannot fill two
+/// roles every week when nobody may serve two weeks running: only the MILP
+/// oracle sees it, as every week alone has enough eligible people. With no
+/// time left the oracle decides nothing, and the answer is "unknown", never
+/// a conflict without proof; with time, the same horizon is explained.
+#[test]
+fn an_explanation_out_of_time_claims_nothing_unproven() {
+    use oncall::plan::explain::explain_weeks;
+    let tz = America::Los_Angeles;
+    let people = ["ann", "bob", "cy"]
+        .iter()
+        .map(|id| person(id, tz, "2020-01-01", &[]))
+        .collect();
+    let rules = Rules {
+        rest_weeks: 1,
+        max_shifts: None,
+    };
+    let roles = vec![role("primary", 1.0, 0, &[]), role("secondary", 1.0, 0, &[])];
+    let ws = workspace(tz, people, roles, rules);
+    let weeks = horizon::weeks(ws.team(TeamIdx(0)), &spec(3)).unwrap();
+    let started = std::time::Instant::now();
+    assert_eq!(
+        explain_weeks(&ws, TeamIdx(0), weeks.clone(), &[], 0.0),
+        Feasibility::Unknown
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    let e = explain_weeks(&ws, TeamIdx(0), weeks, &[], 30.0)
+        .infeasibility()
+        .expect("two of three people every week, with a week's rest, is impossible");
+    verify(&ws, 3, &e);
+}

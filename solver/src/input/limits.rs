@@ -151,16 +151,15 @@ impl From<ReadError> for io::Error {
     }
 }
 
-/// The bytes of a regular file of at most [`MAX_FILE_BYTES`]. What the path
-/// is is checked before it is opened, so a FIFO or a device is never read
-/// (a file swapped for one between the check and the open is caught by the
-/// second check on the open file, though opening a FIFO may then wait).
+/// The bytes of a regular file of at most [`MAX_FILE_BYTES`]. The file is
+/// opened without blocking, so opening a FIFO returns at once, and what was
+/// opened is checked before a byte is read: a FIFO or a device is never read,
+/// even one swapped in for a regular file after a path check.
 ///
 /// # Errors
 /// Not a regular file, too large, or any I/O error.
 pub fn read_bytes(path: &Path) -> Result<Vec<u8>, ReadError> {
-    check_kind(&fs::metadata(path).map_err(ReadError::Io)?)?;
-    let file = File::open(path).map_err(ReadError::Io)?;
+    let file = open_without_blocking(path).map_err(ReadError::Io)?;
     check_kind(&file.metadata().map_err(ReadError::Io)?)?;
     let mut bytes = Vec::new();
     file.take(MAX_FILE_BYTES + 1)
@@ -170,6 +169,20 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, ReadError> {
         return Err(ReadError::TooLarge);
     }
     Ok(bytes)
+}
+
+/// Opens `path` for reading; on Unix with `O_NONBLOCK`, which makes opening a
+/// FIFO return at once instead of waiting for a writer, and changes nothing
+/// for a regular file.
+fn open_without_blocking(path: &Path) -> io::Result<File> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
 }
 
 /// [`read_bytes`] as UTF-8 text.
@@ -255,5 +268,27 @@ mod tests {
             let got = suggest_id(s).unwrap_or_default();
             assert_eq!(id_problem(&got), None, "{s:?} -> {got:?}");
         }
+    }
+
+    /// Reading a FIFO with no writer would wait forever; opening it without
+    /// blocking and checking what was opened refuses it at once. There is
+    /// no check of the path before the open, so a FIFO swapped in after one
+    /// meets the same refusal.
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_refused_without_waiting_for_a_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("people.csv");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(read_bytes(&fifo).map(|b| b.len()));
+        });
+        let got = rx.recv_timeout(std::time::Duration::from_secs(10));
+        assert!(
+            matches!(got, Ok(Err(ReadError::NotAFile(_)))),
+            "refused at once, not read or waited on: {got:?}"
+        );
     }
 }

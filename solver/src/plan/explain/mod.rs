@@ -220,17 +220,24 @@ pub fn explain(
     history: &[HeldShift],
 ) -> Result<Feasibility, HorizonError> {
     let weeks = horizon::weeks(ws.team(team), spec)?;
-    Ok(explain_weeks(ws, team, weeks, history))
+    Ok(explain_weeks(ws, team, weeks, history, EXPLAIN_TIME_LIMIT))
 }
 
-/// [`explain`] for explicit weeks.
+/// Default wall-clock budget of a whole explanation, in seconds.
+pub const EXPLAIN_TIME_LIMIT: f64 = 60.0;
+
+/// [`explain`] for explicit weeks, within `time_limit` seconds in all. When
+/// the budget runs out first, the answer is [`Feasibility::Unknown`] if not
+/// even the whole horizon was decided; otherwise the conflicts found are
+/// still proven, but may not be minimal, and fewer fixes may be listed.
 pub fn explain_weeks(
     ws: &Workspace,
     team: TeamIdx,
     weeks: Vec<Week>,
     history: &[HeldShift],
+    time_limit: f64,
 ) -> Feasibility {
-    let p = Problem::new(ws, team, weeks, history);
+    let p = Problem::new(ws, team, weeks, history).within(time_limit);
     let everything = Scenario {
         active: p.all.clone(),
         fixes: vec![],
@@ -323,11 +330,13 @@ pub struct ExplainedPlan {
     pub infeasibility: Option<Infeasibility>,
 }
 
-/// The document of `plan`, explained when it leaves slots unfilled.
+/// The document of `plan`, explained when it leaves slots unfilled, within
+/// `time_limit` seconds (as [`explain_weeks`]).
 pub fn explain_plan(
     ws: &Workspace,
     plan: &crate::plan::Plan,
     history: &[HeldShift],
+    time_limit: f64,
 ) -> ExplainedPlan {
     let mut doc = plan.to_doc(ws);
     if plan.unfilled.is_empty() {
@@ -336,7 +345,8 @@ pub fn explain_plan(
             infeasibility: None,
         };
     }
-    let infeasibility = explain_weeks(ws, plan.team, plan.weeks.clone(), history).infeasibility();
+    let infeasibility =
+        explain_weeks(ws, plan.team, plan.weeks.clone(), history, time_limit).infeasibility();
     if let Some(e) = &infeasibility {
         for (u, slot) in doc.unfilled.iter_mut().zip(&plan.unfilled) {
             if let Some(reason) = e.reason_for(ws, slot.week, slot.role) {

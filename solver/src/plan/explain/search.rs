@@ -3,6 +3,7 @@
 //! over the facts, and fixes checked by the same oracle.
 
 use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
 
 use good_lp::solvers::highs::highs;
 use good_lp::{variable, Expression, ProblemVariables, SolverModel, Variable};
@@ -34,6 +35,9 @@ pub(super) struct Problem<'a> {
     rested: Vec<(PersonIdx, Vec<usize>)>,
     /// Oracle calls that ran out of time (unknown, never "infeasible").
     undecided: std::cell::Cell<usize>,
+    /// When the whole search must end: past it, every oracle call answers
+    /// [`Answer::Unknown`] at once.
+    deadline: Option<Instant>,
 }
 
 /// What the oracle knows about a scenario.
@@ -112,6 +116,28 @@ impl<'a> Problem<'a> {
             all,
             rested,
             undecided: std::cell::Cell::new(0),
+            deadline: None,
+        }
+    }
+
+    /// The same problem, whose search ends `seconds` from now. Oracle calls
+    /// past the deadline count as undecided: a conflict found is still
+    /// proven, but may not be minimal, and fewer fixes may be proven.
+    pub(super) fn within(mut self, seconds: f64) -> Self {
+        self.deadline = Duration::try_from_secs_f64(seconds.max(0.0))
+            .ok()
+            .and_then(|d| Instant::now().checked_add(d));
+        self
+    }
+
+    /// Seconds an oracle call may take now, or `None` past the deadline.
+    fn oracle_seconds(&self) -> Option<f64> {
+        match self.deadline {
+            None => Some(ORACLE_SECONDS),
+            Some(d) => {
+                let left = d.saturating_duration_since(Instant::now()).as_secs_f64();
+                (left > 0.0).then(|| left.min(ORACLE_SECONDS))
+            }
         }
     }
 
@@ -243,14 +269,23 @@ impl<'a> Problem<'a> {
         if !hall_violators(&elig).is_empty() {
             return Answer::No;
         }
-        let answer = self.milp_complete(&ws, &elig, sc);
+        let answer = match self.oracle_seconds() {
+            Some(seconds) => self.milp_complete(&ws, &elig, sc, seconds),
+            None => Answer::Unknown,
+        };
         if answer == Answer::Unknown {
             self.undecided.set(self.undecided.get() + 1);
         }
         answer
     }
 
-    fn milp_complete(&self, ws: &Workspace, elig: &[Vec<Vec<PersonIdx>>], sc: &Scenario) -> Answer {
+    fn milp_complete(
+        &self,
+        ws: &Workspace,
+        elig: &[Vec<Vec<PersonIdx>>],
+        sc: &Scenario,
+        seconds: f64,
+    ) -> Answer {
         let team = ws.team(self.team);
         let mut vars = ProblemVariables::new();
         let mut x: Vec<(usize, usize, PersonIdx, Variable)> = Vec::new();
@@ -316,7 +351,7 @@ impl<'a> Problem<'a> {
         }
         let mut problem = vars.minimise(Expression::from(0.0)).using(highs);
         problem.set_verbose(false);
-        problem = problem.set_time_limit(ORACLE_SECONDS);
+        problem = problem.set_time_limit(seconds);
         for row in rows {
             problem.add_constraint(row);
         }
