@@ -234,6 +234,7 @@ pub fn in_range(v: f64, min: f64) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]
