@@ -15,6 +15,7 @@ use rust_decimal::Decimal;
 
 use crate::args::{CompAction, CompArgs, CompCloseArgs, CompFormat, ToilArgs, ToilFormat};
 use crate::commands::{emit, find_person, find_team, load};
+use crate::render::row;
 use crate::UsageError;
 
 /// The columns of the HR CSV, in order.
@@ -142,13 +143,13 @@ pub(crate) fn toil(dir: &Path, args: ToilArgs) -> Result<ExitCode> {
 fn toil_table(ledger: &toil::ToilLedger) -> String {
     let mut t = new_table(&["person", "earned", "taken", "expired", "balance"]);
     for p in &ledger.people {
-        t.add_row([
-            crate::render::terminal(&p.name),
+        t.add_row(row([
+            p.name.clone(),
             p.earned.to_string(),
             p.taken.to_string(),
             p.expired.to_string(),
             p.balance.to_string(),
-        ]);
+        ]));
     }
     let expiry = ledger.expires_after_days.map_or_else(
         || "days never expire".to_string(),
@@ -351,12 +352,12 @@ fn pay_table(report: &CompReport) -> Table {
         "days off in lieu",
     ]);
     for p in &report.people {
-        pay.add_row([
+        pay.add_row(row([
             p.name.clone(),
             p.hours.to_string(),
             p.amount.to_string(),
             p.time_off_days.round_dp(2).normalize().to_string(),
-        ]);
+        ]));
     }
     right_align(pay)
 }
@@ -370,13 +371,13 @@ fn fairness_table(report: &CompReport) -> Table {
         "pages",
     ]);
     for p in &report.people {
-        fair.add_row([
+        fair.add_row(row([
             p.name.clone(),
             p.weekend_days.round_dp(2).normalize().to_string(),
             p.holiday_days.round_dp(2).normalize().to_string(),
             p.night_hours.round_dp(2).normalize().to_string(),
             p.pages.to_string(),
-        ]);
+        ]));
     }
     right_align(fair)
 }
@@ -386,7 +387,7 @@ fn adjustment_table(report: &CompReport) -> Table {
         "person", "adjusts", "team", "role", "code", "hours", "days", "amount",
     ]);
     for l in report.lines.iter().filter(|l| l.is_adjustment()) {
-        t.add_row([
+        t.add_row(row([
             l.name.clone(),
             l.adjusts.map(period_text).unwrap_or_default(),
             l.team.clone(),
@@ -395,7 +396,7 @@ fn adjustment_table(report: &CompReport) -> Table {
             l.hours.to_string(),
             l.days.to_string(),
             l.amount.to_string(),
-        ]);
+        ]));
     }
     t
 }

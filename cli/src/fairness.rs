@@ -94,15 +94,15 @@ fn table(r: &FairnessReport) -> String {
     t.load_preset(presets::UTF8_FULL_CONDENSED);
     t.set_header(head);
     for p in &r.people {
-        let name = crate::render::terminal(&p.name);
+        let name = p.name.clone();
         for (q, f) in r.quarters.iter().zip(&p.quarters) {
             let mut row = vec![name.clone(), q.label.clone()];
             row.extend(cells(f));
-            t.add_row(row);
+            t.add_row(crate::render::row(row));
         }
         let mut row = vec![name, "total".to_string()];
         row.extend(cells(&p.total));
-        t.add_row(row);
+        t.add_row(crate::render::row(row));
     }
     for i in 2..t.column_count() {
         if let Some(c) = t.column_mut(i) {

@@ -509,11 +509,14 @@ fn readers_work_on_a_read_only_workspace_for_a_user_who_may_only_read() {
     }
 }
 
+/// An id that would lead a file name out of `--out` is refused at load,
+/// with its file and line, so no feed is written from it.
 #[test]
-fn feeds_of_an_id_that_would_escape_stay_in_the_out_directory() {
+fn an_id_that_would_escape_the_out_directory_is_refused() {
     let (tmp, _) = published();
     let dir = tmp.path();
     let people = std::fs::read_to_string(dir.join("people.csv")).unwrap();
+    let line = people.lines().count() + 1;
     std::fs::write(
         dir.join("people.csv"),
         format!("{people}../../escaped,Eve Escape,eve@example.com,America/Los_Angeles,US,2020-01-01,,\n"),
@@ -521,19 +524,152 @@ fn feeds_of_an_id_that_would_escape_stay_in_the_out_directory() {
     .unwrap();
     let out_dir = dir.join("feeds/inner");
     let out = oncall(dir, &["ical", "--all", "--out", out_dir.to_str().unwrap()]);
-    if out.status.code() == Some(1) {
-        // The loader refuses such an id: nothing can be written from it.
-        assert!(!text(&out.stderr).is_empty());
-        return;
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains(&format!("people.csv:{line}")), "{err}");
+    assert!(!out_dir.exists() && !dir.join("escaped.ics").exists());
+    assert!(!tmp.path().parent().unwrap().join("escaped.ics").exists());
+}
+
+/// Every `--out` write goes through a fresh temporary file with an
+/// unpredictable name, never through a link: a symlink planted at the name
+/// a temporary file once had (`.NAME.tmp`) or at any other name in the
+/// directory leaves its target untouched.
+#[test]
+fn a_planted_symlink_never_redirects_a_write() {
+    let (tmp, _) = published();
+    let dir = tmp.path();
+    let victim = dir.join("victim.txt");
+    std::fs::write(&victim, "precious").unwrap();
+    let out = dir.join("out");
+    std::fs::create_dir(&out).unwrap();
+    let names = [
+        "plan.json",
+        "comp.csv",
+        "team-payments.ics",
+        "person-alice.ics",
+    ];
+    for name in names {
+        std::os::unix::fs::symlink(&victim, out.join(format!(".{name}.tmp"))).unwrap();
     }
-    ok(&out);
-    assert!(!dir.join("escaped.ics").exists() && !dir.join("person-escaped.ics").exists());
-    let names: Vec<String> = std::fs::read_dir(&out_dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    assert!(
-        names.contains(&"person-..%2F..%2Fescaped.ics".to_string()),
-        "{names:?}"
+    let at = |name: &str| out.join(name).to_str().unwrap().to_string();
+    let (plan, comp, feeds) = (
+        at("plan.json"),
+        at("comp.csv"),
+        out.to_str().unwrap().to_string(),
     );
+    ok(&oncall(
+        dir,
+        &[
+            "plan",
+            "payments",
+            "--quarter",
+            "2027Q2",
+            "--format",
+            "json",
+            "--out",
+            &plan,
+        ],
+    ));
+    ok(&oncall(
+        dir,
+        &[
+            "comp",
+            "--from",
+            "2027-01-01",
+            "--to",
+            "2027-03-31",
+            "--out",
+            &comp,
+        ],
+    ));
+    ok(&oncall(dir, &["ical", "--all", "--out", &feeds]));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    for name in names {
+        let meta = std::fs::symlink_metadata(out.join(name)).unwrap();
+        assert!(meta.is_file(), "{name} is a new regular file");
+        let planted = std::fs::symlink_metadata(out.join(format!(".{name}.tmp"))).unwrap();
+        assert!(
+            planted.file_type().is_symlink(),
+            "the planted link is left alone"
+        );
+    }
+}
+
+/// A name, a reason and an `$ONCALL_USER` come from people other than the
+/// reader. Holding an ANSI escape and a newline, they must not repaint the
+/// terminal or forge a line in any view: every table and list shows their
+/// control characters escaped.
+#[test]
+fn names_and_actors_cannot_forge_terminal_lines() {
+    const FORGED: &str = "recorded: forged";
+    let tmp = copy_of("quickstart");
+    let dir = tmp.path();
+    let people = std::fs::read_to_string(dir.join("people.csv")).unwrap();
+    let hostile = format!("\"Alice\u{1b}[2J\n{FORGED}\u{9b}31m\"");
+    std::fs::write(
+        dir.join("people.csv"),
+        people.replacen("Alice Adams", &hostile, 1),
+    )
+    .unwrap();
+    let plan = dir.join("q1.json");
+    let p = plan.to_str().unwrap();
+    let mut outputs = vec![oncall(dir, &["plan", "payments", "--quarter", "2027Q1"])];
+    ok(&oncall(
+        dir,
+        &[
+            "plan",
+            "payments",
+            "--quarter",
+            "2027Q1",
+            "--format",
+            "json",
+            "--out",
+            p,
+        ],
+    ));
+    let publish = Command::new(env!("CARGO_BIN_EXE_oncall"))
+        .args(["-C", dir.to_str().unwrap(), "publish", "payments", p])
+        .env("ONCALL_USER", format!("mallory\u{1b}[31m\n{FORGED}"))
+        .output()
+        .unwrap();
+    ok(&publish);
+    outputs.push(publish);
+    for args in [
+        &["log"][..],
+        &["show", "payments"],
+        &["who", "payments", "--at", "2027-02-10T12:00"],
+        &["comp", "--from", "2027-01-01", "--to", "2027-03-31"],
+        &[
+            "report",
+            "fairness",
+            "--from",
+            "2027-01-01",
+            "--to",
+            "2027-03-31",
+        ],
+        &["toil", "--at", "2027-04-01"],
+    ] {
+        outputs.push(oncall(dir, args));
+    }
+    let mut saw_alice = 0;
+    for out in &outputs {
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        for stream in [text(&out.stdout), text(&out.stderr)] {
+            assert!(
+                !stream.chars().any(|c| c.is_control() && c != '\n'),
+                "a control character reached the terminal:\n{stream}"
+            );
+            assert!(
+                stream
+                    .lines()
+                    .all(|l| !l.trim_start_matches(['│', ' ']).starts_with(FORGED)),
+                "a forged line:\n{stream}"
+            );
+            saw_alice += stream
+                .matches("Alice\\u{1b}[2J\\u{a}recorded: forged")
+                .count();
+        }
+    }
+    assert!(saw_alice >= 4, "the name is shown, escaped, in the views");
 }

@@ -5,7 +5,7 @@ mod schedule;
 
 pub(crate) use fairness::fairness_html;
 
-pub(crate) use schedule::{audit, local, replan_diff, swap_matches, terminal, timeline, who};
+pub(crate) use schedule::{audit, local, replan_diff, row, swap_matches, terminal, timeline, who};
 
 use anyhow::Result;
 use comfy_table::{presets, CellAlignment, Table};
@@ -114,13 +114,13 @@ pub(crate) fn table(ws: &Workspace, doc: &PlanDoc) -> String {
     header.extend(roles);
     t.set_header(header);
     for r in rows {
-        t.add_row(r);
+        t.add_row(row(r));
     }
     let mut f = Table::new();
     f.load_preset(presets::UTF8_FULL_CONDENSED);
     f.set_header(FAIRNESS_HEADER);
     for r in fairness_rows(doc) {
-        f.add_row(r);
+        f.add_row(row(r));
     }
     for col in 1..6 {
         if let Some(c) = f.column_mut(col) {

@@ -31,6 +31,12 @@ pub(crate) fn terminal(text: &str) -> String {
     escape(text).into_owned()
 }
 
+/// A table row with every cell safe to print on a terminal: each table adds
+/// its rows through this, so no cell can carry a control character.
+pub(crate) fn row<S: AsRef<str>>(cells: impl IntoIterator<Item = S>) -> Vec<String> {
+    cells.into_iter().map(|c| terminal(c.as_ref())).collect()
+}
+
 /// `show`: the resolved timeline as a table or JSON.
 pub(crate) fn timeline(
     ws: &Workspace,
@@ -71,17 +77,17 @@ pub(crate) fn timeline(
     for s in &tl.segments {
         let source = match (s.source, &s.planned) {
             (Source::Plan { version }, _) => format!("plan v{version}"),
-            (Source::Override { id }, Some(p)) => format!("override #{id}, covering {}", escape(p)),
+            (Source::Override { id }, Some(p)) => format!("override #{id}, covering {p}"),
             (Source::Override { id }, None) => format!("override #{id}"),
         };
-        table.add_row(vec![
+        table.add_row(row([
             s.week.to_string(),
-            terminal(&s.role),
-            terminal(&s.person),
+            s.role.clone(),
+            s.person.clone(),
             local(s.start, tz),
             local(s.end, tz),
             source,
-        ]);
+        ]));
     }
     Ok(format!("{} ({})\n{table}\n", t.id, tz.name()))
 }
