@@ -215,10 +215,20 @@ fn check(dir: &Path, args: CheckArgs) -> Result<ExitCode> {
         eprintln!("{}\n", w.as_warning());
     }
     let team = find_team(&ws, &args.team)?;
-    let first = oncall::plan::horizon::weeks(ws.team(team), &spec)?
+    let weeks = oncall::plan::horizon::weeks(ws.team(team), &spec)?;
+    let first = weeks
         .first()
         .map_or(chrono::NaiveDate::MIN, |w| w.first_day);
-    let history = Schedule::read_only(&ws)?.history(team, first)?;
+    let schedule = Schedule::read_only(&ws)?;
+    let history = schedule.history(team, first)?;
+    if let Some(last) = weeks.last() {
+        let (_, closed) = schedule.pay_state()?;
+        let range = oncall::pay::PayPeriod {
+            from: first,
+            to: last.next_day,
+        };
+        crate::comp::warn_overdrawn(&ws, &closed, range, Some(team));
+    }
     let json = matches!(args.format, CheckFormat::Json);
     match explain::explain(&ws, team, &spec, &history)? {
         Feasibility::Completable if json => println!("{{\"feasible\": true}}"),

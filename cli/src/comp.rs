@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use comfy_table::{presets, CellAlignment, Table};
-use oncall::model::Workspace;
+use oncall::model::{TeamIdx, Workspace};
 use oncall::pay::periods::ClosedPeriod;
 use oncall::pay::statement::{self, Section, Statement};
 use oncall::pay::{self, toil, CompReport, Incident, PayLine, PayPeriod};
@@ -60,7 +60,7 @@ pub(crate) fn run(dir: &Path, args: CompArgs) -> Result<ExitCode> {
         CompFormat::Table => table(&st),
     };
     emit(args.out.as_deref(), &text)?;
-    warn_overdrawn(&ws, &closed, range);
+    warn_overdrawn(&ws, &closed, range, None);
     if let Some(out) = &args.out {
         let lines: usize = st.sections.iter().map(|s| s.report.lines.len()).sum();
         let currency = st.sections.first().map(|s| s.report.currency.as_str());
@@ -100,10 +100,25 @@ fn run_close(dir: &Path, args: CompCloseArgs) -> Result<ExitCode> {
 }
 
 /// Warns (on standard error) about days off in lieu taken in `range` beyond
-/// the balance: allowed, but HR should know.
-fn warn_overdrawn(ws: &Workspace, closed: &[ClosedPeriod], range: PayPeriod) {
+/// the balance, by everyone or by the members of `team`: allowed, but HR
+/// and the manager should know.
+pub(crate) fn warn_overdrawn(
+    ws: &Workspace,
+    closed: &[ClosedPeriod],
+    range: PayPeriod,
+    team: Option<TeamIdx>,
+) {
     let ledger = toil::ledger(ws, closed, last_day(range), None);
+    let member = |id: &str| {
+        team.is_none_or(|t| {
+            ws.person_by_id(id)
+                .is_some_and(|p| ws.team(t).members.contains(&p))
+        })
+    };
     for (person, days) in toil::overdrawn_in(&ledger, range.from, range.to) {
+        if !member(&person) {
+            continue;
+        }
         let days: Vec<String> = days.iter().map(ToString::to_string).collect();
         eprintln!(
             "warning: {} took days off in lieu beyond their balance on {}\n  help: see `oncall toil --person {}`",

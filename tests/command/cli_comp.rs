@@ -432,4 +432,23 @@ fn days_off_in_lieu_taken_beyond_the_balance_are_a_warning() {
         ),
         "{err}"
     );
+    // `check` warns too, for the weeks it checks, and still succeeds.
+    let out = oncall(
+        ws,
+        &["check", "payments", "--from", "2027-01-25", "--weeks", "2"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(
+            "warning: alice took days off in lieu beyond their balance on 2027-01-28, 2027-01-29"
+        ),
+        "{err}"
+    );
+    let later = oncall(
+        ws,
+        &["check", "payments", "--from", "2027-02-08", "--weeks", "2"],
+    );
+    assert!(later.status.success());
+    assert!(!text(&later.stderr).contains("beyond their balance"));
 }

@@ -252,3 +252,60 @@ fn kind_and_expiry_are_read_and_their_mistakes_named() {
         "{found:?}"
     );
 }
+
+/// A calendar event is days off in lieu when one of its categories says so
+/// (`TOIL`, `Day off in lieu`, `Time off in lieu`, any case or spacing);
+/// the title alone never makes it one.
+#[test]
+fn calendar_events_categorised_toil_are_days_off_in_lieu() {
+    let event = |uid: u32, day: u32, extra: &str| {
+        format!(
+            "BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20270101T000000Z\r\nDTSTART;VALUE=DATE:202702{day:02}\r\n{extra}END:VEVENT\r\n"
+        )
+    };
+    let ics = [
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n".to_string(),
+        event(1, 8, "SUMMARY:Lieu day\r\nCATEGORIES:Personal,TOIL\r\n"),
+        event(2, 9, "SUMMARY:Off\r\nCATEGORIES:Day-off in lieu\r\n"),
+        event(3, 10, "SUMMARY:Off\r\nCATEGORIES:time_off_in_lieu\r\n"),
+        event(4, 11, "SUMMARY:Ski\r\nCATEGORIES:Vacation\r\n"),
+        event(5, 12, "SUMMARY:TOIL for Bob\r\n"),
+        "END:VCALENDAR\r\n".to_string(),
+    ]
+    .concat();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for (rel, text) in [
+        ("oncall.toml", "timezone = \"America/Los_Angeles\"\n"),
+        (
+            "people.csv",
+            "id,name,email,timezone,region,joined,left,skills\nalice,Alice,a@example.com,America/Los_Angeles,US,2021-03-01,,\n",
+        ),
+        (
+            "teams/payments.toml",
+            "members = [\"alice\"]\nhandoff = { weekday = \"monday\", time = \"10:00\" }\n\n[[roles]]\nname = \"primary\"\n",
+        ),
+        ("time-off/alice.ics", ics.as_str()),
+    ] {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let w = oncall::input::load_workspace(root).unwrap();
+    let mut kinds: Vec<(u32, TimeOffKind)> = w
+        .time_off
+        .iter()
+        .map(|t| (chrono::Datelike::day(&t.start), t.kind))
+        .collect();
+    kinds.sort_by_key(|k| k.0);
+    assert_eq!(
+        kinds,
+        [
+            (8, TimeOffKind::Toil),
+            (9, TimeOffKind::Toil),
+            (10, TimeOffKind::Toil),
+            (11, TimeOffKind::Leave),
+            (12, TimeOffKind::Leave),
+        ]
+    );
+}

@@ -145,7 +145,7 @@ impl Cx {
                         start: b.start,
                         end: b.end,
                         reason: b.reason,
-                        kind: TimeOffKind::Leave,
+                        kind: b.kind,
                         origin: Origin {
                             file: rel.to_path_buf(),
                             line: b.line,

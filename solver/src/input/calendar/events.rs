@@ -64,6 +64,7 @@ impl Cx<'_> {
             .map(crate::text::ics::unescape_text)
             .filter(|s| !s.trim().is_empty())
             .unwrap_or_else(|| "calendar".to_string());
+        let kind = policy::kind(e);
         occurrences
             .iter()
             .map(|o| {
@@ -80,6 +81,7 @@ impl Cx<'_> {
                     end,
                     reason: reason.clone(),
                     line: e.line,
+                    kind,
                 })
             })
             .collect()

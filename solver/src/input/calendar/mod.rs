@@ -45,7 +45,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 use crate::input::diagnostic::Diagnostic;
-use crate::model::CalendarPolicy;
+use crate::model::{CalendarPolicy, TimeOffKind};
 
 mod events;
 mod policy;
@@ -70,6 +70,10 @@ pub struct IcsTimeOff {
     pub reason: String,
     /// Line of the event's `BEGIN:VEVENT`.
     pub line: usize,
+    /// Days off in lieu taken when a category of the event says so
+    /// (`TOIL`, `Time off in lieu` or `Day off in lieu`, any case), leave
+    /// otherwise.
+    pub kind: TimeOffKind,
 }
 
 /// What a calendar file gives: its blocks and the events skipped.

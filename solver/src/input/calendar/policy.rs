@@ -2,7 +2,7 @@
 //! [`CalendarPolicy`](crate::model::CalendarPolicy).
 
 use super::tree::{param, Comp};
-use crate::model::{CalendarCount, CalendarPolicy};
+use crate::model::{CalendarCount, CalendarPolicy, TimeOffKind};
 
 /// Whether event `e` is time off. Free (`TRANSP:TRANSPARENT`) and cancelled
 /// events never are.
@@ -45,6 +45,32 @@ fn out_of_office(e: &Comp, words: &[String]) -> bool {
         || categories
             .chain(summary)
             .any(|text| words.iter().any(|w| has_word(text, w)))
+}
+
+/// Categories that mark an event as days off in lieu taken, compared with
+/// case, spaces, hyphens and underscores ignored.
+const TOIL_CATEGORIES: [&str; 3] = ["toil", "timeoffinlieu", "dayoffinlieu"];
+
+/// Days off in lieu when one of the event's categories says so; leave
+/// otherwise. Only categories count: a title is free text, and "TOIL" in
+/// one may be about someone else's.
+pub(super) fn kind(e: &Comp) -> TimeOffKind {
+    let toil = e
+        .all("CATEGORIES")
+        .flat_map(|(p, _)| p.value.as_deref().unwrap_or("").split(','))
+        .map(|c| {
+            crate::text::ics::unescape_text(c)
+                .chars()
+                .filter(|c| !matches!(c, ' ' | '-' | '_') && !c.is_whitespace())
+                .collect::<String>()
+                .to_lowercase()
+        })
+        .any(|c| TOIL_CATEGORIES.contains(&c.as_str()));
+    if toil {
+        TimeOffKind::Toil
+    } else {
+        TimeOffKind::Leave
+    }
 }
 
 /// Whether `text` holds `word` as a whole word (or phrase), any case.
