@@ -23,15 +23,18 @@ pub(crate) fn run(dir: &Path, args: FairnessArgs) -> Result<ExitCode> {
         .map(|t| find_team(&ws, t))
         .transpose()?;
     let incidents = incidents(&ws, args.incidents.as_deref())?;
-    let (mut timelines, _) = pay_state(&ws)?;
-    if let Some(team) = team {
-        timelines.retain(|(t, _)| *t == team);
-    }
+    let (timelines, closed) = pay_state(&ws)?;
     let range = PayPeriod {
         from: args.from,
         to: args.to,
     };
-    let report = fairness::fairness(&ws, &timelines, range, &incidents)?;
+    let sources = fairness::Sources {
+        timelines: &timelines,
+        team,
+        incidents: &incidents,
+        closed: &closed,
+    };
+    let report = fairness::fairness(&ws, sources, range)?;
     let text = match args.format {
         FairnessFormat::Table => table(&report),
         FairnessFormat::Json => serde_json::to_string_pretty(&report)? + "\n",

@@ -363,3 +363,91 @@ proptest! {
         prop_assert_eq!(totals(paid), totals(whole.lines.iter()));
     }
 }
+
+/// The fairness report pays what `comp` pays: a closed quarter keeps its
+/// stored figures, and a weekend moved after it closed is paid in the
+/// quarter where open time resumes, while the weekend days carried follow
+/// the timeline as it is now.
+#[test]
+fn fairness_pays_closed_periods_as_stored_and_adjustments_once() {
+    use oncall::pay::fairness::{fairness, Sources};
+    let w = ws(America::Los_Angeles);
+    let team = &w.teams[0];
+    let jan = date("2027-01-04");
+    let published: Vec<_> = (0..8)
+        .map(|k| {
+            (
+                jan + Duration::weeks(k),
+                "primary",
+                if k % 2 == 0 { "me" } else { "other" },
+            )
+        })
+        .collect();
+    let published = slots(&w, &published);
+    let before = Timeline::resolve(team, &published, &[]);
+    let mut closed = Vec::new();
+    for (from, to) in [
+        ("2027-01-01", "2027-02-01"),
+        ("2027-02-01", "2027-03-01"),
+        ("2027-03-01", "2027-04-01"),
+    ] {
+        close(&w, &before, period(from, to), &mut closed);
+    }
+    let sat = Utc.with_ymd_and_hms(2027, 1, 16, 8, 0, 0).unwrap();
+    let after = Timeline::resolve(
+        team,
+        &published,
+        &[cover(1, "primary", "me", sat, sat + Duration::hours(48))],
+    );
+    let all = [(TeamIdx(0), after)];
+    let range = period("2027-01-01", "2027-07-01");
+    let src = Sources {
+        timelines: &all,
+        team: None,
+        incidents: &[],
+        closed: &closed,
+    };
+    let report = fairness(&w, src, range).unwrap();
+    let row = |id: &str| report.people.iter().find(|p| p.employee_id == id).unwrap();
+    let stored = |id: &str| -> Decimal {
+        closed
+            .iter()
+            .flat_map(|c| &c.report.lines)
+            .filter(|l| l.employee_id == id)
+            .map(|l| l.amount)
+            .sum()
+    };
+    for (id, moved) in [("me", dec("1104.00")), ("other", dec("-1104.00"))] {
+        assert_eq!(row(id).quarters[0].amount, stored(id), "{id}: Q1 as stored");
+        assert_eq!(
+            row(id).quarters[1].amount,
+            moved,
+            "{id}: the adjustment, once, in Q2"
+        );
+    }
+    // Carried: the timeline as it is now, the weekend with `me`.
+    let was = fairness(
+        &w,
+        Sources {
+            timelines: &[(TeamIdx(0), before)],
+            team: None,
+            incidents: &[],
+            closed: &[],
+        },
+        range,
+    )
+    .unwrap();
+    let weekend = |r: &oncall::pay::fairness::FairnessReport, id: &str| {
+        r.people
+            .iter()
+            .find(|p| p.employee_id == id)
+            .unwrap()
+            .quarters[0]
+            .weekend_days
+    };
+    assert_eq!(weekend(&report, "me") - weekend(&was, "me"), dec("2"));
+    // And the totals are comp's for the same range, to the cent.
+    let st = statement(&w, &all, None, range, &[], &closed).unwrap();
+    let total: Decimal = report.people.iter().map(|p| p.total.amount).sum();
+    assert_eq!(total, st.total());
+}

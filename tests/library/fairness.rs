@@ -6,7 +6,8 @@ use std::path::Path;
 
 use chrono::{NaiveDate, Utc};
 use oncall::model::TeamIdx;
-use oncall::pay::fairness::{fairness, quarters};
+use oncall::pay::fairness::{fairness, quarters, Sources};
+use oncall::pay::periods::ClosedPeriod;
 use oncall::pay::{self, PayPeriod};
 use oncall::plan::horizon::HorizonSpec;
 use oncall::plan::optimise::{plan, PlanOptions};
@@ -15,6 +16,15 @@ use rust_decimal::Decimal;
 
 fn d(s: &str) -> NaiveDate {
     s.parse().unwrap()
+}
+
+fn sources<'a>(timelines: &'a [(TeamIdx, Timeline)], closed: &'a [ClosedPeriod]) -> Sources<'a> {
+    Sources {
+        timelines,
+        team: None,
+        incidents: &[],
+        closed,
+    }
 }
 
 #[test]
@@ -57,7 +67,7 @@ fn totals_are_comp_sums_and_loads_are_the_plan_loads() {
         from: d("2027-01-04"),
         to: d("2027-04-06"),
     };
-    let report = fairness(&ws, &timelines, range, &[]).unwrap();
+    let report = fairness(&ws, sources(&timelines, &[]), range).unwrap();
     assert_eq!(report.quarters.len(), 2);
     assert_eq!(quarters(range)[1].period.from, d("2027-04-01"));
 

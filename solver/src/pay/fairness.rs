@@ -9,9 +9,16 @@
 //!   equally among its members employed at some point in the quarter; a
 //!   person's share is the sum over the teams reported. Someone on call for a
 //!   team they are not a member of (an override) has load but no share.
-//! - Weekend and holiday days, night hours, pages, pay and days off in lieu
-//!   are those of [`report`](super::report) over the quarter, so they are
-//!   exactly the numbers of `oncall comp` for that span.
+//! - Hours, weekend and holiday days, night hours and pages are what was
+//!   carried: those of [`report`](super::report) over the quarter, from the
+//!   resolved timeline.
+//! - Pay and days off in lieu are what was, or will be, paid, as `oncall
+//!   comp` shows them: a closed period's stored lines (its adjustments of
+//!   earlier periods included) count in the quarter where the period starts,
+//!   open time is computed now, and the adjustments the next close will
+//!   store count in the quarter where open time resumes. Over a range that
+//!   closed periods do not straddle, the totals are exactly those of `comp`
+//!   for the range.
 //!
 //! Quarters are the calendar quarters that meet the range, clipped to it.
 
@@ -19,7 +26,10 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::{report, CompError, CompReport, Incident, PayPeriod, PersonSummary};
+use std::collections::BTreeMap;
+
+use super::periods::{adjustments, ClosedPeriod};
+use super::{report, CompError, CompReport, Incident, PayCode, PayLine, PayPeriod, PersonSummary};
 use crate::model::time::{day_kind, hours_by_local_day, start_of_day, DayKind};
 use crate::model::{Person, TeamIdx, Workspace};
 use crate::schedule::timeline::{Segment, Timeline};
@@ -89,16 +99,30 @@ pub struct FairnessReport {
     pub people: Vec<PersonFairness>,
 }
 
-/// The fairness report of `timelines` over `range`, quarter by quarter.
+/// Where the fairness report reads from: every team's resolved timeline
+/// (adjustments are judged over all of them), the team reported (`None`:
+/// every team), the pages and the closed pay periods, oldest first.
+#[derive(Clone, Copy, Debug)]
+pub struct Sources<'a> {
+    /// Every team's resolved timeline.
+    pub timelines: &'a [(TeamIdx, Timeline)],
+    /// Only this team, or every team.
+    pub team: Option<TeamIdx>,
+    /// Pages received.
+    pub incidents: &'a [Incident],
+    /// Closed pay periods, oldest first.
+    pub closed: &'a [ClosedPeriod],
+}
+
+/// The fairness report over `range`, quarter by quarter.
 ///
 /// # Errors
 /// As [`report`](super::report): no compensation policy, an empty range, a
 /// timeline naming someone unknown, or pages without incident pay.
 pub fn fairness(
     ws: &Workspace,
-    timelines: &[(TeamIdx, Timeline)],
+    src: Sources<'_>,
     range: PayPeriod,
-    incidents: &[Incident],
 ) -> Result<FairnessReport, CompError> {
     if range.to <= range.from {
         return Err(CompError::EmptyPeriod {
@@ -106,14 +130,22 @@ pub fn fairness(
             to: range.to,
         });
     }
+    let timelines: Vec<(TeamIdx, Timeline)> = src
+        .timelines
+        .iter()
+        .filter(|(t, _)| src.team.is_none_or(|x| x == *t))
+        .cloned()
+        .collect();
     let quarters = quarters(range);
     let mut people = empty_rows(ws, quarters.len());
     let mut currency = String::new();
+    let paid = Paid::new(ws, src, &timelines, range)?;
     for (q, span) in quarters.iter().enumerate() {
-        let comp = report(ws, timelines, span.period, incidents)?;
+        let comp = report(ws, &timelines, span.period, src.incidents)?;
         currency.clone_from(&comp.currency);
-        add_pay(&mut people, q, &comp);
-        add_loads(ws, timelines, span.period, &mut people, q);
+        add_carried(&mut people, q, &comp);
+        add_paid(&mut people, q, &paid.in_quarter(span.period)?);
+        add_loads(ws, &timelines, span.period, &mut people, q);
     }
     finish(&mut people);
     people.retain(|p| !is_blank(&p.total));
@@ -127,6 +159,100 @@ pub fn fairness(
         quarters,
         people,
     })
+}
+
+/// Pay and days off in lieu per person id.
+type PaidFigures = BTreeMap<String, (Decimal, Decimal)>;
+
+/// What was, or will be, paid in each quarter of a range.
+struct Paid<'a> {
+    ws: &'a Workspace,
+    src: Sources<'a>,
+    timelines: &'a [(TeamIdx, Timeline)],
+    range: PayPeriod,
+    /// The adjustments still to pay, for the team reported.
+    pending: Vec<PayLine>,
+}
+
+impl<'a> Paid<'a> {
+    fn new(
+        ws: &'a Workspace,
+        src: Sources<'a>,
+        timelines: &'a [(TeamIdx, Timeline)],
+        range: PayPeriod,
+    ) -> Result<Self, CompError> {
+        let mut pending = if src.closed.is_empty() {
+            Vec::new()
+        } else {
+            adjustments(ws, src.timelines, src.closed)?
+        };
+        pending.retain(|l| Self::keeps(ws, src.team, l));
+        Ok(Paid {
+            ws,
+            src,
+            timelines,
+            range,
+            pending,
+        })
+    }
+
+    fn keeps(ws: &Workspace, team: Option<TeamIdx>, l: &PayLine) -> bool {
+        team.is_none_or(|t| ws.team(t).id == l.team)
+    }
+
+    /// The figures paid in `span`, one quarter of the range.
+    fn in_quarter(&self, span: PayPeriod) -> Result<PaidFigures, CompError> {
+        let mut out = PaidFigures::new();
+        let (Some(first), Some(last)) = (self.src.closed.first(), self.src.closed.last()) else {
+            self.add_open(&mut out, Some(span))?;
+            return Ok(out);
+        };
+        let (first_from, last_to) = (first.period().from, last.period().to);
+        self.add_open(&mut out, clip(span, span.from, first_from))?;
+        self.add_open(&mut out, clip(span, last_to, span.to))?;
+        for c in self.src.closed {
+            let p = c.period();
+            let starts = p.from.max(self.range.from);
+            if p.from < self.range.to && self.range.from < p.to && contains(span, starts) {
+                self.add_lines(&mut out, &c.report.lines);
+            }
+        }
+        if contains(span, last_to.max(self.range.from)) {
+            self.add_lines(&mut out, &self.pending);
+        }
+        Ok(out)
+    }
+
+    /// Open time inside `part`, computed now.
+    fn add_open(&self, out: &mut PaidFigures, part: Option<PayPeriod>) -> Result<(), CompError> {
+        let Some(part) = part else { return Ok(()) };
+        let comp = report(self.ws, self.timelines, part, self.src.incidents)?;
+        self.add_lines(out, &comp.lines);
+        Ok(())
+    }
+
+    fn add_lines(&self, out: &mut PaidFigures, lines: &[PayLine]) {
+        for l in lines
+            .iter()
+            .filter(|l| Self::keeps(self.ws, self.src.team, l))
+        {
+            let e = out.entry(l.employee_id.clone()).or_default();
+            e.0 += l.amount;
+            if l.code == PayCode::Toil {
+                e.1 += l.days;
+            }
+        }
+    }
+}
+
+/// `[from, to)` within `span`, when not empty.
+fn clip(span: PayPeriod, from: NaiveDate, to: NaiveDate) -> Option<PayPeriod> {
+    let (from, to) = (from.max(span.from), to.min(span.to));
+    (from < to).then_some(PayPeriod { from, to })
+}
+
+fn contains(span: PayPeriod, day: NaiveDate) -> bool {
+    span.from <= day && day < span.to
 }
 
 /// The calendar quarters that meet `range`, clipped to it.
@@ -164,22 +290,29 @@ fn empty_rows(ws: &Workspace, quarters: usize) -> Vec<PersonFairness> {
         .collect()
 }
 
-fn add_pay(people: &mut [PersonFairness], q: usize, comp: &CompReport) {
+fn add_carried(people: &mut [PersonFairness], q: usize, comp: &CompReport) {
     for s in &comp.people {
         if let Some(row) = people.iter_mut().find(|p| p.employee_id == s.employee_id) {
-            copy_summary(&mut row.quarters[q], s);
+            copy_carried(&mut row.quarters[q], s);
         }
     }
 }
 
-fn copy_summary(f: &mut Figures, s: &PersonSummary) {
+fn copy_carried(f: &mut Figures, s: &PersonSummary) {
     f.hours = s.hours;
     f.weekend_days = s.weekend_days;
     f.holiday_days = s.holiday_days;
     f.night_hours = s.night_hours;
     f.pages = s.pages;
-    f.amount = s.amount;
-    f.time_off_days = s.time_off_days;
+}
+
+fn add_paid(people: &mut [PersonFairness], q: usize, paid: &PaidFigures) {
+    for (id, (amount, days)) in paid {
+        if let Some(row) = people.iter_mut().find(|p| &p.employee_id == id) {
+            row.quarters[q].amount += *amount;
+            row.quarters[q].time_off_days += *days;
+        }
+    }
 }
 
 /// Adds each team's loads and shares of `period` to quarter `q`.
@@ -275,5 +408,10 @@ fn add(total: &mut Figures, f: &Figures) {
 }
 
 fn is_blank(f: &Figures) -> bool {
-    f.load == 0.0 && f.share == 0.0 && f.hours.is_zero() && f.pages == 0
+    f.load == 0.0
+        && f.share == 0.0
+        && f.hours.is_zero()
+        && f.pages == 0
+        && f.amount.is_zero()
+        && f.time_off_days.is_zero()
 }
