@@ -118,7 +118,8 @@ fn row((i, p): (usize, &PersonFairness)) -> Row {
 }
 
 fn line_chart(r: &FairnessReport) -> LineChart {
-    let (width, height, left, right, top, bottom) = (720u32, 320u32, 56u32, 16u32, 16u32, 36u32);
+    // The right margin holds half of the last quarter's centred label.
+    let (width, height, left, right, top, bottom) = (720u32, 320u32, 56u32, 40u32, 16u32, 36u32);
     let all = r.people.iter().flat_map(|p| p.cumulative_excess.iter());
     let hi = all.clone().fold(0.5f64, |a, b| a.max(*b));
     let lo = all.fold(-0.5f64, |a, b| a.min(*b));
@@ -134,9 +135,10 @@ fn line_chart(r: &FairnessReport) -> LineChart {
             .enumerate()
             .map(|(i, q)| label(x(i + 1), f64::from(height - 12), &q.label)),
     );
-    let y_labels = ticks(lo, hi)
+    let (values, decimals) = ticks(lo, hi);
+    let y_labels = values
         .into_iter()
-        .map(|v| label(f64::from(left - 6), y(v) + 4.0, &format!("{v:+.1}")))
+        .map(|v| label(f64::from(left - 6), y(v) + 4.0, &tick_text(v, decimals)))
         .collect();
     let series = r
         .people
@@ -175,11 +177,39 @@ fn label(x: f64, y: f64, text: &str) -> Label {
     }
 }
 
-/// Five round values from `lo` to `hi`.
-fn ticks(lo: f64, hi: f64) -> Vec<f64> {
-    (0..5)
-        .map(|k| lo + (hi - lo) * f64::from(k) / 4.0)
-        .collect()
+/// Round values from `lo` to `hi`: the smallest step of 1, 2, 2.5 or 5
+/// times a power of ten that gives at most six, so zero is among them when
+/// the range holds it; and the decimals their labels need.
+fn ticks(lo: f64, hi: f64) -> (Vec<f64>, usize) {
+    let span = (hi - lo).max(1e-9);
+    let mut magnitude = 10f64.powf((span / 10.0).log10().floor());
+    let mut step = magnitude;
+    'search: for _ in 0..4 {
+        for m in [1.0, 2.0, 2.5, 5.0] {
+            step = m * magnitude;
+            if (hi / step).floor() - (lo / step).ceil() < 6.0 {
+                break 'search;
+            }
+        }
+        magnitude *= 10.0;
+    }
+    let (first, last) = ((lo / step).ceil() as i64, (hi / step).floor() as i64);
+    let values = (first..=last).map(|k| k as f64 * step).collect();
+    let decimals = (0..=3)
+        .find(|d| {
+            let scaled = step * 10f64.powi(*d);
+            (scaled - scaled.round()).abs() < 1e-6
+        })
+        .unwrap_or(3) as usize;
+    (values, decimals)
+}
+
+/// A tick label: signed, zero as `0` (never `-0.0`).
+fn tick_text(v: f64, decimals: usize) -> String {
+    if v.abs() < 1e-9 {
+        return "0".to_string();
+    }
+    format!("{v:+.decimals$}")
 }
 
 fn heat_map(r: &FairnessReport) -> HeatMap {
@@ -251,5 +281,30 @@ fn heat_map(r: &FairnessReport) -> HeatMap {
         rows,
         cols,
         cells,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{tick_text, ticks};
+
+    #[test]
+    fn ticks_are_round_and_zero_is_plain() {
+        let close = |(got, d): (Vec<f64>, usize), want: &[f64], decimals: usize| {
+            assert_eq!(got.len(), want.len(), "{got:?}");
+            assert!(
+                got.iter().zip(want).all(|(a, b)| (a - b).abs() < 1e-9),
+                "{got:?}"
+            );
+            assert_eq!(d, decimals);
+        };
+        close(ticks(-0.5, 0.5), &[-0.4, -0.2, 0.0, 0.2, 0.4], 1);
+        close(ticks(-3.2, 7.9), &[-2.0, 0.0, 2.0, 4.0, 6.0], 0);
+        close(ticks(-12.0, 31.0), &[-10.0, 0.0, 10.0, 20.0, 30.0], 0);
+        close(ticks(-1.3, 0.5), &[-1.0, -0.5, 0.0, 0.5], 1);
+        assert_eq!(tick_text(-0.0, 1), "0");
+        assert_eq!(tick_text(-1e-12, 2), "0");
+        assert_eq!(tick_text(2.5, 1), "+2.5");
+        assert_eq!(tick_text(-10.0, 0), "-10");
     }
 }
