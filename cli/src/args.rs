@@ -60,6 +60,50 @@ pub(crate) enum Command {
     /// Reports over the resolved timelines.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Serve feeds, schedule pages and "who is on call now" over HTTP, to
+    /// holders of secret links.
+    Serve(ServeArgs),
+    /// Secret links to a person's feed or a team's feed, page and now.json.
+    #[command(subcommand)]
+    Link(LinkCommand),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Address to listen on. Loopback unless told otherwise: put a reverse
+    /// proxy with TLS in front to serve others.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
+    /// The public URL the server is reached at, for the links it prints.
+    #[arg(long, env = "ONCALL_BASE_URL")]
+    pub base_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum LinkCommand {
+    /// Create a link and print its URL, once: only its hash is stored.
+    Create(LinkCreateArgs),
+    /// List links: id, what they grant, created, last used, revoked.
+    List,
+    /// Revoke a link: its next request is refused.
+    Revoke {
+        /// The link id, from `oncall link list`.
+        id: i64,
+    },
+}
+
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub(crate) struct LinkCreateArgs {
+    /// A link to this person's shifts in every team.
+    #[arg(long)]
+    pub person: Option<String>,
+    /// A link to this team's feed, schedule page and now.json.
+    #[arg(long)]
+    pub team: Option<String>,
+    /// The public URL of the server, for the URL printed.
+    #[arg(long, env = "ONCALL_BASE_URL", default_value = "http://127.0.0.1:8080")]
+    pub base_url: String,
 }
 
 #[derive(Debug, Subcommand)]

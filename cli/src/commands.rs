@@ -37,6 +37,8 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
             crate::fairness::run(&cli.dir, args)
         }
         Command::Ical(args) => crate::feeds::ical(&cli.dir, args),
+        Command::Serve(args) => crate::serve::run(&cli.dir, args),
+        Command::Link(cmd) => crate::links::run(&cli.dir, cmd),
     }
 }
 

@@ -9,8 +9,10 @@ mod commands;
 mod comp;
 mod fairness;
 mod feeds;
+mod links;
 mod render;
 mod schedule;
+mod serve;
 
 use std::fmt;
 use std::io::Write;

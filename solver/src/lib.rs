@@ -52,6 +52,7 @@ pub mod pay;
 pub mod plan;
 pub mod schedule;
 pub mod text;
+pub mod view;
 
 pub use input::diagnostic::{Diagnostic, LoadError};
 pub use input::load_workspace;

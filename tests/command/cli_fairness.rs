@@ -8,7 +8,7 @@ use std::process::Command;
 
 /// The quickstart with a name that looks like markup, planned for 2027Q1 and
 /// published.
-fn published_quickstart() -> tempfile::TempDir {
+pub(crate) fn published_quickstart() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     let ws = tmp.path();
     copy_dir(&data("quickstart"), ws);
@@ -36,7 +36,8 @@ fn published_quickstart() -> tempfile::TempDir {
     tmp
 }
 
-fn chromium(profile: &Path, extra: &[&str], page: &Path) -> std::process::Output {
+/// Runs headless Chromium on `url` (a `file://` or `http://127.0.0.1` URL).
+pub(crate) fn chromium(profile: &Path, extra: &[&str], url: &str) -> std::process::Output {
     let found = Command::new("sh")
         .args(["-c", "command -v chromium"])
         .output()
@@ -58,7 +59,7 @@ fn chromium(profile: &Path, extra: &[&str], page: &Path) -> std::process::Output
         ])
         .arg(format!("--user-data-dir={}", profile.display()))
         .args(extra)
-        .arg(format!("file://{}", page.display()))
+        .arg(url)
         .output()
         .unwrap()
 }
@@ -90,7 +91,8 @@ fn the_html_report_opens_in_a_browser_with_names_as_text_and_charts() {
     assert!(!html.contains("http"), "no external assets");
 
     let profile = tempfile::tempdir().unwrap();
-    let dom = chromium(profile.path(), &["--dump-dom"], &page);
+    let url = format!("file://{}", page.display());
+    let dom = chromium(profile.path(), &["--dump-dom"], &url);
     assert!(dom.status.success(), "{}", text(&dom.stderr));
     let dom = text(&dom.stdout);
     for name in ["Alice Adams", "Carol Chen", "&lt;script&gt;"] {
@@ -103,7 +105,7 @@ fn the_html_report_opens_in_a_browser_with_names_as_text_and_charts() {
     let _ = std::fs::remove_file(&shot);
     let profile = tempfile::tempdir().unwrap();
     let arg = format!("--screenshot={}", shot.display());
-    let png = chromium(profile.path(), &[&arg, "--window-size=1280,1800"], &page);
+    let png = chromium(profile.path(), &[&arg, "--window-size=1280,1800"], &url);
     assert!(png.status.success(), "{}", text(&png.stderr));
     assert!(
         std::fs::metadata(&shot).unwrap().len() > 0,

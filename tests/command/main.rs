@@ -14,3 +14,4 @@ mod cli_ical;
 mod cli_input;
 mod guards;
 mod schedule;
+mod serve;

@@ -1,9 +1,11 @@
 //! Rendering plans for people (tables) and programs (JSON, CSV).
 
 mod fairness;
+mod page;
 mod schedule;
 
 pub(crate) use fairness::fairness_html;
+pub(crate) use page::page_html;
 
 pub(crate) use schedule::{audit, local, replan_diff, row, swap_matches, terminal, timeline, who};
 

@@ -3,6 +3,7 @@
 //! state change as one transaction.
 
 pub mod changes;
+pub mod links;
 pub mod replan;
 pub mod sequences;
 pub mod service;

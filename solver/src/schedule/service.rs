@@ -129,7 +129,7 @@ impl<'w> Schedule<'w> {
     }
 
     /// The store opened for writing (created when there is none yet).
-    fn store_mut(&mut self) -> Result<&mut Store, ScheduleError> {
+    pub(super) fn store_mut(&mut self) -> Result<&mut Store, ScheduleError> {
         if !self.writable {
             self.store = Some(Store::open(&self.ws.root)?);
             self.writable = true;

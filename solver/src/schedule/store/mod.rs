@@ -18,6 +18,7 @@
 //! both the store and a [`Writer`] implement, so a change reads what it judges
 //! inside the transaction that writes it.
 
+mod links;
 mod pay;
 mod read;
 mod write;
@@ -28,6 +29,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
+pub use links::LinkRead;
 pub use pay::{PayRead, EVERY_TEAM};
 use read::sql_err;
 pub use read::StoreRead;
@@ -151,6 +153,19 @@ pub const MIGRATIONS: &[&str] = &[
         BEGIN SELECT RAISE(ABORT, 'closed pay periods are immutable'); END;
     CREATE TRIGGER pay_lines_immutable_d BEFORE DELETE ON pay_lines
         BEGIN SELECT RAISE(ABORT, 'closed pay periods are immutable'); END;
+    ",
+    // 4: secret links to feeds and pages: only each secret's SHA-256 is kept.
+    r"
+    CREATE TABLE links (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind          TEXT    NOT NULL CHECK (kind IN ('person', 'team')),
+        subject       TEXT    NOT NULL,
+        secret_sha256 TEXT    NOT NULL UNIQUE,
+        created_at    TEXT    NOT NULL,
+        created_by    TEXT    NOT NULL,
+        last_used     TEXT,
+        revoked_at    TEXT
+    );
     ",
 ];
 

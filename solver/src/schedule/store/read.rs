@@ -26,7 +26,11 @@ fn corrupt(path: &Path, what: &'static str, value: &str) -> StoreError {
     }
 }
 
-fn instant(path: &Path, s: &str, what: &'static str) -> Result<DateTime<Utc>, StoreError> {
+pub(super) fn instant(
+    path: &Path,
+    s: &str,
+    what: &'static str,
+) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| corrupt(path, what, s))

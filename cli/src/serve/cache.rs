@@ -1,0 +1,253 @@
+//! The server's state: the workspace loaded at start, a pool of store
+//! connections, and the bodies built since the schedule last changed.
+//!
+//! Every request resolves its secret against the store, so a revoked link
+//! is refused on the very next request. Bodies are cached by the audit
+//! log's last number, which every publish, override, swap and link change
+//! raises: a change shows on the next request. Pages are also rebuilt
+//! every minute, as "now" moves.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use anyhow::{anyhow, Result};
+use chrono::{DateTime, Utc};
+use oncall::calendar::feed;
+use oncall::model::{TeamIdx, Workspace};
+use oncall::schedule::links::{self, Link, LinkSubject};
+use oncall::schedule::service::{has_store, Schedule};
+use oncall::schedule::store::{LinkRead, Store, StoreRead};
+use oncall::view::{now::now, page::team_page};
+
+use super::answer::{Answer, Asked, Body};
+
+/// How often a link's "last used" is written, at most.
+const TOUCH_EVERY_SECONDS: i64 = 60;
+
+/// Feeds built at one state of the schedule, by file name.
+#[derive(Default)]
+struct Feeds {
+    token: Option<i64>,
+    bodies: HashMap<String, Body>,
+}
+
+/// The server's state, shared by every request.
+pub(crate) struct Server {
+    ws: Workspace,
+    writable: bool,
+    pool: Mutex<Vec<Store>>,
+    feeds: Mutex<Feeds>,
+    /// Per team: the change and minute it was built at, and the page.
+    pages: Mutex<HashMap<String, (i64, i64, Body)>>,
+    /// The latest `Last-Modified` given, which never moves backwards.
+    modified: Mutex<DateTime<Utc>>,
+}
+
+impl Server {
+    /// Opens the store (creating and migrating it when it can be written).
+    pub(crate) fn new(ws: Workspace) -> Result<Self> {
+        let (store, writable) = match Store::open(&ws.root) {
+            Ok(s) => (s, true),
+            Err(e) if e.is_read_only() && has_store(&ws.root) => {
+                (Store::open_read_only(&ws.root)?, false)
+            }
+            Err(e) => return Err(e.into()),
+        };
+        Ok(Server {
+            ws,
+            writable,
+            pool: Mutex::new(vec![store]),
+            feeds: Mutex::new(Feeds::default()),
+            pages: Mutex::new(HashMap::new()),
+            modified: Mutex::new(DateTime::<Utc>::UNIX_EPOCH),
+        })
+    }
+
+    pub(crate) fn root(&self) -> String {
+        self.ws.root.display().to_string()
+    }
+
+    fn take(&self) -> Result<Store> {
+        if let Some(s) = self
+            .pool
+            .lock()
+            .map_err(|_| anyhow!("pool poisoned"))?
+            .pop()
+        {
+            return Ok(s);
+        }
+        Ok(if self.writable {
+            Store::open(&self.ws.root)?
+        } else {
+            Store::open_read_only(&self.ws.root)?
+        })
+    }
+
+    fn give(&self, s: Store) {
+        if let Ok(mut pool) = self.pool.lock() {
+            pool.push(s);
+        }
+    }
+
+    /// Whether the store can be read.
+    pub(crate) fn health(&self) -> Result<()> {
+        let store = self.take()?;
+        let ok = store.last_change().map(drop);
+        self.give(store);
+        Ok(ok?)
+    }
+
+    /// The answer to `asked` of the link `secret` opens.
+    pub(crate) fn answer(&self, secret: &str, asked: &Asked) -> Result<Answer> {
+        if !links::is_secret_shaped(secret) {
+            return Ok(Answer::NotFound);
+        }
+        let mut store = self.take()?;
+        let out = self.answer_with(&mut store, secret, asked);
+        self.give(store);
+        out
+    }
+
+    fn answer_with(&self, store: &mut Store, secret: &str, asked: &Asked) -> Result<Answer> {
+        let Some(link) = links::resolve(store, secret)? else {
+            return Ok(Answer::NotFound);
+        };
+        self.touch(store, &link);
+        let (token, changed) = store.last_change()?;
+        let modified = self.modified(changed)?;
+        let body = match (asked, &link.subject) {
+            (Asked::Feed, LinkSubject::Person(p)) => self.feed(token, modified, "person", p)?,
+            (Asked::Feed, LinkSubject::Team(t)) => self.feed(token, modified, "team", t)?,
+            (Asked::Page, LinkSubject::Team(t)) => self.page(store, token, modified, t)?,
+            (Asked::Now(at), LinkSubject::Team(t)) => {
+                match self.now(store, modified, t, at.as_deref())? {
+                    Ok(b) => b,
+                    Err(why) => return Ok(Answer::BadRequest(why)),
+                }
+            }
+            _ => return Ok(Answer::NotFound),
+        };
+        Ok(Answer::Ok {
+            body,
+            link: link.id,
+        })
+    }
+
+    /// Records the link's use, at most once a minute; a store that cannot
+    /// be written skips it.
+    fn touch(&self, store: &mut Store, link: &Link) {
+        let now = Utc::now();
+        let due = link
+            .last_used
+            .is_none_or(|t| (now - t).num_seconds() >= TOUCH_EVERY_SECONDS);
+        if self.writable && due {
+            let _ = store.write(|w| w.touch_link(link.id, now));
+        }
+    }
+
+    /// `Last-Modified`: the last change, never earlier than one given before.
+    fn modified(&self, changed: Option<DateTime<Utc>>) -> Result<DateTime<Utc>> {
+        let mut m = self
+            .modified
+            .lock()
+            .map_err(|_| anyhow!("state poisoned"))?;
+        if let Some(c) = changed {
+            *m = (*m).max(c);
+        }
+        Ok(*m)
+    }
+
+    fn team(&self, id: &str) -> Option<TeamIdx> {
+        self.ws.teams.iter().position(|t| t.id == id).map(TeamIdx)
+    }
+
+    fn feed(&self, token: i64, modified: DateTime<Utc>, kind: &str, id: &str) -> Result<Body> {
+        let name = feed::file_name(kind, id);
+        let mut feeds = self.feeds.lock().map_err(|_| anyhow!("feeds poisoned"))?;
+        if feeds.token != Some(token) {
+            *feeds = self.build_feeds(token, modified)?;
+        }
+        if let Some(b) = feeds.bodies.get(&name) {
+            return Ok(b.clone());
+        }
+        // Someone with no shifts at all: an empty calendar.
+        let text = match kind {
+            "person" => feed::person_feed(&self.ws, id, &[]).text,
+            _ => feed::team_feed(&self.ws, id, &[]).text,
+        };
+        let body = Body::new(text, "text/calendar; charset=utf-8", modified);
+        feeds.bodies.insert(name, body.clone());
+        Ok(body)
+    }
+
+    fn build_feeds(&self, token: i64, modified: DateTime<Utc>) -> Result<Feeds> {
+        let mut schedule = if self.writable {
+            Schedule::open(&self.ws)?
+        } else {
+            Schedule::read_only(&self.ws)?
+        };
+        let events = feed::build(&mut schedule, None, None)?.events;
+        let all = feed::person_feeds(&self.ws, &events)
+            .into_iter()
+            .chain(feed::team_feeds(&self.ws, &events));
+        let bodies = all
+            .map(|f| {
+                (
+                    f.file_name,
+                    Body::new(f.text, "text/calendar; charset=utf-8", modified),
+                )
+            })
+            .collect();
+        Ok(Feeds {
+            token: Some(token),
+            bodies,
+        })
+    }
+
+    fn page(&self, store: &Store, token: i64, modified: DateTime<Utc>, team: &str) -> Result<Body> {
+        let now = Utc::now();
+        let minute = now.timestamp() / 60;
+        let mut pages = self.pages.lock().map_err(|_| anyhow!("pages poisoned"))?;
+        if let Some((t, m, body)) = pages.get(team) {
+            if *t == token && *m == minute {
+                return Ok(body.clone());
+            }
+        }
+        let idx = self
+            .team(team)
+            .ok_or_else(|| anyhow!("link to an unknown team"))?;
+        let tl = store.timeline(&self.ws, idx)?;
+        let page = team_page(&self.ws, idx, &tl, now);
+        let html = crate::render::page_html(&page, now)?;
+        let body = Body::new(html, "text/html; charset=utf-8", modified);
+        pages.insert(team.to_string(), (token, minute, body.clone()));
+        Ok(body)
+    }
+
+    fn now(
+        &self,
+        store: &Store,
+        modified: DateTime<Utc>,
+        team: &str,
+        at: Option<&str>,
+    ) -> Result<std::result::Result<Body, String>> {
+        let at = match at {
+            None => Utc::now(),
+            Some(a) => match DateTime::parse_from_rfc3339(a) {
+                Ok(t) => t.with_timezone(&Utc),
+                Err(_) => {
+                    return Ok(Err(
+                        "`at` must be an RFC 3339 instant, e.g. 2027-01-04T10:00:00Z".into(),
+                    ))
+                }
+            },
+        };
+        let idx = self
+            .team(team)
+            .ok_or_else(|| anyhow!("link to an unknown team"))?;
+        let tl = store.timeline(&self.ws, idx)?;
+        let doc = now(&self.ws, idx, &tl, at);
+        let json = serde_json::to_string_pretty(&doc)? + "\n";
+        Ok(Ok(Body::new(json, "application/json", modified)))
+    }
+}

@@ -1,0 +1,219 @@
+//! A team's schedule page: who is on call now, the weeks ahead by role with
+//! overrides marked, each member's load against their share over the
+//! published horizon, and the time off that touches on-call weeks.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+use super::now::{now, shown, NowDoc, NowPerson};
+use crate::model::{TeamIdx, Workspace};
+use crate::pay::fairness::segment_load;
+use crate::pay::PayPeriod;
+use crate::schedule::timeline::{week_containing, Segment, Source, Timeline};
+
+/// Most weeks ahead a page shows.
+pub const WEEKS_AHEAD: usize = 26;
+
+/// Everything a team's page shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TeamPage {
+    /// The team id.
+    pub team: String,
+    /// The team's display name.
+    pub name: String,
+    /// The team's zone: every time on the page is shown in it.
+    pub timezone: Tz,
+    /// Who is on call at the instant asked about.
+    pub now: NowDoc,
+    /// The roles, in the team file's order.
+    pub roles: Vec<String>,
+    /// The weeks ahead, from the current one, up to [`WEEKS_AHEAD`].
+    pub weeks: Vec<PageWeek>,
+    /// First and last published week, when anything is published.
+    pub horizon: Option<(NaiveDate, NaiveDate)>,
+    /// Each member's load against their share over the published horizon.
+    pub loads: Vec<PageLoad>,
+    /// Members' time off that touches the weeks ahead.
+    pub time_off: Vec<PageTimeOff>,
+}
+
+/// One week ahead.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PageWeek {
+    /// The local date of its first handoff.
+    pub first_day: NaiveDate,
+    /// Per role (in [`TeamPage::roles`] order), who holds it when.
+    pub roles: Vec<Vec<Stretch>>,
+}
+
+/// One stretch of a role held by one person.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stretch {
+    /// Who holds it.
+    pub person: NowPerson,
+    /// Start instant.
+    pub start: DateTime<Utc>,
+    /// End instant (exclusive).
+    pub end: DateTime<Utc>,
+    /// Whether an override put them there.
+    pub is_override: bool,
+    /// Whom an override covers.
+    pub covering: Option<NowPerson>,
+}
+
+/// A member's load over the published horizon.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PageLoad {
+    /// The member.
+    pub person: NowPerson,
+    /// Load carried (DESIGN.md §3), in weighted days.
+    pub load: f64,
+    /// Fair share: the horizon's load split among members employed then.
+    pub share: f64,
+}
+
+/// Time off of a member that touches on-call weeks ahead. The reason is
+/// not shown: it may be private.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PageTimeOff {
+    /// Who is off.
+    pub person: NowPerson,
+    /// First day off.
+    pub start: NaiveDate,
+    /// Last day off (inclusive).
+    pub end: NaiveDate,
+}
+
+/// The page of `team` at `at`, from its resolved timeline.
+pub fn team_page(
+    ws: &Workspace,
+    team: TeamIdx,
+    timeline: &Timeline,
+    at: DateTime<Utc>,
+) -> TeamPage {
+    let t = ws.team(team);
+    let current = week_containing(t.timezone, t.handoff, at).first_day;
+    let roles: Vec<String> = t.roles.iter().map(|r| r.name.clone()).collect();
+    let weeks = weeks_ahead(ws, &roles, timeline, current);
+    let horizon = match (
+        timeline.segments.iter().map(|s| s.week).min(),
+        timeline.segments.iter().map(|s| s.week).max(),
+    ) {
+        (Some(a), Some(b)) => Some((a, b)),
+        _ => None,
+    };
+    let time_off = match (weeks.first(), weeks.last()) {
+        (Some(f), Some(l)) => time_off(ws, team, f.first_day, l.first_day + Duration::weeks(1)),
+        _ => Vec::new(),
+    };
+    TeamPage {
+        team: t.id.clone(),
+        name: t.name.clone(),
+        timezone: t.timezone,
+        now: now(ws, team, timeline, at),
+        roles,
+        weeks,
+        horizon,
+        loads: horizon.map_or_else(Vec::new, |(a, b)| loads(ws, team, timeline, a, b)),
+        time_off,
+    }
+}
+
+fn weeks_ahead(
+    ws: &Workspace,
+    roles: &[String],
+    tl: &Timeline,
+    current: NaiveDate,
+) -> Vec<PageWeek> {
+    let mut by_week: BTreeMap<NaiveDate, Vec<&Segment>> = BTreeMap::new();
+    for s in tl.segments.iter().filter(|s| s.week >= current) {
+        by_week.entry(s.week).or_default().push(s);
+    }
+    by_week
+        .into_iter()
+        .take(WEEKS_AHEAD)
+        .map(|(first_day, segs)| PageWeek {
+            first_day,
+            roles: roles
+                .iter()
+                .map(|r| {
+                    let mut held: Vec<Stretch> = segs
+                        .iter()
+                        .filter(|s| &s.role == r)
+                        .map(|s| stretch(ws, s))
+                        .collect();
+                    held.sort_by_key(|s| s.start);
+                    held
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn stretch(ws: &Workspace, s: &Segment) -> Stretch {
+    Stretch {
+        person: shown(ws, &s.person),
+        start: s.start,
+        end: s.end,
+        is_override: matches!(s.source, Source::Override { .. }),
+        covering: s.planned.as_deref().map(|p| shown(ws, p)),
+    }
+}
+
+/// Loads and shares over the weeks `first..=last`, as the fairness report
+/// counts them.
+fn loads(
+    ws: &Workspace,
+    team: TeamIdx,
+    tl: &Timeline,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Vec<PageLoad> {
+    let period = PayPeriod {
+        from: first,
+        to: last + Duration::weeks(1),
+    };
+    let mut load: BTreeMap<&str, f64> = BTreeMap::new();
+    for s in &tl.segments {
+        *load.entry(s.person.as_str()).or_default() += segment_load(ws, team, s, period);
+    }
+    let total: f64 = load.values().sum();
+    let members = &ws.team(team).members;
+    let employed = members
+        .iter()
+        .filter(|p| {
+            let p = ws.person(**p);
+            p.joined < period.to && p.left.is_none_or(|l| l > period.from)
+        })
+        .count()
+        .max(1);
+    members
+        .iter()
+        .map(|p| {
+            let person = ws.person(*p);
+            PageLoad {
+                person: shown(ws, &person.id),
+                load: load.get(person.id.as_str()).copied().unwrap_or(0.0),
+                share: total / employed as f64,
+            }
+        })
+        .collect()
+}
+
+fn time_off(ws: &Workspace, team: TeamIdx, from: NaiveDate, to: NaiveDate) -> Vec<PageTimeOff> {
+    let members = &ws.team(team).members;
+    let mut out: Vec<PageTimeOff> = ws
+        .time_off
+        .iter()
+        .filter(|o| members.contains(&o.person) && o.start < to && o.end >= from)
+        .map(|o| PageTimeOff {
+            person: shown(ws, &ws.person(o.person).id),
+            start: o.start,
+            end: o.end,
+        })
+        .collect();
+    out.sort_by(|a, b| (a.start, &a.person.name).cmp(&(b.start, &b.person.name)));
+    out
+}
