@@ -24,8 +24,13 @@ const TEAMS: usize = 10;
 const PER_TEAM: usize = 10;
 
 fn main() {
-    let bin = PathBuf::from(std::env::var("ONCALL_BIN").unwrap_or_else(|_| "target/debug/oncall".into()));
-    assert!(bin.exists(), "{} not found: build it first, or set ONCALL_BIN", bin.display());
+    let bin =
+        PathBuf::from(std::env::var("ONCALL_BIN").unwrap_or_else(|_| "target/debug/oncall".into()));
+    assert!(
+        bin.exists(),
+        "{} not found: build it first, or set ONCALL_BIN",
+        bin.display()
+    );
     let seconds: u64 = env_or("LOAD_SECONDS", 10);
     let clients: usize = env_or("LOAD_CLIENTS", 64);
     let tmp = tempfile::tempdir().unwrap();
@@ -55,13 +60,20 @@ fn main() {
 }
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 /// 10 teams of 10 people, each on one team, in three zones.
 fn write_workspace(ws: &Path) {
     std::fs::create_dir_all(ws.join("teams")).unwrap();
-    std::fs::write(ws.join("oncall.toml"), "timezone = \"America/Los_Angeles\"\n").unwrap();
+    std::fs::write(
+        ws.join("oncall.toml"),
+        "timezone = \"America/Los_Angeles\"\n",
+    )
+    .unwrap();
     let zones = ["America/Los_Angeles", "Europe/Berlin", "Asia/Tokyo"];
     let mut people = String::from("id,name,email,timezone,region,joined,left,skills\n");
     for t in 0..TEAMS {
@@ -90,25 +102,56 @@ fn write_workspace(ws: &Path) {
 /// person feeds and 10 team pages.
 fn publish_and_link(bin: &Path, ws: &Path) -> Vec<String> {
     let run = |args: &[&str]| {
-        let out = Command::new(bin).arg("-C").arg(ws).args(args).output().unwrap();
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let out = Command::new(bin)
+            .arg("-C")
+            .arg(ws)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     let secret = |out: &str| {
-        let url = out.split_whitespace().find(|w| w.ends_with("/calendar.ics")).unwrap();
-        url.trim_end_matches("/calendar.ics").rsplit('/').next().unwrap().to_string()
+        let url = out
+            .split_whitespace()
+            .find(|w| w.ends_with("/calendar.ics"))
+            .unwrap();
+        url.trim_end_matches("/calendar.ics")
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_string()
     };
     let mut paths = Vec::new();
     for t in 0..TEAMS {
         let team = format!("team{t:02}");
         let plan = ws.join(format!("{team}.json"));
         let p = plan.to_str().unwrap();
-        run(&["plan", &team, "--quarter", "2027Q1", "--format", "json", "--out", p]);
+        run(&[
+            "plan",
+            &team,
+            "--quarter",
+            "2027Q1",
+            "--format",
+            "json",
+            "--out",
+            p,
+        ]);
         run(&["publish", &team, p]);
-        paths.push(format!("/{}/", secret(&run(&["link", "create", "--team", &team]))));
+        paths.push(format!(
+            "/{}/",
+            secret(&run(&["link", "create", "--team", &team]))
+        ));
         for k in 0..PER_TEAM {
             let id = format!("p{t:02}{k:02}");
-            paths.push(format!("/{}/calendar.ics", secret(&run(&["link", "create", "--person", &id]))));
+            paths.push(format!(
+                "/{}/calendar.ics",
+                secret(&run(&["link", "create", "--person", &id]))
+            ));
         }
     }
     paths
@@ -127,7 +170,8 @@ fn run(urls: &[String], clients: usize, length: Duration) -> Tally {
     let etags: Arc<Mutex<BTreeMap<String, String>>> = Arc::default();
     let threads: Vec<_> = (0..clients)
         .map(|c| {
-            let (urls, tally, stop, etags) = (urls.to_vec(), tally.clone(), stop.clone(), etags.clone());
+            let (urls, tally, stop, etags) =
+                (urls.to_vec(), tally.clone(), stop.clone(), etags.clone());
             std::thread::spawn(move || {
                 let http = reqwest::blocking::Client::builder()
                     .timeout(Duration::from_secs(10))
@@ -148,7 +192,8 @@ fn run(urls: &[String], clients: usize, length: Duration) -> Tally {
                     match req.send() {
                         Ok(res) => {
                             let status = res.status().as_u16();
-                            if let Some(e) = res.headers().get("etag").and_then(|e| e.to_str().ok()) {
+                            if let Some(e) = res.headers().get("etag").and_then(|e| e.to_str().ok())
+                            {
                                 etags.lock().unwrap().insert(url.clone(), e.to_string());
                             }
                             let _ = res.bytes();
@@ -181,7 +226,11 @@ fn run(urls: &[String], clients: usize, length: Duration) -> Tally {
 fn report(t: &Tally, seconds: u64, clients: usize, urls: usize) {
     let mut l = t.latencies.clone();
     l.sort();
-    let pct = |p: f64| l.get(((l.len() as f64 * p) as usize).min(l.len().saturating_sub(1))).copied().unwrap_or_default();
+    let pct = |p: f64| {
+        l.get(((l.len() as f64 * p) as usize).min(l.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or_default()
+    };
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
         "{} requests in {seconds} s from {clients} clients over {urls} URLs: {:.0} requests/s, p50 {:.2} ms, p99 {:.2} ms, statuses {:?}, errors {}",

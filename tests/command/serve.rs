@@ -187,6 +187,9 @@ fn links_grant_their_feed_page_and_now_and_a_revoked_link_is_refused_at_once() {
         StatusCode::OK
     );
 
+    let nobody = oncall(ws, &["link", "create", "--team", "nobody"]);
+    assert_eq!(nobody.status.code(), Some(1));
+    assert!(text(&nobody.stderr).contains("there is no team nobody"));
     let list = ok(&oncall(ws, &["link", "list"]));
     assert!(
         !list.contains(&team) && !list.contains(&alice),

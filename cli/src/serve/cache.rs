@@ -89,8 +89,10 @@ impl Server {
         }
     }
 
-    /// Whether the store can be read.
+    /// Whether the workspace's files and the store can still be read.
     pub(crate) fn health(&self) -> Result<()> {
+        std::fs::read_dir(self.ws.root.join("teams"))?;
+        std::fs::metadata(self.ws.root.join("people.csv"))?;
         let store = self.take()?;
         let ok = store.last_change().map(drop);
         self.give(store);
