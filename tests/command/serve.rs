@@ -52,7 +52,9 @@ impl Server {
     /// Stops the server gracefully and returns everything it logged.
     fn stop(mut self) -> String {
         let pid = self.child.id().to_string();
-        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        // The shell's own `kill`: no package needed.
+        let term = format!("kill -TERM {pid}");
+        Command::new("sh").args(["-c", &term]).status().unwrap();
         let status = wait(&mut self.child, Duration::from_secs(20));
         assert!(
             status.is_some_and(|s| s.success()),
@@ -198,6 +200,12 @@ fn links_grant_their_feed_page_and_now_and_a_revoked_link_is_refused_at_once() {
     assert!(
         list.contains("team payments") && list.contains("person alice"),
         "{list}"
+    );
+    let alice_row = list.lines().find(|l| l.contains("person alice")).unwrap();
+    assert_eq!(
+        alice_row.matches(" UTC").count(),
+        2,
+        "created and last used: {alice_row}"
     );
     let audit = ok(&oncall(ws, &["log"]));
     assert!(

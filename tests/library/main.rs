@@ -15,5 +15,6 @@ mod fairness;
 mod fuzz;
 mod ical;
 mod ical_fuzz;
+mod links;
 mod load;
 mod solver;
