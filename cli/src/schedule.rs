@@ -160,8 +160,8 @@ pub(crate) fn who(dir: &Path, args: WhoArgs) -> Result<ExitCode> {
         Some(s) => instant(s, ws.team(team).timezone, "--at")?,
         None => Utc::now(),
     };
-    let tl = Schedule::read_only(&ws)?.timeline(team)?;
-    let on_call = oncall::schedule::who::on_call(&ws, team, &tl, at);
+    let timelines = Schedule::read_only(&ws)?.timelines()?;
+    let on_call = oncall::schedule::who::on_call(&ws, team, &timelines, at);
     print!("{}", render::who(&ws, &on_call));
     Ok(if on_call.anyone() {
         ExitCode::SUCCESS

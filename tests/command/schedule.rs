@@ -469,8 +469,10 @@ fn who_at_handoff_instants_and_inside_dst_changes() {
     assert_eq!(who_holds(&out, "primary"), before);
     assert!(out.contains("until Mon 2027-03-15 10:00 PDT"), "{out}");
     // Escalation chain resolves the roles and keeps the rest.
-    assert!(out.contains("1. primary: "), "{out}");
-    assert!(out.contains("3. manager:grace"), "{out}");
+    assert!(out.contains("1. sre.primary: nobody"), "{out}");
+    assert!(out.contains("2. primary: "), "{out}");
+    assert!(out.contains("4. manager: Grace Green (grace)"), "{out}");
+    assert!(out.contains("5. director: Dora Diaz (dora)"), "{out}");
     // Before anything is published nobody is on call, and who says so.
     let out = oncall(dir, &["who", "payments", "--at", "2026-06-01"]);
     assert_eq!(out.status.code(), Some(1));

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use chrono::{NaiveDate, NaiveTime, Weekday};
 use oncall::input::diagnostic::{Diagnostic, LoadError};
 use oncall::input::load_workspace;
-use oncall::model::{Absence, LoadWeights, PersonIdx, RoleIdx, Workspace};
+use oncall::model::{Absence, Escalation, LoadWeights, PersonIdx, RoleIdx, Workspace};
 use proptest::prelude::*;
 use tempfile::TempDir;
 
@@ -239,7 +239,7 @@ timezone = "America/New_York"
 holidays = "GB"
 members = ["carol", "alice"]
 handoff = { weekday = "Wed", time = "9:30" }
-escalation = ["primary", "manager:mia"]
+escalation = ["primary", "manager:bob"]
 
 [[roles]]
 name = "primary"
@@ -290,7 +290,16 @@ person = "alice"
     assert_eq!(t.members, [PersonIdx(2), PersonIdx(0)]);
     assert_eq!(t.handoff.weekday, Weekday::Wed);
     assert_eq!(t.handoff.time, NaiveTime::from_hms_opt(9, 30, 0).unwrap());
-    assert_eq!(t.escalation, ["primary", "manager:mia"]);
+    assert_eq!(
+        t.escalation,
+        [
+            Escalation::Role("primary".into()),
+            Escalation::Person {
+                label: "manager".into(),
+                person: "bob".into()
+            }
+        ]
+    );
     assert_eq!((t.roles[0].weight, t.roles[0].min_tenure_days), (2.0, 30));
     assert_eq!((t.rules.rest_weeks, t.rules.max_shifts), (2, Some(4)));
     assert_eq!(t.fairness.absence, Absence::Excused);
@@ -1367,9 +1376,21 @@ fn every_example_workspace_loads() {
 #[test]
 fn quickstart_has_what_it_promises() {
     let ws = load_workspace(&data_dir().join("quickstart")).unwrap();
-    assert_eq!(ws.people.len(), 10);
+    assert_eq!(ws.people.len(), 15);
     let t = &ws.teams[0];
     assert_eq!(t.id, "payments");
+    assert_eq!(ws.teams[1].id, "sre");
+    let chain: Vec<String> = t.escalation.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        chain,
+        [
+            "sre.primary",
+            "primary",
+            "secondary",
+            "manager:grace",
+            "director:dora"
+        ]
+    );
     assert_eq!(t.timezone, chrono_tz::America::Los_Angeles);
     assert_eq!(t.rules.rest_weeks, 1);
     assert_eq!(t.pins.len(), 1);
@@ -1543,4 +1564,85 @@ proptest! {
         write(dir.path(), "time-off/vacations.toml", &off);
         let _ = load_workspace(dir.path());
     }
+}
+
+/// Every kind of bad escalation step is a load error at its line, with the
+/// nearest name suggested; another team's steps are checked once every
+/// team is read.
+#[test]
+fn every_bad_escalation_step_is_named_with_a_suggestion() {
+    let payments = TEAM.replace(
+        "handoff = ",
+        "escalation = [\"primray\", \"director:zed\", \":bob\", \"opps.primary\", \"ops.primray\", \"ops.primary\", \"manager:bob\"]\nhandoff = ",
+    );
+    let ops = "members = [\"carol\"]\nhandoff = { weekday = \"monday\", time = \"09:00\" }\n\n[[roles]]\nname = \"primary\"\n";
+    let got = errors(&[
+        ("teams/payments.toml", Some(&payments)),
+        ("teams/ops.toml", Some(ops)),
+    ]);
+    let file = "teams/payments.toml";
+    assert_eq!(
+        got,
+        [
+            d(
+                file,
+                4,
+                15,
+                "escalation step `primray` is not a role of this team",
+                Some("did you mean `primary`?")
+            ),
+            d(
+                file,
+                4,
+                26,
+                "escalation step `director:zed` names `zed`, who is not in people.csv",
+                Some("add them to people.csv, or name someone who is")
+            ),
+            d(
+                file,
+                4,
+                42,
+                "escalation step `:bob` has no label before `:`",
+                Some("write it as `manager:grace`")
+            ),
+            d(
+                file,
+                4,
+                50,
+                "escalation step `opps.primary` names team `opps`, which has no file in teams/",
+                Some("did you mean `ops`?")
+            ),
+            d(
+                file,
+                4,
+                66,
+                "escalation step `ops.primray`: team `ops` has no role `primray`",
+                Some("did you mean `primary`?")
+            ),
+        ]
+    );
+    let fixed = TEAM.replace(
+        "handoff = ",
+        "escalation = [\"ops.primary\", \"primary\", \"manager:bob\"]\nhandoff = ",
+    );
+    let ws = load(&[
+        ("teams/payments.toml", Some(&fixed)),
+        ("teams/ops.toml", Some(ops)),
+    ])
+    .unwrap();
+    let t = &ws.teams[ws.team_by_id("payments").unwrap().0];
+    assert_eq!(
+        t.escalation,
+        [
+            Escalation::TeamRole {
+                team: "ops".into(),
+                role: "primary".into()
+            },
+            Escalation::Role("primary".into()),
+            Escalation::Person {
+                label: "manager".into(),
+                person: "bob".into()
+            },
+        ]
+    );
 }

@@ -10,6 +10,7 @@ mod comp;
 mod comp_periods;
 mod comp_policy;
 mod comp_toil;
+mod escalation;
 mod explain;
 mod fairness;
 mod fuzz;

@@ -130,10 +130,8 @@ fn chain(page: &TeamPage) -> Vec<String> {
         .escalation
         .iter()
         .map(|s| {
-            // `manager:grace` is shown by its label; the name follows.
-            let label = s.step.split_once(':').map_or(s.step.as_str(), |(l, _)| l);
             let who = s.person.as_ref().map_or("nobody", |p| p.name.as_str());
-            format!("{label}: {who}")
+            format!("{}: {who}", s.label)
         })
         .collect()
 }

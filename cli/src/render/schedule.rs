@@ -131,11 +131,16 @@ pub(crate) fn who(ws: &Workspace, on_call: &OnCall) -> String {
         out.push_str("escalation:\n");
         for (k, step) in on_call.escalation.iter().enumerate() {
             let who = match &step.person {
-                Some(p) if !step.step.contains(':') => format!("{}: {}", step.step, p),
-                None if t.role_by_name(&step.step).is_some() => format!("{}: nobody", step.step),
-                _ => step.step.clone(),
+                Some(p) => format!("{} ({})", name(p), p),
+                None => "nobody".to_string(),
             };
-            let _ = writeln!(out, "  {}. {}", k + 1, terminal(&who));
+            let _ = writeln!(
+                out,
+                "  {}. {}: {}",
+                k + 1,
+                terminal(&step.label()),
+                terminal(&who)
+            );
         }
     }
     out

@@ -159,6 +159,17 @@ impl Server {
         Ok(*m)
     }
 
+    /// Every team's resolved timeline, read in one snapshot: a chain may
+    /// name another team's role.
+    fn timelines(&self, store: &Store) -> Result<Vec<oncall::schedule::timeline::Timeline>> {
+        let ws = &self.ws;
+        Ok(store.read(|r| {
+            (0..ws.teams.len())
+                .map(|t| r.timeline(ws, TeamIdx(t)))
+                .collect()
+        })?)
+    }
+
     fn team(&self, id: &str) -> Option<TeamIdx> {
         self.ws.teams.iter().position(|t| t.id == id).map(TeamIdx)
     }
@@ -218,8 +229,7 @@ impl Server {
         let idx = self
             .team(team)
             .ok_or_else(|| anyhow!("link to an unknown team"))?;
-        let tl = store.timeline(&self.ws, idx)?;
-        let page = team_page(&self.ws, idx, &tl, now);
+        let page = team_page(&self.ws, idx, &self.timelines(store)?, now);
         let html = crate::render::page_html(&page, now)?;
         let body = Body::new(html, "text/html; charset=utf-8", modified);
         pages.insert(team.to_string(), (token, minute, body.clone()));
@@ -247,8 +257,7 @@ impl Server {
         let idx = self
             .team(team)
             .ok_or_else(|| anyhow!("link to an unknown team"))?;
-        let tl = store.timeline(&self.ws, idx)?;
-        let doc = now(&self.ws, idx, &tl, at);
+        let doc = now(&self.ws, idx, &self.timelines(store)?, at);
         let json = serde_json::to_string_pretty(&doc)? + "\n";
         Ok(Ok(Body::new(json, "application/json", modified)))
     }

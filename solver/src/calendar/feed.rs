@@ -80,7 +80,7 @@ pub struct FeedEvent {
 pub fn events(ws: &Workspace, timelines: &[Timeline]) -> Vec<FeedEvent> {
     let mut out: Vec<FeedEvent> = timelines
         .par_iter()
-        .flat_map_iter(|tl| team_events(ws, tl))
+        .flat_map_iter(|tl| team_events(ws, tl, timelines))
         .collect();
     out.sort_by(|a, b| {
         (a.start, &a.team, &a.role, &a.uid).cmp(&(b.start, &b.team, &b.role, &b.uid))
@@ -101,7 +101,7 @@ pub fn in_window(
         .collect()
 }
 
-fn team_events(ws: &Workspace, tl: &Timeline) -> Vec<FeedEvent> {
+fn team_events(ws: &Workspace, tl: &Timeline, all: &[Timeline]) -> Vec<FeedEvent> {
     let team = ws.team_by_id(&tl.team).map(|t| ws.team(t));
     let team_name = team.map_or(tl.team.as_str(), |t| t.name.as_str());
     let tz = team.map_or(ws.org.timezone, |t| t.timezone);
@@ -130,7 +130,7 @@ fn team_events(ws: &Workspace, tl: &Timeline) -> Vec<FeedEvent> {
             sequence: 0,
             summary: format!("On call: {team_name} {}", s.role),
             person_name: display_name(ws, &s.person),
-            description: describe(ws, team, team_name, tz, tl, s),
+            description: describe(ws, (team, team_name, tz), (tl, all), s),
         });
     }
     out
@@ -156,10 +156,8 @@ fn local(tz: Tz, at: DateTime<Utc>) -> String {
 /// chain resolved at its start.
 fn describe(
     ws: &Workspace,
-    team: Option<&Team>,
-    team_name: &str,
-    tz: Tz,
-    tl: &Timeline,
+    (team, team_name, tz): (Option<&Team>, &str, Tz),
+    (tl, all): (&Timeline, &[Timeline]),
     s: &Segment,
 ) -> String {
     let mut d = format!(
@@ -192,20 +190,21 @@ fn describe(
             holder(role)
         ));
     }
-    let chain: Vec<String> = team
-        .map(|t| t.escalation.as_slice())
-        .unwrap_or_default()
-        .iter()
-        .enumerate()
-        .map(|(i, step)| {
-            let who = match step.split_once(':') {
-                Some((label, id)) => format!("{label}: {}", display_name(ws, id)),
-                None if roles.contains(step) => format!("{step}: {}", holder(step)),
-                None => step.clone(),
-            };
-            format!("{}. {who}", i + 1)
-        })
-        .collect();
+    let chain: Vec<String> = match team.and_then(|t| ws.team_by_id(&t.id)) {
+        Some(idx) => crate::schedule::who::on_call(ws, idx, all, s.start)
+            .escalation
+            .iter()
+            .enumerate()
+            .map(|(i, step)| {
+                let who = step
+                    .person
+                    .as_deref()
+                    .map_or_else(|| "nobody".to_string(), |p| display_name(ws, p));
+                format!("{}. {}: {who}", i + 1, step.label())
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     if !chain.is_empty() {
         d.push_str(&format!("\nEscalation: {}", chain.join(", ")));
     }

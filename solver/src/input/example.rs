@@ -17,6 +17,10 @@ pub const EXAMPLE: &[(&str, &str)] = &[
         include_str!("../../../data/quickstart/teams/payments.toml"),
     ),
     (
+        "teams/sre.toml",
+        include_str!("../../../data/quickstart/teams/sre.toml"),
+    ),
+    (
         "time-off/vacations.toml",
         include_str!("../../../data/quickstart/time-off/vacations.toml"),
     ),

@@ -87,7 +87,10 @@ pub fn organisation(shape: &Shape) -> Workspace {
                 weekday: Weekday::Mon,
                 time: NaiveTime::from_hms_opt(10, 0, 0).unwrap_or(NaiveTime::MIN),
             },
-            escalation: vec!["primary".into(), "secondary".into()],
+            escalation: vec![
+                crate::model::Escalation::Role("primary".into()),
+                crate::model::Escalation::Role("secondary".into()),
+            ],
             roles: vec![
                 Role {
                     name: "primary".into(),

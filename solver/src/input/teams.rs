@@ -16,6 +16,7 @@ use crate::input::parse::{backticked, parse_time, parse_weekday, WEEKDAYS};
 use crate::input::source::Source;
 use crate::model::{Absence, FairnessPolicy, Handoff, Org, Origin, Person, PersonIdx, Rules, Team};
 
+mod escalation;
 mod pins;
 mod roles;
 
@@ -32,7 +33,7 @@ struct RawTeam {
     members: Vec<Spanned<String>>,
     handoff: Spanned<RawHandoff>,
     #[serde(default)]
-    escalation: Vec<String>,
+    escalation: Vec<Spanned<String>>,
     #[serde(default)]
     roles: Vec<roles::RawRole>,
     #[serde(default)]
@@ -93,6 +94,7 @@ impl Cx {
             );
         }
         let mut out = Vec::new();
+        let mut pending = Vec::new();
         for rel in files {
             let Some(src) = self.read(&rel, None) else {
                 continue;
@@ -100,10 +102,11 @@ impl Cx {
             let Some(raw) = self.parse_toml::<RawTeam>(&src) else {
                 continue;
             };
-            if let Some(t) = self.team(&src, raw, people, default_tz, org) {
+            if let Some(t) = self.team(&src, raw, people, default_tz, org, &mut pending) {
                 out.push(t);
             }
         }
+        self.check_team_steps(pending, &out);
         out.sort_by(|a, b| a.id.cmp(&b.id));
         out
     }
@@ -115,6 +118,7 @@ impl Cx {
         people: &[Person],
         default_tz: Tz,
         org: Option<&Org>,
+        pending: &mut Vec<escalation::Pending>,
     ) -> Option<Team> {
         let before = self.diags.len();
         let id = src
@@ -153,6 +157,7 @@ impl Cx {
             handoff,
         };
         let pins = self.pins(src, &raw.pins, &pin_context);
+        let escalation = self.escalation(src, &raw.escalation, &roles, people, pending);
         if self.diags.len() > before {
             return None;
         }
@@ -163,7 +168,7 @@ impl Cx {
             holidays: raw.holidays.map(Spanned::into_inner),
             members,
             handoff: handoff?,
-            escalation: raw.escalation,
+            escalation,
             roles,
             rules,
             fairness,

@@ -231,6 +231,48 @@ pub enum TimeOffKind {
     Toil,
 }
 
+/// One step of an escalation chain, as written in a team file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Escalation {
+    /// A role of the team itself (`primary`): whoever holds it.
+    Role(String),
+    /// A role of another team (`sre.primary`): whoever holds it there.
+    TeamRole {
+        /// The other team's id.
+        team: String,
+        /// Its role.
+        role: String,
+    },
+    /// A person, with a label (`manager:grace`).
+    Person {
+        /// What they are to the team, e.g. `manager`.
+        label: String,
+        /// The person id.
+        person: String,
+    },
+}
+
+impl Escalation {
+    /// How the step is shown before the person it reaches: the role, the
+    /// other team's `team.role`, or the label.
+    pub fn label(&self) -> String {
+        match self {
+            Escalation::Role(r) => r.clone(),
+            Escalation::TeamRole { team, role } => format!("{team}.{role}"),
+            Escalation::Person { label, .. } => label.clone(),
+        }
+    }
+}
+
+impl std::fmt::Display for Escalation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Escalation::Person { label, person } => write!(f, "{label}:{person}"),
+            other => f.write_str(&other.label()),
+        }
+    }
+}
+
 /// One rotation (`teams/<id>.toml`).
 #[derive(Clone, Debug)]
 pub struct Team {
@@ -246,8 +288,9 @@ pub struct Team {
     pub members: Vec<PersonIdx>,
     /// When shifts change hands.
     pub handoff: Handoff,
-    /// Escalation chain, e.g. `["primary", "secondary", "manager:mia"]`.
-    pub escalation: Vec<String>,
+    /// Escalation chain, e.g. `["sre.primary", "primary", "secondary",
+    /// "manager:mia"]`, checked at load.
+    pub escalation: Vec<Escalation>,
     /// Roles, in file order.
     pub roles: Vec<Role>,
     /// Hard rules.

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::model::{TeamIdx, Workspace};
+use crate::model::{Escalation, TeamIdx, Workspace};
 use crate::schedule::timeline::{Segment, Timeline};
 
 /// The holder of one role at an instant.
@@ -19,10 +19,18 @@ pub struct RoleHolder {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EscalationStep {
     /// The step as written in the team file.
-    pub step: String,
-    /// The person it reaches (an id), when it names a role held then or a
-    /// person.
+    pub step: Escalation,
+    /// The person it reaches then (an id): the holder of the role named,
+    /// in this team or another, or the person named.
     pub person: Option<String>,
+}
+
+impl EscalationStep {
+    /// How the step is shown before its person: the role, `team.role`, or
+    /// the label.
+    pub fn label(&self) -> String {
+        self.step.label()
+    }
 }
 
 /// Who holds each role of a team at `at`, and the escalation chain.
@@ -45,15 +53,24 @@ impl OnCall {
     }
 }
 
-/// Resolves who is on call for `team` at `at` on its resolved timeline.
-pub fn on_call(ws: &Workspace, team: TeamIdx, timeline: &Timeline, at: DateTime<Utc>) -> OnCall {
+/// Resolves who is on call for `team` at `at`. `timelines` holds the
+/// resolved timelines of the team and of every team its chain names (found
+/// by team id; a team missing from them reaches nobody). This one function
+/// answers for `who`, the feeds, the schedule page and `now.json` alike.
+pub fn on_call(ws: &Workspace, team: TeamIdx, timelines: &[Timeline], at: DateTime<Utc>) -> OnCall {
     let t = ws.team(team);
+    let holder = |team_id: &str, role: &str| {
+        timelines
+            .iter()
+            .find(|tl| tl.team == team_id)
+            .and_then(|tl| tl.holder(role, at))
+    };
     let roles = t
         .roles
         .iter()
         .map(|r| RoleHolder {
             role: r.name.clone(),
-            segment: timeline.holder(&r.name, at).cloned(),
+            segment: holder(&t.id, &r.name).cloned(),
         })
         .collect();
     let escalation = t
@@ -61,7 +78,11 @@ pub fn on_call(ws: &Workspace, team: TeamIdx, timeline: &Timeline, at: DateTime<
         .iter()
         .map(|step| EscalationStep {
             step: step.clone(),
-            person: resolve_step(ws, timeline, step, at),
+            person: match step {
+                Escalation::Role(r) => holder(&t.id, r).map(|s| s.person.clone()),
+                Escalation::TeamRole { team, role } => holder(team, role).map(|s| s.person.clone()),
+                Escalation::Person { person, .. } => Some(person.clone()),
+            },
         })
         .collect();
     OnCall {
@@ -70,19 +91,4 @@ pub fn on_call(ws: &Workspace, team: TeamIdx, timeline: &Timeline, at: DateTime<
         roles,
         escalation,
     }
-}
-
-/// A step names a role of the team (its holder at `at`) or `label:person`.
-fn resolve_step(
-    ws: &Workspace,
-    timeline: &Timeline,
-    step: &str,
-    at: DateTime<Utc>,
-) -> Option<String> {
-    if let Some(s) = timeline.holder(step, at) {
-        return Some(s.person.clone());
-    }
-    let (_, person) = step.split_once(':')?;
-    let person = person.trim();
-    ws.person_by_id(person).map(|_| person.to_string())
 }

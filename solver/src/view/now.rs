@@ -54,6 +54,8 @@ pub struct NowPerson {
 pub struct NowStep {
     /// The step as written in the team file.
     pub step: String,
+    /// How it is shown: the role, `team.role` or the label.
+    pub label: String,
     /// Whom it reaches then, if anyone.
     pub person: Option<NowPerson>,
 }
@@ -74,8 +76,9 @@ fn rfc3339(t: DateTime<Utc>) -> String {
 }
 
 /// Who is on call for `team` at `at`.
-pub fn now(ws: &Workspace, team: TeamIdx, timeline: &Timeline, at: DateTime<Utc>) -> NowDoc {
-    let oc = on_call(ws, team, timeline, at);
+/// `timelines` holds the team's and those its escalation chain names.
+pub fn now(ws: &Workspace, team: TeamIdx, timelines: &[Timeline], at: DateTime<Utc>) -> NowDoc {
+    let oc = on_call(ws, team, timelines, at);
     let roles = oc
         .roles
         .iter()
@@ -98,7 +101,8 @@ pub fn now(ws: &Workspace, team: TeamIdx, timeline: &Timeline, at: DateTime<Utc>
         .escalation
         .iter()
         .map(|s| NowStep {
-            step: s.step.clone(),
+            step: s.step.to_string(),
+            label: s.label(),
             person: s.person.as_deref().map(|p| shown(ws, p)),
         })
         .collect();

@@ -86,14 +86,20 @@ pub struct PageTimeOff {
     pub end: NaiveDate,
 }
 
-/// The page of `team` at `at`, from its resolved timeline.
+/// The page of `team` at `at`, from the resolved timelines of the team and
+/// of the teams its escalation chain names.
 pub fn team_page(
     ws: &Workspace,
     team: TeamIdx,
-    timeline: &Timeline,
+    timelines: &[Timeline],
     at: DateTime<Utc>,
 ) -> TeamPage {
     let t = ws.team(team);
+    let empty = Timeline::default();
+    let timeline = timelines
+        .iter()
+        .find(|tl| tl.team == t.id)
+        .unwrap_or(&empty);
     let current = week_containing(t.timezone, t.handoff, at).first_day;
     let roles: Vec<String> = t.roles.iter().map(|r| r.name.clone()).collect();
     let weeks = weeks_ahead(ws, &roles, timeline, current);
@@ -112,7 +118,7 @@ pub fn team_page(
         team: t.id.clone(),
         name: t.name.clone(),
         timezone: t.timezone,
-        now: now(ws, team, timeline, at),
+        now: now(ws, team, timelines, at),
         roles,
         weeks,
         horizon,
