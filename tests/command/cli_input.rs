@@ -189,7 +189,7 @@ fn a_huge_carry_or_weight_is_a_diagnostic_not_a_solver_error() {
             "error: load weight `weekend` must be from 0 to 1000000, got 1e308",
             "--> oncall.toml:6:11",
             "error: carry-over of `alice` must be from -1000000 to 1000000, got 1e308",
-            "--> teams/payments.toml:27:9",
+            "--> teams/payments.toml:29:9",
         ],
     );
 }

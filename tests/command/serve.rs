@@ -143,9 +143,13 @@ fn links_grant_their_feed_page_and_now_and_a_revoked_link_is_refused_at_once() {
         html.contains("&#60;script&#62;") && !html.contains("<script"),
         "names are text: {html}"
     );
+    assert!(!html.contains("@example.com"), "nothing private");
+    for fetch in ["src=", "<link", "url(", "@import", "<script"] {
+        assert!(!html.contains(fetch), "nothing fetched: {fetch}");
+    }
     assert!(
-        !html.contains("@example.com") && !html.contains("http"),
-        "nothing private, nothing fetched"
+        html.contains("href=\"https://runbooks.example.com/payments\""),
+        "the runbook is a link"
     );
 
     let now = get(format!("/{team}/now.json?at=2027-01-12T12:00:00Z"));
@@ -154,6 +158,11 @@ fn links_grant_their_feed_page_and_now_and_a_revoked_link_is_refused_at_once() {
     assert_eq!(doc["team"], "payments");
     assert_eq!(doc["roles"][0]["role"], "primary");
     assert!(doc["roles"][0]["holder"]["name"].is_string());
+    assert_eq!(
+        doc["roles"][0]["runbook"],
+        "https://runbooks.example.com/payments"
+    );
+    assert_eq!(doc["escalation"][0]["label"], "sre.primary");
     assert!(doc["escalation"].as_array().is_some_and(|e| !e.is_empty()));
     assert_eq!(
         get(format!("/{team}/now.json?at=yesterday")).status(),

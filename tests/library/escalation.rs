@@ -99,3 +99,22 @@ fn feeds_name_the_chain_that_who_resolves() {
     );
     assert!(!bob.description.contains("@example.com"));
 }
+
+/// Every feed event carries its role's runbook, in the description and as
+/// the event's `URL`.
+#[test]
+fn feed_events_carry_the_runbook_of_their_role() {
+    let ws = quickstart();
+    let pay = timeline(&ws, "payments", "secondary", "2027-01-04", &["carol"]);
+    let events = feed::events(&ws, std::slice::from_ref(&pay));
+    let e = &events[0];
+    let deep = "https://runbooks.example.com/payments/deep-dive";
+    assert_eq!(e.runbook.as_deref(), Some(deep));
+    assert!(
+        e.description.ends_with(&format!("\nRunbook: {deep}")),
+        "{}",
+        e.description
+    );
+    let text = feed::team_feed(&ws, "payments", &events).text;
+    assert!(text.contains(&format!("\r\nURL:{deep}\r\n")), "{text}");
+}

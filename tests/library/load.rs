@@ -1132,7 +1132,7 @@ fn unknown_fields_suggest_the_known_one() {
             15,
             2,
             "unknown field `extra`",
-            Some("remove `extra`; the known fields here are `name`, `timezone`, `holidays`, `members`, `handoff`, `escalation`, `roles`, `rules`, `fairness`, `carry`, `pins`")
+            Some("remove `extra`; the known fields here are `name`, `timezone`, `holidays`, `members`, `handoff`, `escalation`, `runbook`, `roles`, `rules`, `fairness`, `carry`, `pins`")
         )]
     );
 }
@@ -1644,5 +1644,44 @@ fn every_bad_escalation_step_is_named_with_a_suggestion() {
                 person: "bob".into()
             },
         ]
+    );
+}
+
+/// A runbook is an http(s) address, for the team or one role; anything
+/// else is a load error at its line.
+#[test]
+fn runbooks_must_be_web_addresses() {
+    let team = TEAM
+        .replace("handoff = ", "runbook = \"wiki/payments\"\nhandoff = ")
+        .replace(
+            "name = \"primary\"\n",
+            "name = \"primary\"\nrunbook = \"javascript:alert(1)\"\n",
+        );
+    let file = "teams/payments.toml";
+    assert_eq!(
+        errors(&[("teams/payments.toml", Some(&team))]),
+        [
+            d(file, 4, 11, "runbook `wiki/payments` is not an http(s) URL", Some("write the whole address, e.g. `runbook = \"https://wiki.example.com/runbooks/payments\"`")),
+            d(file, 9, 11, "runbook `javascript:alert(1)` is not an http(s) URL", Some("write the whole address, e.g. `runbook = \"https://wiki.example.com/runbooks/payments\"`")),
+        ]
+    );
+    let good = TEAM
+        .replace(
+            "handoff = ",
+            "runbook = \"https://wiki.example.com/pay\"\nhandoff = ",
+        )
+        .replace(
+            "weight = 0.5\n",
+            "weight = 0.5\nrunbook = \"https://wiki.example.com/pay/expert\"\n",
+        );
+    let ws = load(&[("teams/payments.toml", Some(&good))]).unwrap();
+    let t = &ws.teams[0];
+    assert_eq!(
+        t.runbook_for("primary"),
+        Some("https://wiki.example.com/pay")
+    );
+    assert_eq!(
+        t.runbook_for("secondary"),
+        Some("https://wiki.example.com/pay/expert")
     );
 }

@@ -37,6 +37,7 @@ pub(crate) fn role(name: &str, weight: f64, tenure: i64, skills: &[&str]) -> Rol
         weight,
         min_tenure_days: tenure,
         skills: skills.iter().map(|s| s.to_string()).collect(),
+        runbook: None,
     }
 }
 
@@ -65,6 +66,7 @@ pub(crate) fn workspace(tz: Tz, people: Vec<Person>, roles: Vec<Role>, rules: Ru
                 time: NaiveTime::from_hms_opt(10, 0, 0).unwrap(),
             },
             escalation: vec![],
+            runbook: None,
             roles,
             rules,
             fairness: FairnessPolicy::default(),

@@ -30,6 +30,7 @@ struct NowCard {
     role: String,
     who: String,
     detail: String,
+    runbook: String,
 }
 
 struct WeekRow {
@@ -120,6 +121,7 @@ fn now_cards(page: &TeamPage, tz: Tz) -> Vec<NowCard> {
                     .flatten()
                     .collect::<Vec<_>>()
                     .join(", "),
+                runbook: r.runbook.clone().unwrap_or_default(),
             }
         })
         .collect()

@@ -126,6 +126,9 @@ pub(crate) fn who(ws: &Workspace, on_call: &OnCall) -> String {
             }
             None => writeln!(out, "{:<10} nobody (nothing published)", terminal(&r.role)),
         };
+        if let Some(url) = t.runbook_for(&r.role) {
+            let _ = writeln!(out, "{:<10} runbook {}", "", terminal(url));
+        }
     }
     if !on_call.escalation.is_empty() {
         out.push_str("escalation:\n");

@@ -70,8 +70,11 @@ pub struct FeedEvent {
     pub summary: String,
     /// Person's display name, for the team feed.
     pub person_name: String,
-    /// Handoff times, the other roles' holders and the escalation chain.
+    /// Handoff times, the other roles' holders, the escalation chain and
+    /// the runbook.
     pub description: String,
+    /// The runbook of the role, written as the event's `URL`.
+    pub runbook: Option<String>,
 }
 
 /// Builds the events of `timelines` (any number of teams), sorted by start,
@@ -131,6 +134,9 @@ fn team_events(ws: &Workspace, tl: &Timeline, all: &[Timeline]) -> Vec<FeedEvent
             summary: format!("On call: {team_name} {}", s.role),
             person_name: display_name(ws, &s.person),
             description: describe(ws, (team, team_name, tz), (tl, all), s),
+            runbook: team
+                .and_then(|t| t.runbook_for(&s.role))
+                .map(str::to_string),
         });
     }
     out
@@ -207,6 +213,9 @@ fn describe(
     };
     if !chain.is_empty() {
         d.push_str(&format!("\nEscalation: {}", chain.join(", ")));
+    }
+    if let Some(url) = team.and_then(|t| t.runbook_for(&s.role)) {
+        d.push_str(&format!("\nRunbook: {url}"));
     }
     d
 }
@@ -406,6 +415,11 @@ pub fn render(calname: &str, events: &[&FeedEvent], with_person: bool) -> String
             w.text("SUMMARY", &e.summary);
         }
         w.text("DESCRIPTION", &e.description);
+        if let Some(url) = &e.runbook {
+            // Checked at load to be an http(s) URL as the URL crate writes
+            // it: no space, quote or control character to escape.
+            w.raw("URL", url);
+        }
         w.raw("TRANSP", "TRANSPARENT");
         w.raw("X-MICROSOFT-CDO-BUSYSTATUS", "FREE");
         w.raw("END", "VEVENT");

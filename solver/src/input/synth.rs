@@ -91,18 +91,21 @@ pub fn organisation(shape: &Shape) -> Workspace {
                 crate::model::Escalation::Role("primary".into()),
                 crate::model::Escalation::Role("secondary".into()),
             ],
+            runbook: None,
             roles: vec![
                 Role {
                     name: "primary".into(),
                     weight: 1.0,
                     min_tenure_days: 90,
                     skills: vec![],
+                    runbook: None,
                 },
                 Role {
                     name: "secondary".into(),
                     weight: 0.5,
                     min_tenure_days: 180,
                     skills: vec!["ops".into()],
+                    runbook: None,
                 },
             ],
             rules: Rules {

@@ -35,6 +35,8 @@ struct RawTeam {
     #[serde(default)]
     escalation: Vec<Spanned<String>>,
     #[serde(default)]
+    runbook: Option<Spanned<String>>,
+    #[serde(default)]
     roles: Vec<roles::RawRole>,
     #[serde(default)]
     rules: Option<RawRules>,
@@ -158,6 +160,7 @@ impl Cx {
         };
         let pins = self.pins(src, &raw.pins, &pin_context);
         let escalation = self.escalation(src, &raw.escalation, &roles, people, pending);
+        let runbook = raw.runbook.as_ref().and_then(|u| self.runbook(src, u));
         if self.diags.len() > before {
             return None;
         }
@@ -169,6 +172,7 @@ impl Cx {
             members,
             handoff: handoff?,
             escalation,
+            runbook,
             roles,
             rules,
             fairness,

@@ -291,6 +291,8 @@ pub struct Team {
     /// Escalation chain, e.g. `["sre.primary", "primary", "secondary",
     /// "manager:mia"]`, checked at load.
     pub escalation: Vec<Escalation>,
+    /// The runbook's address (http or https), checked at load.
+    pub runbook: Option<String>,
     /// Roles, in file order.
     pub roles: Vec<Role>,
     /// Hard rules.
@@ -315,6 +317,13 @@ impl Team {
     pub fn has_member(&self, p: PersonIdx) -> bool {
         self.members.contains(&p)
     }
+
+    /// The runbook for `role`: the role's own, else the team's.
+    pub fn runbook_for(&self, role: &str) -> Option<&str> {
+        self.role_by_name(role)
+            .and_then(|r| self.roles[r.0].runbook.as_deref())
+            .or(self.runbook.as_deref())
+    }
 }
 
 /// The weekly handoff: a weekday and a wall-clock time in the team's zone.
@@ -337,6 +346,8 @@ pub struct Role {
     pub min_tenure_days: i64,
     /// Skills a holder needs, all of them.
     pub skills: Vec<String>,
+    /// A runbook of this role's own, in place of the team's.
+    pub runbook: Option<String>,
 }
 
 /// Hard rules of a rotation.

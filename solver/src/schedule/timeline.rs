@@ -370,6 +370,7 @@ mod tests {
                 time: NaiveTime::from_hms_opt(10, 0, 0).unwrap_or_default(),
             },
             escalation: vec![],
+            runbook: None,
             roles: vec![],
             rules: Default::default(),
             fairness: Default::default(),

@@ -38,6 +38,8 @@ pub struct NowRole {
     pub source: Option<&'static str>,
     /// Whom an override covers: the person the plan has then.
     pub covering: Option<NowPerson>,
+    /// The role's runbook, when the team file gives one.
+    pub runbook: Option<String>,
 }
 
 /// A person as shown to anyone with the link: id and name only.
@@ -79,6 +81,7 @@ fn rfc3339(t: DateTime<Utc>) -> String {
 /// `timelines` holds the team's and those its escalation chain names.
 pub fn now(ws: &Workspace, team: TeamIdx, timelines: &[Timeline], at: DateTime<Utc>) -> NowDoc {
     let oc = on_call(ws, team, timelines, at);
+    let t = ws.team(team);
     let roles = oc
         .roles
         .iter()
@@ -94,6 +97,7 @@ pub fn now(ws: &Workspace, team: TeamIdx, timelines: &[Timeline], at: DateTime<U
                     Source::Override { .. } => "override",
                 }),
                 covering: seg.and_then(|s| s.planned.as_deref()).map(|p| shown(ws, p)),
+                runbook: t.runbook_for(&r.role).map(str::to_string),
             }
         })
         .collect();
@@ -106,7 +110,6 @@ pub fn now(ws: &Workspace, team: TeamIdx, timelines: &[Timeline], at: DateTime<U
             person: s.person.as_deref().map(|p| shown(ws, p)),
         })
         .collect();
-    let t = ws.team(team);
     NowDoc {
         team: t.id.clone(),
         at: rfc3339(at),

@@ -61,6 +61,7 @@ fn role(name: &str, weight: f64, tenure: i64, skills: &[&str]) -> Role {
         weight,
         min_tenure_days: tenure,
         skills: skills.iter().map(|s| s.to_string()).collect(),
+        runbook: None,
     }
 }
 
@@ -123,6 +124,7 @@ fn workspace() -> Workspace {
                 time: NaiveTime::from_hms_opt(10, 0, 0).unwrap(),
             },
             escalation: vec![],
+            runbook: None,
             roles: vec![
                 role("primary", 1.0, 90, &[]),
                 role("secondary", 0.5, 180, &["payments"]),

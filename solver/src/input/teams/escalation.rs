@@ -128,6 +128,28 @@ impl Cx {
     }
 }
 
+impl Cx {
+    /// A runbook address: an absolute http or https URL with a host, kept
+    /// as the URL crate writes it (so it holds no space or control
+    /// character); diagnosed otherwise.
+    pub(super) fn runbook(&mut self, src: &Source, raw: &Spanned<String>) -> Option<String> {
+        let text = raw.get_ref().trim();
+        match url::Url::parse(text) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => {
+                Some(u.to_string())
+            }
+            _ => {
+                let shown = crate::input::limits::shown(text);
+                self.push(
+                    src.at(raw.span(), format!("runbook `{shown}` is not an http(s) URL"))
+                        .help("write the whole address, e.g. `runbook = \"https://wiki.example.com/runbooks/payments\"`"),
+                );
+                None
+            }
+        }
+    }
+}
+
 fn with(mut d: Diagnostic, message: String) -> Diagnostic {
     d.message = message;
     d

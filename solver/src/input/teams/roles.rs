@@ -21,6 +21,8 @@ pub(super) struct RawRole {
     min_tenure_days: Option<Spanned<i64>>,
     #[serde(default)]
     skills: Vec<Spanned<String>>,
+    #[serde(default)]
+    runbook: Option<Spanned<String>>,
 }
 
 impl Cx {
@@ -88,11 +90,13 @@ impl Cx {
         let weight = self.role_weight(src, r);
         let min_tenure_days = self.role_tenure(src, r);
         let skills = self.role_skills(src, r, members, member_skills);
+        let runbook = r.runbook.as_ref().and_then(|u| self.runbook(src, u));
         Some(Role {
             name: name.clone(),
             weight,
             min_tenure_days,
             skills,
+            runbook,
         })
     }
 
