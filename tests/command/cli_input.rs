@@ -116,7 +116,7 @@ fn a_person_id_with_a_path_is_refused() {
     let people = tmp.path().join("people.csv");
     let mut text = std::fs::read_to_string(&people).unwrap();
     let line = text.lines().count() + 1;
-    text.push_str("x/../../ESCAPED,Eve,eve@example.com,,US,2020-01-06,,\n");
+    text.push_str("x/../../ESCAPED,Eve,eve@example.com,,US,2020-01-06,,,,\n");
     std::fs::write(&people, text).unwrap();
     refused(
         &check(tmp.path()),

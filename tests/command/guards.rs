@@ -519,7 +519,7 @@ fn an_id_that_would_escape_the_out_directory_is_refused() {
     let line = people.lines().count() + 1;
     std::fs::write(
         dir.join("people.csv"),
-        format!("{people}../../escaped,Eve Escape,eve@example.com,America/Los_Angeles,US,2020-01-01,,\n"),
+        format!("{people}../../escaped,Eve Escape,eve@example.com,America/Los_Angeles,US,2020-01-01,,,,\n"),
     )
     .unwrap();
     let out_dir = dir.join("feeds/inner");

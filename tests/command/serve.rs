@@ -169,6 +169,28 @@ fn links_grant_their_feed_page_and_now_and_a_revoked_link_is_refused_at_once() {
         StatusCode::BAD_REQUEST
     );
 
+    // Contacts stay local: no feed, page or now.json carries a phone
+    // number, a chat handle or an email.
+    let people = std::fs::read_to_string(ws.join("people.csv")).unwrap();
+    let private: Vec<String> = people
+        .lines()
+        .skip(1)
+        .flat_map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            [f[2], f[8], f[9]].map(str::to_string)
+        })
+        .filter(|x| !x.is_empty())
+        .collect();
+    assert!(
+        private.iter().any(|x| x.starts_with('+')),
+        "the quickstart has phones"
+    );
+    for path in ["calendar.ics", "", "now.json"] {
+        let body = get(format!("/{team}/{path}")).text().unwrap();
+        for x in &private {
+            assert!(!body.contains(x.as_str()), "{x} in /{path}");
+        }
+    }
     let mine = get(format!("/{alice}/calendar.ics"));
     assert_eq!(mine.status(), StatusCode::OK);
     assert!(mine.text().unwrap().contains("Alice Adams"));

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use chrono::{NaiveDate, NaiveTime, Weekday};
 use oncall::input::diagnostic::{Diagnostic, LoadError};
 use oncall::input::load_workspace;
-use oncall::model::{Absence, Escalation, LoadWeights, PersonIdx, RoleIdx, Workspace};
+use oncall::model::{Absence, Contacts, Escalation, LoadWeights, PersonIdx, RoleIdx, Workspace};
 use proptest::prelude::*;
 use tempfile::TempDir;
 
@@ -1683,5 +1683,32 @@ fn runbooks_must_be_web_addresses() {
     assert_eq!(
         t.runbook_for("secondary"),
         Some("https://wiki.example.com/pay/expert")
+    );
+}
+
+/// `phone` and `chat` are optional columns of people.csv; a misspelt one is
+/// named rather than silently dropped.
+#[test]
+fn contacts_are_read_when_given() {
+    let people = "id,name,email,timezone,region,joined,left,skills,phone,chat\n\
+        alice,Alice,alice@example.com,,US,2021-03-01,,payments,+1 555 0100, @alice \n\
+        bob,Bob,bob@example.com,,US,2019-07-15,,payments,,\n\
+        carol,Carol,carol@example.com,,,2022-01-10,,,,\n";
+    let ws = load(&[("people.csv", Some(people))]).unwrap();
+    let c = |id: &str| ws.person(ws.person_by_id(id).unwrap()).contacts.clone();
+    assert_eq!(c("alice").phone.as_deref(), Some("+1 555 0100"));
+    assert_eq!(c("alice").chat.as_deref(), Some("@alice"));
+    assert_eq!(c("bob"), Contacts::default());
+    let misspelt = people.replacen("phone", "phnoe", 1);
+    let got = errors(&[("people.csv", Some(&misspelt))]);
+    assert_eq!(
+        got,
+        [d(
+            "people.csv",
+            1,
+            50,
+            "unknown column `phnoe`",
+            Some("did you mean `phone`?")
+        )]
     );
 }

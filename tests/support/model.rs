@@ -27,6 +27,7 @@ pub(crate) fn person(id: &str, tz: Tz, joined: &str, skills: &[&str]) -> Person 
             .iter()
             .map(|s| s.to_string())
             .collect::<BTreeSet<_>>(),
+        contacts: Default::default(),
         origin: Origin::default(),
     }
 }

@@ -92,6 +92,22 @@ pub(crate) fn timeline(
     Ok(format!("{} ({})\n{table}\n", t.id, tz.name()))
 }
 
+/// `, phone …, chat …` for the person `id`, when `people.csv` gives them:
+/// `who` runs locally, for whoever has the workspace, so it may show them.
+fn contacts(ws: &Workspace, id: &str) -> String {
+    let Some(p) = ws.person_by_id(id).map(|p| ws.person(p)) else {
+        return String::new();
+    };
+    let mut out = String::new();
+    if let Some(phone) = &p.contacts.phone {
+        out.push_str(&format!(", phone {phone}"));
+    }
+    if let Some(chat) = &p.contacts.chat {
+        out.push_str(&format!(", chat {chat}"));
+    }
+    out
+}
+
 /// `who`: the holder of each role and the escalation chain.
 pub(crate) fn who(ws: &Workspace, on_call: &OnCall) -> String {
     let t = ws.team(on_call.team);
@@ -134,7 +150,7 @@ pub(crate) fn who(ws: &Workspace, on_call: &OnCall) -> String {
         out.push_str("escalation:\n");
         for (k, step) in on_call.escalation.iter().enumerate() {
             let who = match &step.person {
-                Some(p) => format!("{} ({})", name(p), p),
+                Some(p) => format!("{} ({}){}", name(p), p, contacts(ws, p)),
                 None => "nobody".to_string(),
             };
             let _ = writeln!(

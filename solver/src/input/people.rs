@@ -14,11 +14,11 @@ use crate::input::limits::{id_help, id_problem, shown};
 use crate::input::parse::{parse_date, parse_zone, DATE_HELP};
 use crate::input::source::Source;
 use crate::input::suggest::did_you_mean;
-use crate::model::{Origin, Person, PersonIdx};
+use crate::model::{Contacts, Origin, Person, PersonIdx};
 
 /// The columns of `people.csv`, in the documented order.
-const PEOPLE_COLUMNS: [&str; 8] = [
-    "id", "name", "email", "timezone", "region", "joined", "left", "skills",
+const PEOPLE_COLUMNS: [&str; 10] = [
+    "id", "name", "email", "timezone", "region", "joined", "left", "skills", "phone", "chat",
 ];
 
 /// The columns `people.csv` cannot do without.
@@ -222,6 +222,10 @@ impl Cx {
             joined: joined.unwrap_or(NaiveDate::MIN),
             left,
             skills: skills(row.get("skills")),
+            contacts: Contacts {
+                phone: contact(row.get("phone")),
+                chat: contact(row.get("chat")),
+            },
             origin: Origin {
                 file: row.src.rel.clone(),
                 line: row.line,
@@ -364,6 +368,13 @@ fn column_problem(
         Diagnostic::new(rel, line, column, format!("unknown column `{h}`"))
             .help(format!("did you mean `{s}`?"))
     })
+}
+
+/// An optional contact field: trimmed, empty as none.
+fn contact(text: &str) -> Option<String> {
+    Some(text.trim())
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
 }
 
 /// The `;`-separated skills of a person.

@@ -61,6 +61,7 @@ pub fn organisation(shape: &Shape) -> Workspace {
                 joined,
                 left: None,
                 skills,
+                contacts: Default::default(),
                 origin: Origin::default(),
             });
             let vacations = 1 + rng.usize(0..2) * (shape.weeks as usize / 13).max(1);

@@ -201,6 +201,9 @@ pub struct Person {
     /// Skills, e.g. `payments`.
     pub skills: BTreeSet<String>,
     /// Where the row is.
+    /// How to reach them while on call: shown by `who`, which runs
+    /// locally, and never in a feed, page or `now.json`.
+    pub contacts: Contacts,
     pub origin: Origin,
 }
 
@@ -271,6 +274,16 @@ impl std::fmt::Display for Escalation {
             other => f.write_str(&other.label()),
         }
     }
+}
+
+/// How to reach a person on call (`phone` and `chat` in `people.csv`, both
+/// optional).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Contacts {
+    /// A phone number, as written.
+    pub phone: Option<String>,
+    /// A chat handle, as written.
+    pub chat: Option<String>,
 }
 
 /// One rotation (`teams/<id>.toml`).

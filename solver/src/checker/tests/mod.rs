@@ -51,6 +51,7 @@ fn person(id: &str, joined: &str, skills: &[&str]) -> Person {
         joined: date(joined),
         left: None,
         skills: skills.iter().map(|s| s.to_string()).collect(),
+        contacts: Default::default(),
         origin: origin("people.csv", 2),
     }
 }

@@ -204,6 +204,7 @@ impl<'a> Problem<'a> {
                         joined: chrono::NaiveDate::MIN,
                         left: None,
                         skills: skills.into_iter().collect(),
+                        contacts: Default::default(),
                         origin: Default::default(),
                     });
                     team.members.push(idx);
