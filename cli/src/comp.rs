@@ -61,6 +61,7 @@ pub(crate) fn run(dir: &Path, args: CompArgs) -> Result<ExitCode> {
     };
     emit(args.out.as_deref(), &text)?;
     warn_overdrawn(&ws, &closed, range, None);
+    warn_off_call(&st);
     if let Some(out) = &args.out {
         let lines: usize = st.sections.iter().map(|s| s.report.lines.len()).sum();
         let currency = st.sections.first().map(|s| s.report.currency.as_str());
@@ -267,6 +268,7 @@ pub(crate) fn period_text(p: PayPeriod) -> String {
 pub(crate) fn json(st: &Statement) -> Result<String> {
     let mut lines = Vec::new();
     let mut people = Vec::new();
+    let mut off_call = Vec::new();
     let mut sections = Vec::new();
     for s in &st.sections {
         let r = &s.report;
@@ -279,6 +281,7 @@ pub(crate) fn json(st: &Statement) -> Result<String> {
             lines.push(v);
         }
         people.extend(r.people.iter().cloned());
+        off_call.extend(r.off_call_pages.iter().cloned());
         sections.push(serde_json::json!({
             "period": r.period,
             "status": if s.closed.is_some() { "closed" } else { "open" },
@@ -286,6 +289,7 @@ pub(crate) fn json(st: &Statement) -> Result<String> {
             "total": r.total(),
             "lines": r.lines,
             "people": r.people,
+            "off_call_pages": r.off_call_pages,
         }));
     }
     let currency = st.sections.first().map(|s| s.report.currency.clone());
@@ -297,6 +301,7 @@ pub(crate) fn json(st: &Statement) -> Result<String> {
         "sections": sections,
         "lines": lines,
         "people": people,
+        "off_call_pages": off_call,
     });
     Ok(serde_json::to_string_pretty(&doc)? + "\n")
 }
@@ -356,7 +361,46 @@ fn section_table(s: &Section, mixed: bool) -> String {
             adjustment_table(report)
         ));
     }
+    if !report.off_call_pages.is_empty() {
+        out.push_str(&format!(
+            "\nPages to people not on call at the time\n{}\n",
+            off_call_table(report)
+        ));
+    }
     out
+}
+
+fn off_call_table(report: &CompReport) -> Table {
+    let mut t = new_table(&["person", "team", "paged at (UTC)", "reason", "paid"]);
+    for p in &report.off_call_pages {
+        t.add_row(row([
+            p.name.clone(),
+            p.team.clone(),
+            p.time.format("%Y-%m-%d %H:%M").to_string(),
+            p.reason.clone(),
+            if p.paid { "yes" } else { "no" }.to_string(),
+        ]));
+    }
+    t
+}
+
+/// Warns about pages that went to people not on call at the time, which the
+/// HR CSV does not show unless they are paid.
+fn warn_off_call(st: &Statement) {
+    let pages: Vec<_> = st
+        .sections
+        .iter()
+        .flat_map(|s| &s.report.off_call_pages)
+        .collect();
+    if pages.is_empty() {
+        return;
+    }
+    let paid = pages.iter().filter(|p| p.paid).count();
+    eprintln!(
+        "warning: {} page(s) went to people not on call at the time; {paid} paid ({})\n  help: see them in `--format table` or `--format json`",
+        pages.len(),
+        if paid > 0 { "`pay_when_not_on_call = true`" } else { "set `pay_when_not_on_call = true` in [compensation.incidents] to pay them" }
+    );
 }
 
 fn pay_table(report: &CompReport) -> Table {

@@ -452,3 +452,84 @@ fn days_off_in_lieu_taken_beyond_the_balance_are_a_warning() {
     assert!(later.status.success());
     assert!(!text(&later.stderr).contains("beyond their balance"));
 }
+
+/// A page to someone who held no role of the team then is listed apart
+/// with the reason, and paid only when the policy says so.
+#[test]
+fn pages_to_people_not_on_call_are_listed_apart_and_unpaid_by_default() {
+    let tmp = published_quickstart();
+    let ws = tmp.path();
+    // At 2027-01-13T07:00Z the pinned bob is primary; dora, the director,
+    // holds no role of payments, ever.
+    std::fs::write(
+        ws.join("pages.csv"),
+        "time,person,team\n2027-01-13T07:00:00Z,bob,payments\n2027-01-13T07:05:00Z,dora,payments\n",
+    )
+    .unwrap();
+    let pages = ws.join("pages.csv");
+    let pages = pages.to_str().unwrap();
+    let comp = |format: &str| {
+        let out = oncall(
+            ws,
+            &[
+                "comp",
+                "--from",
+                "2027-01-01",
+                "--to",
+                "2027-02-01",
+                "--incidents",
+                pages,
+                "--format",
+                format,
+            ],
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        out
+    };
+    let json: serde_json::Value = serde_json::from_slice(&comp("json").stdout).unwrap();
+    let report = &json;
+    let apart = report["off_call_pages"].as_array().unwrap();
+    assert_eq!(apart.len(), 1, "{apart:?}");
+    assert_eq!(apart[0]["employee_id"], "dora");
+    assert_eq!(apart[0]["reason"], "held no role of payments at the time");
+    assert_eq!(apart[0]["paid"], false);
+    let lines = report["lines"].as_array().unwrap();
+    assert!(lines.iter().all(|l| l["employee_id"] != "dora"), "not paid");
+    assert!(lines
+        .iter()
+        .any(|l| l["employee_id"] == "bob" && l["code"] == "INCIDENT"));
+    let table = comp("table");
+    let shown = text(&table.stdout);
+    assert!(
+        shown.contains("Pages to people not on call at the time"),
+        "{shown}"
+    );
+    assert!(shown.contains("Dora Diaz"), "{shown}");
+    assert!(
+        text(&table.stderr).contains("1 page(s) went to people not on call at the time; 0 paid")
+    );
+
+    let toml = std::fs::read_to_string(ws.join("oncall.toml")).unwrap();
+    std::fs::write(
+        ws.join("oncall.toml"),
+        toml.replace(
+            "sleeping = \"50.00\"",
+            "sleeping = \"50.00\"\npay_when_not_on_call = true",
+        ),
+    )
+    .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&comp("json").stdout).unwrap();
+    let report = &json;
+    assert_eq!(report["off_call_pages"][0]["paid"], true);
+    let dora: Vec<&serde_json::Value> = report["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["employee_id"] == "dora")
+        .collect();
+    assert_eq!(dora.len(), 1);
+    assert_eq!(
+        (&dora[0]["code"], &dora[0]["role"], &dora[0]["amount"]),
+        (&"INCIDENT".into(), &"".into(), &"50.00".into())
+    );
+}

@@ -416,6 +416,7 @@ fn pages_out_of_hours_and_in_sleeping_hours_pay_their_amounts() {
             },
             out_of_hours: dec("25.00"),
             sleeping: dec("50.00"),
+            pay_off_call: false,
         });
     }
     let tl = timeline(&w, &[("2027-01-11", "primary", "erin")], &[]);

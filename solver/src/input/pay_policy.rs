@@ -23,6 +23,7 @@
 //! sleeping_hours = "22:00-07:00"
 //! out_of_hours = "25.00"
 //! sleeping = "50.00"
+//! pay_when_not_on_call = false   # pages to someone off call are listed apart
 //! ```
 //!
 //! Rates and incident amounts must be decimal strings (a TOML float cannot
@@ -117,6 +118,8 @@ struct RawIncidents {
     sleeping_hours: Option<Spanned<String>>,
     out_of_hours: Option<Spanned<RawNumber>>,
     sleeping: Option<Spanned<RawNumber>>,
+    #[serde(default)]
+    pay_when_not_on_call: bool,
 }
 
 /// Whether a value is money (a decimal string only) or a plain quantity.
@@ -509,6 +512,7 @@ impl Cx {
             sleeping_hours: sleeping_hours?,
             out_of_hours: out_of_hours?,
             sleeping: sleeping?,
+            pay_off_call: i.pay_when_not_on_call,
         })
     }
 }

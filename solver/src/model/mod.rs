@@ -543,4 +543,8 @@ pub struct IncidentPay {
     pub out_of_hours: rust_decimal::Decimal,
     /// Per page in sleeping hours.
     pub sleeping: rust_decimal::Decimal,
+    /// Whether a page to someone who held no role of the team at that
+    /// instant is paid (`pay_when_not_on_call`, false by default): nobody
+    /// off call is expected to answer, so such pages are listed apart.
+    pub pay_off_call: bool,
 }

@@ -193,6 +193,28 @@ pub struct CompReport {
     pub lines: Vec<PayLine>,
     /// One summary per person with time on call or pages, in roster order.
     pub people: Vec<PersonSummary>,
+    /// Pages to people who held no role of the paging team at that instant,
+    /// in time order: listed apart, and paid only when the policy says so.
+    /// A stored (closed) report keeps only its lines.
+    #[serde(default)]
+    pub off_call_pages: Vec<OffCallPage>,
+}
+
+/// A page to someone who was not on call for the team at the time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OffCallPage {
+    /// The person's id.
+    pub employee_id: String,
+    /// Display name.
+    pub name: String,
+    /// The team that paged.
+    pub team: String,
+    /// When.
+    pub time: DateTime<Utc>,
+    /// Why it is listed apart.
+    pub reason: String,
+    /// Whether it was paid anyway (`pay_when_not_on_call`).
+    pub paid: bool,
 }
 
 impl CompReport {

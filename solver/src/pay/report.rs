@@ -8,7 +8,8 @@ use chrono_tz::Tz;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::{
-    CompError, CompReport, Incident, PaidSpan, PayCode, PayLine, PayPeriod, PersonSummary,
+    CompError, CompReport, Incident, OffCallPage, PaidSpan, PayCode, PayLine, PayPeriod,
+    PersonSummary,
 };
 use crate::model::time::{day_kind, resolve_local, start_of_day, DayKind};
 use crate::model::{Compensation, DailyWindow, TeamIdx, Workspace};
@@ -231,6 +232,7 @@ pub fn report(
     let money = |x: Decimal| round_money(x, comp.minor_units);
     let mut lines = Vec::new();
     let mut people = Vec::new();
+    let mut off_call: Vec<OffCallPage> = Vec::new();
     for (pi, person) in ws.people.iter().enumerate() {
         let tz = person.timezone;
         let (from, to) = period.bounds(tz);
@@ -277,6 +279,19 @@ pub fn report(
                             .map(|s| s.role.clone())
                     })
                     .unwrap_or_default();
+                if role.is_empty() {
+                    off_call.push(OffCallPage {
+                        employee_id: person.id.clone(),
+                        name: person.name.clone(),
+                        team: ws.team(inc.team).id.clone(),
+                        time: inc.time,
+                        reason: format!("held no role of {} at the time", ws.team(inc.team).id),
+                        paid: pay.pay_off_call,
+                    });
+                    if !pay.pay_off_call {
+                        continue;
+                    }
+                }
                 let order = ws
                     .team(inc.team)
                     .role_by_name(&role)
@@ -404,11 +419,13 @@ pub fn report(
     lines
         .iter()
         .try_fold(Decimal::ZERO, |t, l| add(t, l.amount))?;
+    off_call.sort_by(|a, b| (a.time, &a.employee_id).cmp(&(b.time, &b.employee_id)));
     Ok(CompReport {
         period,
         currency: comp.currency.clone(),
         minor_units: comp.minor_units,
         lines,
         people,
+        off_call_pages: off_call,
     })
 }

@@ -106,6 +106,7 @@ fn closed_period<R: StoreRead + ?Sized>(r: &R, h: Header) -> Result<ClosedPeriod
             minor_units: h.minor_units,
             lines,
             people,
+            off_call_pages: Vec::new(),
         },
     })
 }
