@@ -14,8 +14,8 @@ use oncall::schedule::service::{PayState, Schedule};
 use rust_decimal::Decimal;
 
 use crate::args::{CompAction, CompArgs, CompCloseArgs, CompFormat, ToilArgs, ToilFormat};
-use crate::commands::{emit, find_person, find_team, load};
 use crate::render::row;
+use crate::workspace::{emit, find_person, find_team, load};
 use crate::UsageError;
 
 /// The columns of the HR CSV, in order.

@@ -11,8 +11,8 @@ use oncall::pay::fairness::{self, FairnessReport, Figures};
 use oncall::pay::PayPeriod;
 
 use crate::args::{FairnessArgs, FairnessFormat};
-use crate::commands::{emit, find_team, load};
 use crate::comp::{incidents, neutralise, pay_state};
+use crate::workspace::{emit, find_team, load};
 
 /// Runs `oncall report fairness`.
 pub(crate) fn run(dir: &Path, args: FairnessArgs) -> Result<ExitCode> {

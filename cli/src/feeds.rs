@@ -12,7 +12,7 @@ use oncall::model::time::start_of_day;
 use oncall::schedule::service::Schedule;
 
 use crate::args::IcalArgs;
-use crate::commands::{find_person, find_team, load, write_atomically};
+use crate::workspace::{find_person, find_team, load, write_atomically};
 use crate::UsageError;
 
 pub(crate) fn ical(dir: &Path, args: IcalArgs) -> Result<ExitCode> {

@@ -9,8 +9,8 @@ use oncall::schedule::links::{Link, LinkSubject};
 use oncall::schedule::service::{Outcome, Schedule};
 
 use crate::args::{LinkCommand, LinkCreateArgs};
-use crate::commands::load;
 use crate::render::{row, terminal};
+use crate::workspace::load;
 
 pub(crate) fn run(dir: &Path, cmd: LinkCommand) -> Result<ExitCode> {
     match cmd {

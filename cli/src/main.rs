@@ -13,6 +13,7 @@ mod links;
 mod render;
 mod schedule;
 mod serve;
+mod workspace;
 
 use std::fmt;
 use std::io::Write;

@@ -19,8 +19,8 @@ use crate::args::{
     LogArgs, OverrideArgs, PublishArgs, ReplanArgs, ShowArgs, SwapAction, SwapArgs, SwapMatchArgs,
     SwapRequestArgs, WhoArgs,
 };
-use crate::commands::{emit, find_person, find_team, load, read_plan};
 use crate::render;
+use crate::workspace::{emit, find_person, find_team, load, read_plan};
 use crate::UsageError;
 
 /// Reads a `--flag TIME` value in the team's zone; a bad one is a usage error.

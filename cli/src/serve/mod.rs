@@ -31,7 +31,7 @@ use axum::routing::get;
 use axum::Router;
 
 use crate::args::ServeArgs;
-use crate::commands::load;
+use crate::workspace::load;
 use answer::{Answer, Asked, LinkId};
 use cache::Server;
 

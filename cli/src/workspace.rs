@@ -1,0 +1,106 @@
+//! What every command needs: the workspace loaded, teams and people found
+//! by id with a suggestion, plan files read, and output written to a file
+//! atomically or to standard output.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use oncall::model::{PersonIdx, TeamIdx, Workspace};
+use oncall::PlanDoc;
+
+use crate::render::terminal;
+use crate::UsageError;
+
+/// Loads the workspace at `dir`.
+pub(crate) fn load(dir: &Path) -> Result<Workspace> {
+    // A load error renders its own diagnostics; it reaches `main` whole.
+    Ok(oncall::input::load_workspace(dir)?)
+}
+
+pub(crate) fn find_team(ws: &Workspace, id: &str) -> Result<TeamIdx> {
+    if let Some(t) = ws.team_by_id(id) {
+        return Ok(t);
+    }
+    let ids: Vec<&str> = ws.teams.iter().map(|t| t.id.as_str()).collect();
+    let hint = match oncall::input::suggest::did_you_mean(id, ids.iter().copied()) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None if ids.is_empty() => "create teams/<team>.toml".to_string(),
+        None => format!("known teams: {}", ids.join(", ")),
+    };
+    Err(UsageError::new(format!(
+        "unknown team `{}` (no teams/{}.toml)",
+        terminal(id),
+        terminal(id)
+    ))
+    .help(hint)
+    .into())
+}
+
+pub(crate) fn find_person(ws: &Workspace, id: &str) -> Result<PersonIdx> {
+    if let Some(p) = ws.person_by_id(id) {
+        return Ok(p);
+    }
+    let hint = oncall::input::suggest::did_you_mean(id, ws.people.iter().map(|p| p.id.as_str()))
+        .map_or_else(
+            || "use an id from people.csv".into(),
+            |s| format!("did you mean `{s}`?"),
+        );
+    Err(
+        UsageError::new(format!("unknown person `{}`", terminal(id)))
+            .help(hint)
+            .into(),
+    )
+}
+
+/// Reads a plan JSON file, naming the file, line and column when it is not one.
+pub(crate) fn read_plan(path: &Path, team: &str) -> Result<PlanDoc> {
+    let text = oncall::input::limits::read_to_string(path)
+        .with_context(|| format!("cannot read the plan {}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "{} is not a plan JSON: {e}\n  --> {}:{}:{}\n  help: write one with `oncall plan {team} --format json --out {}`",
+            path.display(),
+            path.display(),
+            e.line(),
+            e.column(),
+            path.display()
+        )
+    })
+}
+
+/// Writes to a file atomically, or to stdout. The file is written through a
+/// temporary file with an unpredictable name, created exclusively in the
+/// target directory (never through a symlink), then renamed into place.
+pub(crate) fn emit(out: Option<&Path>, text: &str) -> Result<()> {
+    use std::io::Write;
+    match out {
+        Some(path) => write_atomically(path, text.as_bytes()),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(text.as_bytes())?;
+            stdout.flush()?;
+            Ok(())
+        }
+    }
+}
+
+/// See [`emit`].
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".oncall-")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot write in {}", dir.display()))?;
+    tmp.write_all(bytes)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    tmp.as_file()
+        .sync_all()
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    tmp.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
