@@ -162,12 +162,7 @@ impl Server {
     /// Every team's resolved timeline, read in one snapshot: a chain may
     /// name another team's role.
     fn timelines(&self, store: &Store) -> Result<Vec<oncall::schedule::timeline::Timeline>> {
-        let ws = &self.ws;
-        Ok(store.read(|r| {
-            (0..ws.teams.len())
-                .map(|t| r.timeline(ws, TeamIdx(t)))
-                .collect()
-        })?)
+        Ok(store.read(|r| r.timelines(&self.ws))?)
     }
 
     fn team(&self, id: &str) -> Option<TeamIdx> {

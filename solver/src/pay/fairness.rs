@@ -375,7 +375,7 @@ pub fn segment_load(ws: &Workspace, team: TeamIdx, s: &Segment, period: PayPerio
 }
 
 /// Whether `p` is employed on some day of `period`.
-fn employed(p: &Person, period: PayPeriod) -> bool {
+pub(crate) fn employed(p: &Person, period: PayPeriod) -> bool {
     p.joined < period.to && p.left.is_none_or(|l| l > period.from)
 }
 

@@ -159,11 +159,7 @@ impl<'w> Schedule<'w> {
         let Some(store) = &self.store else {
             return Ok(vec![Timeline::default(); ws.teams.len()]);
         };
-        Ok(store.read(|r| {
-            (0..ws.teams.len())
-                .map(|t| r.timeline(ws, TeamIdx(t)))
-                .collect()
-        })?)
+        Ok(store.read(|r| r.timelines(ws))?)
     }
 
     /// Published history of `team` before `first_week`, for planning.
@@ -399,7 +395,7 @@ impl<'w> Schedule<'w> {
     ) -> Result<T, ScheduleError> {
         let ws = self.ws;
         self.store_mut()?.write(|w| {
-            let timelines = all_timelines(ws, w)?;
+            let timelines = w.timelines(ws)?;
             let mut sequences = w.feed_sequences()?;
             let out = f(&timelines, &mut sequences);
             w.save_feed_sequences(&sequences.take_changed())?;
@@ -424,17 +420,10 @@ impl<'w> Schedule<'w> {
             return Ok(f(&timelines, &mut Sequences::new()));
         };
         Ok(store.read(|r| {
-            let timelines = all_timelines(ws, r)?;
+            let timelines = r.timelines(ws)?;
             Ok(f(&timelines, &mut r.feed_sequences()?))
         })?)
     }
-}
-
-/// Every team's resolved timeline as `r` reads it, in team order.
-fn all_timelines(ws: &Workspace, r: &impl StoreRead) -> Result<Vec<Timeline>, StoreError> {
-    (0..ws.teams.len())
-        .map(|t| r.timeline(ws, TeamIdx(t)))
-        .collect()
 }
 
 /// Whether the workspace at `root` has a state store yet.
@@ -553,8 +542,7 @@ impl Schedule<'_> {
 }
 
 fn pay_state<R: StoreRead + ?Sized>(ws: &Workspace, r: &R) -> Result<PayState, StoreError> {
-    let timelines = (0..ws.teams.len())
-        .map(|t| Ok((TeamIdx(t), r.timeline(ws, TeamIdx(t))?)))
-        .collect::<Result<Vec<_>, StoreError>>()?;
+    let timelines = r.timelines(ws)?.into_iter().enumerate();
+    let timelines = timelines.map(|(t, tl)| (TeamIdx(t), tl)).collect();
     Ok((timelines, r.closed_pay_periods()?))
 }

@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 
 use super::now::{now, shown, NowDoc, NowPerson};
 use crate::model::{TeamIdx, Workspace};
-use crate::pay::fairness::segment_load;
+use crate::pay::fairness::{employed, segment_load};
 use crate::pay::PayPeriod;
 use crate::schedule::timeline::{week_containing, Segment, Source, Timeline};
 
@@ -189,10 +189,7 @@ fn loads(
     let members = &ws.team(team).members;
     let employed = members
         .iter()
-        .filter(|p| {
-            let p = ws.person(**p);
-            p.joined < period.to && p.left.is_none_or(|l| l > period.from)
-        })
+        .filter(|p| employed(ws.person(**p), period))
         .count()
         .max(1);
     members

@@ -2,7 +2,7 @@
 //! never the secret itself; a revoked link keeps its row, for the audit.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 
 use super::read::{instant, sql_err, StoreRead};
 use super::{ts, write_err, StoreError, Writer};
@@ -15,7 +15,7 @@ pub trait LinkRead: StoreRead {
     /// # Errors
     /// SQLite failures or unreadable rows.
     fn links(&self) -> Result<Vec<Link>, StoreError> {
-        if !self.has_links_table()? {
+        if !self.has_table("links")? {
             return Ok(Vec::new());
         }
         let links = self.query_links("SELECT * FROM links ORDER BY id", params![])?;
@@ -28,7 +28,7 @@ pub trait LinkRead: StoreRead {
     /// # Errors
     /// SQLite failures or unreadable rows.
     fn link_by_hash(&self, sha256: &str) -> Result<Option<(Link, String)>, StoreError> {
-        if !self.has_links_table()? {
+        if !self.has_table("links")? {
             return Ok(None);
         }
         let mut found = self.query_links(
@@ -58,20 +58,6 @@ pub trait LinkRead: StoreRead {
             .map(|a| instant(self.path(), &a, "audit.at"))
             .transpose()?;
         Ok((id, at))
-    }
-
-    #[doc(hidden)]
-    fn has_links_table(&self) -> Result<bool, StoreError> {
-        let found: Option<String> = self
-            .conn()
-            .query_row(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'links'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(sql_err(self.path()))?;
-        Ok(found.is_some())
     }
 
     #[doc(hidden)]

@@ -1,7 +1,7 @@
 //! Closed pay periods in the store: each period's report as paid, stored
 //! once and never changed (triggers refuse updates and deletes).
 
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 
 use super::read::{sql_err, StoreRead};
 use super::{ts, StoreError, Writer};
@@ -20,16 +20,7 @@ pub trait PayRead: StoreRead {
     /// SQLite failures or unreadable rows.
     fn closed_pay_periods(&self) -> Result<Vec<ClosedPeriod>, StoreError> {
         let sql = sql_err(self.path());
-        let exists: Option<String> = self
-            .conn()
-            .query_row(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'pay_periods'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(&sql)?;
-        if exists.is_none() {
+        if !self.has_table("pay_periods")? {
             return Ok(Vec::new());
         }
         let mut stmt = self

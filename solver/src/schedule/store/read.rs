@@ -216,6 +216,34 @@ pub trait StoreRead {
         ))
     }
 
+    /// Every team's resolved timeline, in team order.
+    ///
+    /// # Errors
+    /// SQLite failures or unreadable rows.
+    fn timelines(&self, ws: &Workspace) -> Result<Vec<Timeline>, StoreError> {
+        (0..ws.teams.len())
+            .map(|t| self.timeline(ws, TeamIdx(t)))
+            .collect()
+    }
+
+    /// Whether the store has table `name` (a store from before a migration
+    /// that a read-only reader cannot apply may lack it).
+    ///
+    /// # Errors
+    /// SQLite failures.
+    fn has_table(&self, name: &str) -> Result<bool, StoreError> {
+        let found: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(sql_err(self.path()))?;
+        Ok(found.is_some())
+    }
+
     /// Swap requests of `team` that are still open, oldest first.
     ///
     /// # Errors
