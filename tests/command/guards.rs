@@ -571,6 +571,7 @@ fn a_planted_symlink_never_redirects_a_write() {
             &plan,
         ],
     ));
+    ok(&oncall(dir, &["check-plan", "payments", &plan]));
     ok(&oncall(
         dir,
         &[
