@@ -45,6 +45,21 @@ pub(crate) enum Command {
     Override(OverrideArgs),
     /// Exchange whole weeks, or manage swap requests (`swap request`, `swap match`).
     Swap(SwapArgs),
+    /// Ask to be covered over a span, with nothing in return (`cover request`).
+    #[command(subcommand)]
+    Cover(CoverCommand),
+    /// Offer a two-way day trade to one person (`trade offer`).
+    #[command(subcommand)]
+    Trade(TradeCommand),
+    /// Open offers (cover requests, day trades, swap requests): yours first,
+    /// marked with those you could take.
+    Offers(OffersArgs),
+    /// Accept an offer as $ONCALL_USER: it is judged and carried out at once.
+    Accept(AcceptArgs),
+    /// Decline a day trade offered to you.
+    Decline(OfferIdArgs),
+    /// Withdraw an offer you made.
+    Cancel(OfferIdArgs),
     /// Re-optimise the published weeks from a date on, changing as few as possible.
     Replan(ReplanArgs),
     /// Print the audit log of changes.
@@ -235,7 +250,8 @@ pub(crate) struct OverrideArgs {
     /// Why, for the audit log and the calendar.
     #[arg(long, default_value = "")]
     pub reason: String,
-    /// Record it even when it breaks eligibility or the rules (audited).
+    /// Record it even when it breaks eligibility or the rules, or when the
+    /// person who takes the shift is not $ONCALL_USER (a manager; audited).
     #[arg(long)]
     pub force: bool,
 }
@@ -263,7 +279,8 @@ pub(crate) struct SwapArgs {
     /// Why.
     #[arg(long, default_value = "")]
     pub reason: String,
-    /// Record it even when it breaks eligibility or the rules (audited).
+    /// Record it even when it breaks eligibility or the rules, or when the
+    /// person who takes the shift is not $ONCALL_USER (a manager; audited).
     #[arg(long)]
     pub force: bool,
 }
@@ -289,6 +306,74 @@ pub(crate) struct SwapRequestArgs {
     /// The team, when the person is on more than one.
     #[arg(long)]
     pub team: Option<String>,
+    /// Record it for someone other than $ONCALL_USER (a manager; audited).
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum CoverCommand {
+    /// Ask to be covered in a role you hold over a span (hours or days).
+    Request(CoverRequestArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CoverRequestArgs {
+    /// The team id.
+    pub team: String,
+    /// Start (RFC 3339, `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM` in the team's zone).
+    #[arg(long, value_name = "TIME")]
+    pub from: String,
+    /// End, exclusive (same forms).
+    #[arg(long, value_name = "TIME")]
+    pub to: String,
+    /// The role to be covered in (default: the one you hold then).
+    #[arg(long)]
+    pub role: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum TradeCommand {
+    /// Offer one person a trade: they take your span, you take theirs.
+    Offer(TradeOfferArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct TradeOfferArgs {
+    /// The team id.
+    pub team: String,
+    /// The person asked.
+    #[arg(long)]
+    pub with: String,
+    /// The span you give: START END (same forms as --from and --to).
+    #[arg(long, num_args = 2, value_names = ["START", "END"], required = true)]
+    pub give: Vec<String>,
+    /// The span of theirs you take: START END.
+    #[arg(long, num_args = 2, value_names = ["START", "END"], required = true)]
+    pub take: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct OffersArgs {
+    /// Only this team.
+    #[arg(long)]
+    pub team: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AcceptArgs {
+    /// The offer id, from `oncall offers`.
+    pub id: i64,
+    /// For a swap request: which of the weeks wanted you give (when you
+    /// hold several).
+    #[arg(long)]
+    pub week: Option<NaiveDate>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct OfferIdArgs {
+    /// The offer id, from `oncall offers`.
+    pub id: i64,
 }
 
 #[derive(Debug, Args)]

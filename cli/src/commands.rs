@@ -28,6 +28,16 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Command::Who(args) => schedule::who(&cli.dir, args),
         Command::Override(args) => schedule::override_(&cli.dir, args),
         Command::Swap(args) => schedule::swap(&cli.dir, args),
+        Command::Cover(crate::args::CoverCommand::Request(args)) => {
+            crate::offers::cover_request(&cli.dir, args)
+        }
+        Command::Trade(crate::args::TradeCommand::Offer(args)) => {
+            crate::offers::trade_offer(&cli.dir, args)
+        }
+        Command::Offers(args) => crate::offers::list(&cli.dir, args),
+        Command::Accept(args) => crate::offers::accept(&cli.dir, args),
+        Command::Decline(args) => crate::offers::decline(&cli.dir, args),
+        Command::Cancel(args) => crate::offers::cancel(&cli.dir, args),
         Command::Replan(args) => schedule::replan(&cli.dir, args),
         Command::Log(args) => schedule::log(&cli.dir, args),
         Command::Comp(args) => crate::comp::run(&cli.dir, args),

@@ -10,6 +10,7 @@ mod comp;
 mod fairness;
 mod feeds;
 mod links;
+mod offers;
 mod render;
 mod schedule;
 mod serve;

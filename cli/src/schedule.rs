@@ -20,7 +20,7 @@ use crate::args::{
     SwapRequestArgs, WhoArgs,
 };
 use crate::render;
-use crate::workspace::{emit, find_person, find_team, load, read_plan};
+use crate::workspace::{emit, find_person, find_team, identity_opt, load, read_plan};
 use crate::UsageError;
 
 /// Reads a `--flag TIME` value in the team's zone; a bad one is a usage error.
@@ -30,7 +30,11 @@ pub(crate) fn instant(text: &str, tz: Tz, flag: &str) -> Result<DateTime<Utc>> {
 
 /// Prints a refused change and returns exit status 1. Only a refusal that
 /// `--force` could overrule suggests it.
-fn refused(what: &str, refusals: &[impl std::fmt::Display], forceable: bool) -> ExitCode {
+pub(crate) fn refused(
+    what: &str,
+    refusals: &[impl std::fmt::Display],
+    forceable: bool,
+) -> ExitCode {
     eprintln!("refused: {}", render::terminal(what));
     for r in refusals {
         eprintln!("  - {}", render::terminal(&r.to_string()));
@@ -44,7 +48,7 @@ fn refused(what: &str, refusals: &[impl std::fmt::Display], forceable: bool) -> 
 }
 
 /// Renders the outcome of a judged change.
-fn outcome<T, R: std::fmt::Display>(what: &str, o: &Outcome<T, R>) -> ExitCode {
+pub(crate) fn outcome<T, R: std::fmt::Display>(what: &str, o: &Outcome<T, R>) -> ExitCode {
     match o {
         Outcome::Recorded { overruled, .. } => {
             if !overruled.is_empty() {
@@ -189,7 +193,8 @@ pub(crate) fn override_(dir: &Path, args: OverrideArgs) -> Result<ExitCode> {
         render::local(o.start, tz),
         render::local(o.end, tz)
     );
-    let result = Schedule::open(&ws)?.override_(team, o, args.force)?;
+    let by = identity_opt(&ws).map(|p| ws.person(p).id.clone());
+    let result = Schedule::open(&ws)?.override_(team, o, by.as_deref(), args.force)?;
     Ok(outcome(&what, &result))
 }
 
@@ -222,7 +227,8 @@ pub(crate) fn swap(dir: &Path, args: SwapArgs) -> Result<ExitCode> {
         their_week: args.their_week,
         reason: args.reason,
     };
-    let result = Schedule::open(&ws)?.swap(team, &spec, args.force)?;
+    let by = identity_opt(&ws).map(|p| ws.person(p).id.clone());
+    let result = Schedule::open(&ws)?.swap(team, &spec, by.as_deref(), args.force)?;
     Ok(outcome(&what, &result))
 }
 
@@ -233,9 +239,27 @@ fn swap_request(dir: &Path, args: SwapRequestArgs) -> Result<ExitCode> {
         Some(t) => find_team(&ws, t)?,
         None => only_team_of(&ws, p, &args.person)?,
     };
-    let result = Schedule::open(&ws)?.request_swap(team, &args.person, args.give, &args.want)?;
+    let by = identity_opt(&ws).map(|p| ws.person(p).id.clone());
+    let mut schedule = Schedule::open(&ws)?;
+    let result = schedule.request_swap(
+        team,
+        &args.person,
+        by.as_deref(),
+        args.give,
+        &args.want,
+        args.force,
+    )?;
     match result {
-        Outcome::Recorded { value: id, .. } => {
+        Outcome::Recorded {
+            value: id,
+            overruled,
+        } => {
+            for r in &overruled {
+                eprintln!(
+                    "warning: recorded despite (--force): {}",
+                    render::terminal(&r.to_string())
+                );
+            }
             let want: Vec<String> = args.want.iter().map(ToString::to_string).collect();
             println!(
                 "swap request #{id}: {} gives the week of {} for one of {}",
@@ -245,7 +269,7 @@ fn swap_request(dir: &Path, args: SwapRequestArgs) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Outcome::Refused(rs) => Ok(refused("the swap request", &rs, false)),
+        Outcome::Refused(rs) => Ok(refused("the swap request", &rs, true)),
         Outcome::Malformed(rs) => Ok(refused("the swap request", &rs, false)),
     }
 }

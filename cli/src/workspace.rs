@@ -52,6 +52,32 @@ pub(crate) fn find_person(ws: &Workspace, id: &str) -> Result<PersonIdx> {
     )
 }
 
+/// The person `$ONCALL_USER` names (their id or e-mail), if it names one.
+pub(crate) fn identity_opt(ws: &Workspace) -> Option<PersonIdx> {
+    let user = std::env::var("ONCALL_USER").ok()?;
+    ws.person_by_identity(&user)
+}
+
+/// The person `$ONCALL_USER` names, for a command that acts for someone;
+/// without one, a usage error that says how to set it.
+pub(crate) fn identity(ws: &Workspace) -> Result<PersonIdx> {
+    if let Some(p) = identity_opt(ws) {
+        return Ok(p);
+    }
+    let user = std::env::var("ONCALL_USER").unwrap_or_default();
+    let what = if user.trim().is_empty() {
+        "this command acts for you, but $ONCALL_USER is not set".to_string()
+    } else {
+        format!(
+            "this command acts for you, but $ONCALL_USER (`{}`) is no person's id or e-mail in people.csv",
+            terminal(&user)
+        )
+    };
+    Err(UsageError::new(what)
+        .help("set ONCALL_USER to your id or e-mail in people.csv, e.g. `export ONCALL_USER=alice`")
+        .into())
+}
+
 /// Reads a plan JSON file, naming the file, line and column when it is not one.
 pub(crate) fn read_plan(path: &Path, team: &str) -> Result<PlanDoc> {
     let text = oncall::input::limits::read_to_string(path)

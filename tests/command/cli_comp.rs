@@ -2,7 +2,7 @@
 //! CSV and JSON for a month. The CSV must parse with Python's `csv` module and
 //! reconcile with the JSON to the cent; formula-like text is neutralised.
 
-use crate::run::oncall;
+use crate::run::{as_taker, oncall};
 use crate::support::workspace::{copy_dir, data, text};
 use std::collections::BTreeMap;
 use std::process::Command;
@@ -243,7 +243,7 @@ fn a_closed_january_is_never_recomputed_and_a_later_override_is_paid_in_february
 
     // Later, alice covers bob's pinned primary weekend of 2027-01-16/17
     // (Los Angeles), against the rest rule, so with --force.
-    let out = oncall(
+    let out = as_taker(
         ws,
         &[
             "override",

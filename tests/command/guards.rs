@@ -3,7 +3,7 @@
 //! refused with a reason and the right exit status, store constraints speak
 //! plainly, and readers work for a user who may only read.
 
-use crate::run::{ok, oncall};
+use crate::run::{as_taker, ok, oncall, oncall_as};
 use crate::support::workspace::{copy_of, copy_with_store, text};
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
@@ -184,7 +184,7 @@ fn a_store_constraint_is_reported_in_plain_words() {
         .execute("CREATE UNIQUE INDEX one_entry_per_team ON audit (team)", [])
         .unwrap();
     drop(store);
-    let out = oncall(
+    let out = as_taker(
         dir,
         &[
             "override",
@@ -217,7 +217,7 @@ fn nonsense_changes_are_refused_with_a_reason() {
     let (tmp, q1) = published();
     let dir = tmp.path();
     let cover = |from: &str, to: &str| {
-        oncall(
+        as_taker(
             dir,
             &[
                 "override", "payments", "--role", "primary", "--person", "bob", "--from", from,
@@ -236,7 +236,7 @@ fn nonsense_changes_are_refused_with_a_reason() {
         for w in want {
             args.extend(["--want", w]);
         }
-        oncall(dir, &args)
+        oncall_as(dir, &holder, &args)
     };
     malformed(&request(&["2027-01-06"]), "both given away and asked for");
     malformed(
@@ -245,8 +245,9 @@ fn nonsense_changes_are_refused_with_a_reason() {
     );
     ok(&request(&["2027-02-01"]));
     malformed(&request(&["2027-02-01"]), "already offers that week");
-    let out = oncall(
+    let out = oncall_as(
         dir,
+        &holder,
         &[
             "swap",
             "request",

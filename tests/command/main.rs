@@ -13,5 +13,6 @@ mod cli_fairness;
 mod cli_ical;
 mod cli_input;
 mod guards;
+mod offers;
 mod schedule;
 mod serve;

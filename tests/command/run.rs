@@ -27,3 +27,26 @@ pub(crate) fn ok(out: &Output) -> String {
     );
     text(&out.stdout)
 }
+
+/// Runs `oncall -C DIR ARGS...` as `user` (an id or e-mail from people.csv).
+pub(crate) fn oncall_as(dir: &Path, user: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_oncall"))
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("ONCALL_USER", user)
+        .output()
+        .unwrap()
+}
+
+/// Runs a change (`override`, `swap`) as the person who takes the shift
+/// (`--person`, else `--with`), who thereby agrees to take it.
+pub(crate) fn as_taker(dir: &Path, args: &[&str]) -> Output {
+    let after = |flag: &str| {
+        args.iter()
+            .position(|a| *a == flag)
+            .and_then(|i| args.get(i + 1))
+    };
+    let taker = after("--person").or_else(|| after("--with")).unwrap();
+    oncall_as(dir, taker, args)
+}

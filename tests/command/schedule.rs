@@ -2,17 +2,17 @@
 //! publish, overrides, swaps, swap requests, who, show, re-plans, and the
 //! state store's crash safety and concurrency.
 
-use crate::run::{ok, oncall};
+use crate::run::{as_taker, ok, oncall, oncall_as};
 use crate::support::workspace::{copy_of, copy_with_store, text};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use oncall::schedule::store::{Store, StoreRead};
+use oncall::schedule::store::{OfferRead, Store, StoreRead};
 use serde_json::Value;
 
 /// Plans to a file, re-checks it with `check-plan`, and returns its path and JSON.
-fn plan(dir: &Path, team: &str, horizon: &[&str], name: &str) -> (PathBuf, Value) {
+pub(crate) fn plan(dir: &Path, team: &str, horizon: &[&str], name: &str) -> (PathBuf, Value) {
     let path = dir.join(name);
     let mut args = vec!["plan", team];
     args.extend_from_slice(horizon);
@@ -29,11 +29,11 @@ fn plan(dir: &Path, team: &str, horizon: &[&str], name: &str) -> (PathBuf, Value
     (path, json)
 }
 
-fn publish(dir: &Path, team: &str, plan: &Path) {
+pub(crate) fn publish(dir: &Path, team: &str, plan: &Path) {
     ok(&oncall(dir, &["publish", team, plan.to_str().unwrap()]));
 }
 
-fn holder(shifts: &Value, week: &str, role: &str) -> String {
+pub(crate) fn holder(shifts: &Value, week: &str, role: &str) -> String {
     shifts
         .as_array()
         .unwrap()
@@ -43,7 +43,7 @@ fn holder(shifts: &Value, week: &str, role: &str) -> String {
         .unwrap_or_default()
 }
 
-fn timeline(dir: &Path, team: &str) -> oncall::schedule::timeline::Timeline {
+pub(crate) fn timeline(dir: &Path, team: &str) -> oncall::schedule::timeline::Timeline {
     let ws = oncall::input::load_workspace(dir).unwrap();
     let t = ws.team_by_id(team).unwrap();
     Store::open(dir).unwrap().timeline(&ws, t).unwrap()
@@ -223,7 +223,7 @@ fn overrides_inside_across_and_at_the_edges_of_a_week() {
     .expect("someone is free");
 
     // Inside: an afternoon.
-    ok(&oncall(
+    ok(&as_taker(
         dir,
         &[
             "override",
@@ -241,7 +241,7 @@ fn overrides_inside_across_and_at_the_edges_of_a_week() {
         ],
     ));
     // At the edges: exactly the last day of the week, ending at the handoff.
-    ok(&oncall(
+    ok(&as_taker(
         dir,
         &[
             "override",
@@ -304,7 +304,7 @@ fn overrides_inside_across_and_at_the_edges_of_a_week() {
 
     // Across a handoff: Sunday 2027-01-24 to Tuesday 2027-01-26 crosses into
     // week1's shift, cut into one piece per week.
-    let out = oncall(
+    let out = as_taker(
         dir,
         &[
             "override",
@@ -326,7 +326,7 @@ fn overrides_inside_across_and_at_the_edges_of_a_week() {
         err.contains("both") && err.contains("one role per person per week"),
         "{err}"
     );
-    ok(&oncall(
+    ok(&as_taker(
         dir,
         &[
             "override",
@@ -386,7 +386,7 @@ fn an_override_of_an_override_wins_where_it_is_later() {
         .collect();
     assert!(free.len() >= 2, "{free:?}");
     let (x, y) = (free[0], free[1]);
-    ok(&oncall(
+    ok(&as_taker(
         dir,
         &[
             "override",
@@ -401,7 +401,7 @@ fn an_override_of_an_override_wins_where_it_is_later() {
             "2027-03-06",
         ],
     ));
-    ok(&oncall(
+    ok(&as_taker(
         dir,
         &[
             "override",
@@ -484,7 +484,7 @@ fn refused_changes_explain_themselves() {
     let (tmp, q1) = published_quickstart();
     let dir = tmp.path();
     // alice is off 2027-02-08..2027-02-19.
-    let out = oncall(
+    let out = as_taker(
         dir,
         &[
             "swap",
@@ -509,7 +509,7 @@ fn refused_changes_explain_themselves() {
     );
     assert!(err.contains("2027-02-08"), "{err}");
     // frank lacks the payments skill for secondary.
-    let out = oncall(
+    let out = as_taker(
         dir,
         &[
             "override",
@@ -531,7 +531,7 @@ fn refused_changes_explain_themselves() {
         text(&out.stderr)
     );
     // ivan joined 2026-10-05: 105 days of tenure, secondary needs 180.
-    let out = oncall(
+    let out = as_taker(
         dir,
         &[
             "override",
@@ -553,7 +553,7 @@ fn refused_changes_explain_themselves() {
         text(&out.stderr)
     );
     // A typo gets a suggestion, and an empty span is refused.
-    let out = oncall(
+    let out = as_taker(
         dir,
         &[
             "override",
@@ -573,7 +573,7 @@ fn refused_changes_explain_themselves() {
         "{}",
         text(&out.stderr)
     );
-    let out = oncall(
+    let out = as_taker(
         dir,
         &[
             "override",
@@ -592,7 +592,7 @@ fn refused_changes_explain_themselves() {
     assert!(err.contains("unknown role `primray`"), "{err}");
     // Rest: the primary of one week may not take the next week.
     let w1 = holder(&q1["shifts"], "2027-01-25", "primary");
-    let out = oncall(
+    let out = as_taker(
         dir,
         &[
             "swap",
@@ -612,7 +612,7 @@ fn refused_changes_explain_themselves() {
         text(&out.stderr)
     );
     // Nothing published there.
-    let out = oncall(
+    let out = as_taker(
         dir,
         &[
             "override",
@@ -657,22 +657,26 @@ fn a_swap_exchanges_whole_weeks() {
         if b == a {
             continue;
         }
-        let out = oncall(
-            dir,
-            &[
-                "swap",
-                "payments",
-                "--role",
-                "primary",
-                "--week",
-                "2027-01-25",
-                "--with",
-                &b,
-                "--their-week",
-                w2,
-            ],
-        );
-        if out.status.success() {
+        let args = [
+            "swap",
+            "payments",
+            "--role",
+            "primary",
+            "--week",
+            "2027-01-25",
+            "--with",
+            &b,
+            "--their-week",
+            w2,
+        ];
+        if manager_swap(dir, &args) {
+            let log = Store::open(dir).unwrap().audit(Some("payments")).unwrap();
+            let last = log.last().unwrap();
+            assert!(last.action == "swap" && last.forced, "{last:?}");
+            assert!(
+                last.detail.contains(&format!("{a} has not agreed")),
+                "{last:?}"
+            );
             let tl = timeline(dir, "payments");
             let held = |w: &str| {
                 let d: NaiveDate = w.parse().unwrap();
@@ -687,9 +691,26 @@ fn a_swap_exchanges_whole_weeks() {
             done = true;
             break;
         }
-        assert!(text(&out.stderr).contains("refused"));
     }
     assert!(done, "no legal swap found for {a}");
+}
+
+/// A two-way swap of whole weeks, which no one person can agree to alone:
+/// run by the person who takes the first week, it must be refused for the
+/// other's consent. When that is the only refusal (the rules allow it), a
+/// manager records it with `--force`. Returns whether it was recorded.
+fn manager_swap(dir: &Path, args: &[&str]) -> bool {
+    let out = as_taker(dir, args);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = text(&out.stderr);
+    assert!(err.contains("has not agreed to take it"), "{err}");
+    if err.matches("\n  - ").count() != 1 {
+        return false;
+    }
+    let mut forced = args.to_vec();
+    forced.push("--force");
+    ok(&oncall(dir, &forced));
+    true
 }
 
 /// A tiny team where weeks can be traded freely: one role, no rest, four people.
@@ -742,8 +763,9 @@ fn a_three_cycle_of_swap_requests_is_found_and_granted() {
     // 0 wants 1's week, 1 wants 2's, 2 wants 0's: a 3-cycle. 3 wants 0's week
     // too, but nobody wants 3's week, so 3 cannot be granted.
     let req = |p: &str, give: &str, want: &str| {
-        ok(&oncall(
+        ok(&oncall_as(
             dir,
+            p,
             &["swap", "request", p, "--give", give, "--want", want],
         ));
     };
@@ -751,6 +773,24 @@ fn a_three_cycle_of_swap_requests_is_found_and_granted() {
     req(&h[1], weeks[1], weeks[2]);
     req(&h[2], weeks[2], weeks[0]);
     req(&h[3], weeks[3], weeks[0]);
+    // A request its asker never made (one stored before consent was kept)
+    // takes no part: the cycle through it cannot be granted.
+    let db = rusqlite::Connection::open(dir.join("oncall.db")).unwrap();
+    let consent = |v: i64| {
+        db.execute(
+            "UPDATE offers SET consented = ?1 WHERE person = ?2",
+            rusqlite::params![v, h[0]],
+        )
+        .unwrap()
+    };
+    consent(0);
+    let dry = ok(&oncall(dir, &["swap", "match", "--dry-run"]));
+    assert!(
+        dry.contains("0 of 4 open request(s) can be granted"),
+        "{dry}"
+    );
+    assert!(dry.contains(&format!("was not made by {}", h[0])), "{dry}");
+    consent(1);
     let dry = ok(&oncall(dir, &["swap", "match", "--dry-run"]));
     assert!(dry.contains("3-way swap"), "{dry}");
     assert!(
@@ -930,7 +970,7 @@ fn concurrent_writers_lose_no_update() {
                 for i in 0..per_writer {
                     let from = format!("2027-01-{:02}T{:02}:00", 26 + k, 8 + i);
                     let to = format!("2027-01-{:02}T{:02}:30", 26 + k, 8 + i);
-                    ok(&oncall(
+                    ok(&as_taker(
                         &dir,
                         &[
                             "override",
@@ -972,13 +1012,19 @@ fn concurrent_writers_lose_no_update() {
     assert_eq!(st.integrity_check().unwrap(), "ok");
 }
 
-const PAIR_TEAM: [&str; 10] = [
+pub(crate) const PAIR_TEAM: [&str; 10] = [
     "ann", "ben", "cat", "dov", "eve", "fay", "gus", "hal", "ida", "jon",
 ];
 
 /// A two-role team of ten with rest_weeks = 1, planned and published for
 /// eight weeks from 2027-01-04; returns the workspace and the plan.
-fn published_pair_team() -> (tempfile::TempDir, Value) {
+pub(crate) fn published_pair_team() -> (tempfile::TempDir, Value) {
+    pair_team_from("2027-01-04", "8")
+}
+
+/// The team of [`published_pair_team`], planned and published for `weeks`
+/// weeks from `from`.
+pub(crate) fn pair_team_from(from: &str, weeks: &str) -> (tempfile::TempDir, Value) {
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
     std::fs::write(d.join("oncall.toml"), "timezone = \"Europe/Berlin\"\n").unwrap();
@@ -1001,18 +1047,13 @@ fn published_pair_team() -> (tempfile::TempDir, Value) {
         ),
     )
     .unwrap();
-    let (path, json) = plan(
-        d,
-        "ops",
-        &["--from", "2027-01-04", "--weeks", "8"],
-        "p.json",
-    );
+    let (path, json) = plan(d, "ops", &["--from", from, "--weeks", weeks], "p.json");
     publish(d, "ops", &path);
     (tmp, json)
 }
 
 /// Someone who holds nothing in any of `weeks` (by first day).
-fn idle_in(plan: &Value, weeks: &[&str]) -> String {
+pub(crate) fn idle_in(plan: &Value, weeks: &[&str]) -> String {
     PAIR_TEAM
         .into_iter()
         .find(|p| {
@@ -1104,12 +1145,15 @@ fn conflicting_changes_raced_by_two_processes_give_one_winner() {
                 .map(|args| {
                     let (dir, start) = (tmp.path().to_path_buf(), start.clone());
                     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+                    // Each racer is the person who takes the shift.
+                    let at = args.iter().position(|a| a == "--person").unwrap();
+                    let taker = args[at + 1].clone();
                     std::thread::spawn(move || {
                         let mut cmd = Command::new(env!("CARGO_BIN_EXE_oncall"));
                         cmd.arg("-C")
                             .arg(&dir)
                             .args(&args)
-                            .env("ONCALL_USER", "racer");
+                            .env("ONCALL_USER", taker);
                         start.wait();
                         cmd.output().unwrap()
                     })
@@ -1167,7 +1211,7 @@ fn swap_some_week(dir: &Path, q1: &Value) -> String {
             "--reason",
             "school play",
         ];
-        if oncall(dir, &args).status.success() {
+        if manager_swap(dir, &args) {
             return w2.to_string();
         }
     }
@@ -1220,7 +1264,7 @@ fn schedule_views_snapshot() {
     // The week's primary hands one day back to themselves by override: the
     // table marks it as an override covering the planned holder.
     let primary = holder(&q1["shifts"], "2027-01-11", "primary");
-    ok(&oncall(
+    ok(&as_taker(
         dir,
         &[
             "override",

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::cli_fairness::{chromium, published_quickstart};
-use crate::run::{ok, oncall};
+use crate::run::{as_taker, ok, oncall};
 use crate::support::workspace::{root, text};
 use reqwest::blocking::Client;
 use reqwest::StatusCode;
@@ -307,7 +307,7 @@ fn etags_round_trip_and_every_change_moves_them() {
     .unwrap();
     let from = format!("{week}T12:00");
     let to = format!("{week}T18:00");
-    let over = oncall(
+    let over = as_taker(
         ws,
         &[
             "override", "payments", "--role", "primary", "--person", free, "--from", &from, "--to",

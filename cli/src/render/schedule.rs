@@ -192,6 +192,14 @@ pub(crate) fn swap_matches(ws: &Workspace, matches: &[TeamMatch]) -> String {
             "{id}: {granted} of {} open request(s) can be granted",
             m.requests.len()
         );
+        for q in m.requests.iter().filter(|q| !q.consented) {
+            let p = terminal(&q.person);
+            let _ = writeln!(
+                out,
+                "{id}: request #{} was not made by {p}: it takes part once {p} makes it again",
+                q.id
+            );
+        }
         granted_total += granted;
     }
     if granted_total == 0 {

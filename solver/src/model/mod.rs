@@ -72,6 +72,22 @@ impl Workspace {
         self.people.iter().position(|p| p.id == id).map(PersonIdx)
     }
 
+    /// The person whom `user` names: their id, or their e-mail address in
+    /// any case. Used to match `$ONCALL_USER` to a person.
+    pub fn person_by_identity(&self, user: &str) -> Option<PersonIdx> {
+        let user = user.trim();
+        if user.is_empty() {
+            return None;
+        }
+        self.person_by_id(user).or_else(|| {
+            let found = self
+                .people
+                .iter()
+                .position(|p| !p.email.is_empty() && p.email.trim().eq_ignore_ascii_case(user));
+            found.map(PersonIdx)
+        })
+    }
+
     /// Finds a team by its id (the file stem of `teams/<id>.toml`).
     pub fn team_by_id(&self, id: &str) -> Option<TeamIdx> {
         self.teams.iter().position(|t| t.id == id).map(TeamIdx)

@@ -17,6 +17,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use crate::model::{PersonIdx, TeamIdx, Workspace};
 use crate::plan::eligibility::{self, ReasonText};
 use crate::plan::horizon::Week;
+use crate::schedule::offers::OfferProblem;
 use crate::schedule::store::{NewOverride, SwapRequest};
 use crate::schedule::timeline::{week_containing, Override, Segment, Timeline};
 
@@ -111,6 +112,19 @@ pub enum Refusal {
         /// The roles.
         roles: (String, String),
     },
+    /// The person who would take a shift has not agreed to it: only they
+    /// may record it, by running it themselves or accepting an offer.
+    NoConsent {
+        /// Who would take the shift.
+        person: String,
+    },
+    /// Someone else asks to give `person`'s shift away.
+    NotAsker {
+        /// Whose shift it is.
+        person: String,
+    },
+    /// An offer cannot be made or decided.
+    Offer(OfferProblem),
     /// The person would be on call in weeks closer than `rest_weeks`.
     Rest {
         /// Who.
@@ -187,6 +201,15 @@ impl fmt::Display for Refusal {
                 "{person} would hold both {} and {} in the week of {week} (one role per person per week)",
                 roles.0, roles.1
             ),
+            Refusal::NoConsent { person } => write!(
+                f,
+                "{person} has not agreed to take it: only {person} may record it, or accept an \
+                 offer of it (`oncall cover request`, `oncall trade offer`, `oncall swap request`)"
+            ),
+            Refusal::NotAsker { person } => {
+                write!(f, "only {person} may offer {person}'s own shift")
+            }
+            Refusal::Offer(p) => p.fmt(f),
             Refusal::Rest {
                 person,
                 first,
@@ -200,7 +223,7 @@ impl fmt::Display for Refusal {
     }
 }
 
-fn person_or_refusal(ws: &Workspace, id: &str) -> Result<PersonIdx, Refusal> {
+pub(crate) fn person_or_refusal(ws: &Workspace, id: &str) -> Result<PersonIdx, Refusal> {
     ws.person_by_id(id).ok_or_else(|| Refusal::UnknownPerson {
         person: id.to_string(),
         suggestion: crate::input::suggest::did_you_mean(
@@ -211,7 +234,7 @@ fn person_or_refusal(ws: &Workspace, id: &str) -> Result<PersonIdx, Refusal> {
     })
 }
 
-fn role_or_refusal(ws: &Workspace, team: TeamIdx, role: &str) -> Result<(), Refusal> {
+pub(crate) fn role_or_refusal(ws: &Workspace, team: TeamIdx, role: &str) -> Result<(), Refusal> {
     let t = ws.team(team);
     if t.role_by_name(role).is_some() {
         Ok(())

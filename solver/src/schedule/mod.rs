@@ -4,9 +4,11 @@
 
 pub mod changes;
 pub mod links;
+pub mod offers;
 pub mod replan;
 pub mod sequences;
 pub mod service;
 pub mod store;
 pub mod timeline;
+mod trading;
 pub mod who;

@@ -19,10 +19,12 @@ use crate::pay::periods::{self as pay_periods, CloseError, ClosedPeriod};
 use crate::pay::{Incident, PayPeriod};
 use crate::plan::optimise::PlanOptions;
 use crate::schedule::changes::{self, Refusal, Swap, SwapCycle};
+use crate::schedule::offers::Terms;
 use crate::schedule::replan::{self, Replan, ReplanError};
 use crate::schedule::sequences::Sequences;
 use crate::schedule::store::{
-    ChangeKind, NewOverride, PayRead, Store, StoreError, StoreRead, SwapRequest, Writer, DB_FILE,
+    ChangeKind, NewOffer, NewOverride, OfferRead, PayRead, Store, StoreError, StoreRead,
+    SwapRequest, Writer, DB_FILE,
 };
 use crate::schedule::timeline::Timeline;
 
@@ -226,7 +228,9 @@ impl<'w> Schedule<'w> {
     }
 
     /// Puts `o.person` on call for `o.role` over `[o.start, o.end)`, in place
-    /// of whoever holds it then.
+    /// of whoever holds it then. `by` is the person asking (matched from
+    /// `$ONCALL_USER`): unless it is `o.person`, who thereby agrees to take
+    /// the shift, the change needs `force` (a manager's, audited).
     ///
     /// # Errors
     /// The store fails.
@@ -234,6 +238,7 @@ impl<'w> Schedule<'w> {
         &mut self,
         team: TeamIdx,
         o: NewOverride,
+        by: Option<&str>,
         force: bool,
     ) -> Result<Outcome<Vec<i64>, Refusal>, ScheduleError> {
         let ws = self.ws;
@@ -246,11 +251,19 @@ impl<'w> Schedule<'w> {
                 "role": o.role, "person": o.person, "start": o.start, "end": o.end,
                 "reason": o.reason,
             });
-            record(ws, w, team, ChangeKind::Override, &[o], force, detail)
+            let change = Change {
+                kind: ChangeKind::Override,
+                new: &[o],
+                by,
+                force,
+            };
+            record(ws, w, team, &change, detail)
         })
     }
 
-    /// Exchanges whole weeks (see [`Swap`]).
+    /// Exchanges whole weeks (see [`Swap`]). Everyone who takes a week must
+    /// be `by` (see [`Schedule::override_`]), so a two-way exchange needs an
+    /// offer (`trade offer`, `swap request`) or a manager's `force`.
     ///
     /// # Errors
     /// The store fails.
@@ -258,6 +271,7 @@ impl<'w> Schedule<'w> {
         &mut self,
         team: TeamIdx,
         spec: &Swap,
+        by: Option<&str>,
         force: bool,
     ) -> Result<Outcome<Vec<i64>, Refusal>, ScheduleError> {
         let ws = self.ws;
@@ -271,7 +285,13 @@ impl<'w> Schedule<'w> {
                 "role": spec.role, "week": spec.week, "with": spec.with,
                 "their_week": spec.their_week, "reason": spec.reason,
             });
-            record(ws, w, team, ChangeKind::Swap, &new, force, detail)
+            let change = Change {
+                kind: ChangeKind::Swap,
+                new: &new,
+                by,
+                force,
+            };
+            record(ws, w, team, &change, detail)
         })
     }
 
@@ -286,8 +306,10 @@ impl<'w> Schedule<'w> {
         &mut self,
         team: TeamIdx,
         person: &str,
+        by: Option<&str>,
         give: NaiveDate,
         want: &[NaiveDate],
+        force: bool,
     ) -> Result<Outcome<i64, Refusal>, ScheduleError> {
         let ws = self.ws;
         let give = changes::week_of_date(ws, team, give);
@@ -303,17 +325,34 @@ impl<'w> Schedule<'w> {
             if let Err(refusals) = changes::validate_swap_request(&tl, &open, person, give, &want) {
                 return Ok(Outcome::Malformed(refusals));
             }
-            let id = w.add_swap_request(&ws.team(team).id, person, give, &want)?;
+            let overruled = match by {
+                Some(b) if b == person => Vec::new(),
+                _ if force => vec![Refusal::NotAsker {
+                    person: person.to_string(),
+                }],
+                _ => {
+                    let person = person.to_string();
+                    return Ok(Outcome::Refused(vec![Refusal::NotAsker { person }]));
+                }
+            };
+            let offer = NewOffer {
+                team: ws.team(team).id.clone(),
+                person: person.to_string(),
+                terms: Terms::Swap { give, want },
+                consented: true,
+            };
+            let id = w.add_offer(&offer, !overruled.is_empty())?;
             Ok(Outcome::Recorded {
                 value: id,
-                overruled: Vec::new(),
+                overruled,
             })
         })
     }
 
     /// Grants the largest set of open swap requests that can be carried out
     /// together within the rules, in each of `teams`; with `dry_run`, only
-    /// says which.
+    /// says which. Only requests their askers made (or a manager forced)
+    /// take part: in a granted cycle, everyone who takes a week asked for it.
     ///
     /// # Errors
     /// The store fails.
@@ -333,7 +372,9 @@ impl<'w> Schedule<'w> {
                 }
                 let slots = w.slots(id)?;
                 let overrides = w.overrides(id)?;
-                let cycles = changes::match_swaps(ws, team, &slots, &overrides, &requests);
+                let consented: Vec<SwapRequest> =
+                    requests.iter().filter(|r| r.consented).cloned().collect();
+                let cycles = changes::match_swaps(ws, team, &slots, &overrides, &consented);
                 if !dry_run && !cycles.is_empty() {
                     let granted: Vec<i64> =
                         cycles.iter().flat_map(|c| c.requests.clone()).collect();
@@ -450,37 +491,74 @@ fn gate(ws: &Workspace, team: TeamIdx, doc: &PlanDoc, timeline: &Timeline) -> Ch
     checker::check_plan_with_history(ws, team, doc, &history_before(timeline, first))
 }
 
-/// Judges the overrides `new` on the timeline as `w` reads it, and records
-/// them when they pass or when forced.
+/// A change made of overrides, and who asks for it.
+pub(super) struct Change<'a> {
+    /// What made the overrides.
+    pub(super) kind: ChangeKind,
+    /// The overrides.
+    pub(super) new: &'a [NewOverride],
+    /// The person asking, when `$ONCALL_USER` names one.
+    pub(super) by: Option<&'a str>,
+    /// Record it despite the rules and missing consent (audited).
+    pub(super) force: bool,
+}
+
+/// Everyone who would take a shift through `new` and is not `by`.
+pub(super) fn without_consent(new: &[NewOverride], by: Option<&str>) -> Vec<Refusal> {
+    let mut takers: Vec<&str> = new.iter().map(|o| o.person.as_str()).collect();
+    takers.sort_unstable();
+    takers.dedup();
+    takers.retain(|p| Some(*p) != by);
+    let person = |p: &str| p.to_string();
+    takers
+        .into_iter()
+        .map(|p| Refusal::NoConsent { person: person(p) })
+        .collect()
+}
+
+/// The refusals of the overrides `new` on the timeline as `r` reads it:
+/// eligibility and the rules for every stretch that is new after them.
+pub(super) fn judge_new<R: StoreRead + ?Sized>(
+    ws: &Workspace,
+    r: &R,
+    team: TeamIdx,
+    new: &[NewOverride],
+) -> Result<Vec<Refusal>, StoreError> {
+    let id = &ws.team(team).id;
+    let slots = r.slots(id)?;
+    let existing = r.overrides(id)?;
+    let before = Timeline::resolve(ws.team(team), &slots, &existing);
+    let after = changes::with_overrides(ws, team, &slots, &existing, new);
+    Ok(changes::judge(ws, team, &before, &after))
+}
+
+/// Judges `change` on the timeline as `w` reads it, with the consent of
+/// whoever takes a shift, and records it when it passes or when forced.
 fn record(
     ws: &Workspace,
     w: &Writer<'_>,
     team: TeamIdx,
-    kind: ChangeKind,
-    new: &[NewOverride],
-    force: bool,
+    change: &Change<'_>,
     mut detail: serde_json::Value,
 ) -> Result<Outcome<Vec<i64>, Refusal>, ScheduleError> {
-    let id = &ws.team(team).id;
-    let slots = w.slots(id)?;
-    let existing = w.overrides(id)?;
-    let before = Timeline::resolve(ws.team(team), &slots, &existing);
-    let after = changes::with_overrides(ws, team, &slots, &existing, new);
-    let refusals = changes::judge(ws, team, &before, &after);
-    if !refusals.is_empty() && !force {
+    let mut refusals = without_consent(change.new, change.by);
+    refusals.extend(judge_new(ws, w, team, change.new)?);
+    if !refusals.is_empty() && !change.force {
         return Ok(Outcome::Refused(refusals));
     }
     if let Some(o) = detail.as_object_mut() {
         o.insert("refusals".into(), texts(&refusals).into());
     }
-    let ids = w.add_overrides(id, kind, new, !refusals.is_empty(), &[], &detail)?;
+    let forced = !refusals.is_empty();
+    let id = &ws.team(team).id;
+    let ids = w.add_overrides(id, change.kind, change.new, forced, &[], &detail)?;
     Ok(Outcome::Recorded {
         value: ids,
         overruled: refusals,
     })
 }
 
-fn texts<T: ToString>(items: &[T]) -> Vec<String> {
+pub(super) fn texts<T: ToString>(items: &[T]) -> Vec<String> {
     items.iter().map(ToString::to_string).collect()
 }
 

@@ -19,6 +19,7 @@
 //! inside the transaction that writes it.
 
 mod links;
+mod offers;
 mod pay;
 mod read;
 mod write;
@@ -30,6 +31,7 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use links::LinkRead;
+pub use offers::{NewOffer, OfferRead};
 pub use pay::{PayRead, EVERY_TEAM};
 use read::sql_err;
 pub use read::StoreRead;
@@ -166,6 +168,46 @@ pub const MIGRATIONS: &[&str] = &[
         last_used     TEXT,
         revoked_at    TEXT
     );
+    ",
+    // 5: offers (cover requests, day trades, swap requests) in one table and
+    // one id space, each waiting for the consent of whoever takes a shift.
+    // Swap requests move here with their ids; one counts as consented when
+    // its audit entry shows the asker made it.
+    r"
+    CREATE TABLE offers (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        team        TEXT    NOT NULL,
+        kind        TEXT    NOT NULL CHECK (kind IN ('cover', 'trade', 'swap')),
+        person      TEXT    NOT NULL,
+        role        TEXT,
+        counterpart TEXT,
+        give_start  TEXT,
+        give_end    TEXT,
+        take_start  TEXT,
+        take_end    TEXT,
+        give_week   TEXT,
+        want_weeks  TEXT,
+        consented   INTEGER NOT NULL,
+        status      TEXT    NOT NULL
+            CHECK (status IN ('open', 'accepted', 'granted', 'declined', 'cancelled')),
+        created_at  TEXT    NOT NULL,
+        created_by  TEXT    NOT NULL,
+        decided_at  TEXT,
+        decided_by  TEXT
+    );
+    CREATE INDEX offers_open ON offers (team, status);
+    INSERT INTO offers (id, team, kind, person, give_week, want_weeks, consented, status,
+                        created_at, created_by)
+        SELECT s.id, s.team, 'swap', s.person, s.give_week, s.want_weeks,
+               EXISTS (SELECT 1 FROM audit a WHERE a.action = 'swap-request'
+                       AND a.team = s.team AND json_extract(a.detail, '$.request') = s.id
+                       AND a.actor = s.person),
+               s.status, s.created_at,
+               coalesce((SELECT a.actor FROM audit a WHERE a.action = 'swap-request'
+                         AND a.team = s.team AND json_extract(a.detail, '$.request') = s.id),
+                        '')
+        FROM swap_requests s;
+    DROP TABLE swap_requests;
     ",
 ];
 
@@ -312,6 +354,8 @@ pub enum ChangeKind {
     Swap,
     /// A swap request granted by `oncall swap match`.
     SwapMatch,
+    /// An offer accepted by the person taking the shift.
+    Accept,
 }
 
 impl ChangeKind {
@@ -320,6 +364,7 @@ impl ChangeKind {
             ChangeKind::Override => "override",
             ChangeKind::Swap => "swap",
             ChangeKind::SwapMatch => "swap-match",
+            ChangeKind::Accept => "accept",
         }
     }
 }
@@ -358,6 +403,9 @@ pub struct SwapRequest {
     pub want: Vec<NaiveDate>,
     /// `open` or `granted`.
     pub status: String,
+    /// Whether the asker made it themselves (or a manager forced it): only
+    /// such requests are granted by `swap match`.
+    pub consented: bool,
     /// When it was made.
     pub created_at: DateTime<Utc>,
 }
@@ -668,6 +716,62 @@ mod tests {
         assert!(err.to_string().contains("immutable"), "{err}");
         let err = s.conn.execute("DELETE FROM plan_versions", []).unwrap_err();
         assert!(err.to_string().contains("immutable"), "{err}");
+    }
+
+    /// Swap requests move into the offers table with their ids; one counts
+    /// as consented only when its audit entry shows the asker made it.
+    #[test]
+    fn swap_requests_become_offers_keeping_ids_and_consent() {
+        use crate::schedule::offers::{Status, Terms};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(DB_FILE);
+        let conn = Connection::open(&path).unwrap();
+        for step in &MIGRATIONS[..4] {
+            conn.execute_batch(step).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 4).unwrap();
+        conn.execute_batch(
+            r#"
+            INSERT INTO swap_requests VALUES
+                (3, 'ops', 'ann', '2027-01-04', '["2027-01-11"]', 'open', '2026-12-01T00:00:00Z'),
+                (7, 'ops', 'ben', '2027-01-11', '["2027-01-04","2027-01-18"]', 'granted',
+                 '2026-12-02T00:00:00Z');
+            INSERT INTO audit (at, actor, team, action, forced, detail) VALUES
+                ('2026-12-01T00:00:00Z', 'ann', 'ops', 'swap-request', 0, '{"request":3}'),
+                ('2026-12-02T00:00:00Z', 'tester', 'ops', 'swap-request', 0, '{"request":7}');
+            "#,
+        )
+        .unwrap();
+        drop(conn);
+        let s = Store::open_file(&path).unwrap();
+        let all = s.offers(Some("ops"), None).unwrap();
+        let got: Vec<(i64, &str, bool, Status)> = all
+            .iter()
+            .map(|o| (o.id, o.person.as_str(), o.consented, o.status))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (3, "ann", true, Status::Open),
+                (7, "ben", false, Status::Granted)
+            ]
+        );
+        let want = |o: &crate::schedule::offers::Offer| match &o.terms {
+            Terms::Swap { want, .. } => want.len(),
+            _ => 0,
+        };
+        assert_eq!((want(&all[0]), want(&all[1])), (1, 2));
+        assert_eq!(s.open_swap_requests("ops").unwrap().len(), 1);
+        // New offers continue the id sequence.
+        let next: i64 = s
+            .conn
+            .query_row(
+                "SELECT seq FROM sqlite_sequence WHERE name = 'offers'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(next, 7);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::path::Path;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{AuditEntry, StoreError, SwapRequest, VersionInfo};
+use super::{AuditEntry, StoreError, VersionInfo};
 use crate::model::document::PlanDoc;
 use crate::model::{TeamIdx, Workspace};
 use crate::schedule::timeline::{Override, PublishedSlot, Timeline};
@@ -242,53 +242,6 @@ pub trait StoreRead {
             .optional()
             .map_err(sql_err(self.path()))?;
         Ok(found.is_some())
-    }
-
-    /// Swap requests of `team` that are still open, oldest first.
-    ///
-    /// # Errors
-    /// SQLite failures or unreadable rows.
-    fn open_swap_requests(&self, team: &str) -> Result<Vec<SwapRequest>, StoreError> {
-        let mut stmt = self
-            .conn()
-            .prepare(
-                "SELECT id, team, person, give_week, want_weeks, status, created_at \
-                 FROM swap_requests WHERE team = ?1 AND status = 'open' ORDER BY id",
-            )
-            .map_err(sql_err(self.path()))?;
-        let rows = stmt
-            .query_map([team], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, String>(6)?,
-                ))
-            })
-            .map_err(sql_err(self.path()))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, team, person, give, want, status, created) =
-                row.map_err(sql_err(self.path()))?;
-            let want: Vec<String> = serde_json::from_str(&want)
-                .map_err(|_| corrupt(self.path(), "swap_requests.want_weeks", &want))?;
-            out.push(SwapRequest {
-                id,
-                team,
-                person,
-                give: date(self.path(), &give, "swap_requests.give_week")?,
-                want: want
-                    .iter()
-                    .map(|w| date(self.path(), w, "swap_requests.want_weeks"))
-                    .collect::<Result<_, _>>()?,
-                status,
-                created_at: instant(self.path(), &created, "swap_requests.created_at")?,
-            });
-        }
-        Ok(out)
     }
 
     /// The audit log, oldest first; of one team when given.

@@ -152,8 +152,9 @@ impl Writer<'_> {
         for id in granted {
             self.tx
                 .execute(
-                    "UPDATE swap_requests SET status = 'granted' WHERE id = ?1 AND team = ?2",
-                    params![id, team],
+                    "UPDATE offers SET status = 'granted', decided_at = ?3, decided_by = ?4 \
+                     WHERE id = ?1 AND team = ?2 AND status = 'open'",
+                    params![id, team, ts(self.now), self.actor],
                 )
                 .map_err(&sql)?;
         }
@@ -163,36 +164,6 @@ impl Writer<'_> {
         }
         self.audit(team, kind.as_str(), forced, &detail)?;
         Ok(ids)
-    }
-
-    /// Records a swap request and its audit entry. Returns its id.
-    ///
-    /// # Errors
-    /// SQLite failures.
-    pub fn add_swap_request(
-        &self,
-        team: &str,
-        person: &str,
-        give: NaiveDate,
-        want: &[NaiveDate],
-    ) -> Result<i64, StoreError> {
-        let sql = write_err(self.path());
-        let want: Vec<String> = want.iter().map(ToString::to_string).collect();
-        let want_json =
-            serde_json::to_string(&want).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        self.tx
-            .execute(
-                "INSERT INTO swap_requests (team, person, give_week, want_weeks, status, \
-                 created_at) VALUES (?1, ?2, ?3, ?4, 'open', ?5)",
-                params![team, person, give.to_string(), want_json, ts(self.now)],
-            )
-            .map_err(&sql)?;
-        let id = self.tx.last_insert_rowid();
-        let detail = serde_json::json!({
-            "request": id, "person": person, "give": give.to_string(), "want": want,
-        });
-        self.audit(team, "swap-request", false, &detail)?;
-        Ok(id)
     }
 
     /// Stores new or changed feed sequences.
