@@ -1292,10 +1292,6 @@ fn schedule_views_snapshot() {
             "2027-02-08",
         ],
     ));
-    let who = ok(&oncall(
-        dir,
-        &["who", "payments", "--at", "2027-01-12T12:00"],
-    ));
     let log = ok(&oncall(dir, &["log", "payments"]));
     let comp = ok(&oncall(
         dir,
@@ -1308,6 +1304,14 @@ fn schedule_views_snapshot() {
             "--format",
             "table",
         ],
+    ));
+    // With SRE's quarter published too, `who` shows the whole chain: SRE's
+    // primary first, then the team's roles, the manager and the director.
+    let (sre, _) = plan(dir, "sre", &["--quarter", "2027Q1"], "sre.json");
+    publish(dir, "sre", &sre);
+    let who = ok(&oncall(
+        dir,
+        &["who", "payments", "--at", "2027-01-12T12:00"],
     ));
     std::fs::write(
         dir.join("time-off/late.toml"),
