@@ -71,8 +71,11 @@ fn plan(dir: &Path, args: PlanArgs) -> Result<ExitCode> {
     let first = oncall::plan::horizon::weeks(ws.team(team), &spec)?
         .first()
         .map_or(chrono::NaiveDate::MIN, |w| w.first_day);
-    let history = Schedule::read_only(&ws)?.history(team, first)?;
-    let plan = optimise::plan_with_history(&ws, team, &spec, &opts, &history)?;
+    // Other teams' published time is blocked: no one is on call twice.
+    let schedule = Schedule::read_only(&ws)?;
+    let history = schedule.history(team, first)?;
+    let busy = schedule.busy_elsewhere(team)?;
+    let plan = optimise::plan_around(&ws, team, &spec, &opts, &history, &busy)?;
     // The explanation of unfilled slots gets a budget of its own, as long
     // as the solve's.
     let budget = args.time_limit.unwrap_or(optimise::DEFAULT_TIME_LIMIT);

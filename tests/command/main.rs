@@ -14,5 +14,6 @@ mod cli_ical;
 mod cli_input;
 mod guards;
 mod offers;
+mod org;
 mod schedule;
 mod serve;

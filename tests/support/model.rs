@@ -66,6 +66,7 @@ pub(crate) fn workspace(tz: Tz, people: Vec<Person>, roles: Vec<Role>, rules: Ru
                 weekday: Weekday::Mon,
                 time: NaiveTime::from_hms_opt(10, 0, 0).unwrap(),
             },
+            allow_overlap: false,
             escalation: vec![],
             runbook: None,
             roles,

@@ -43,7 +43,7 @@ pub use evaluate::Evaluation;
 pub use violation::{CheckError, FairnessField, Ineligibility, Violation};
 
 use crate::model::document::PlanDoc;
-use crate::model::history::HeldShift;
+use crate::model::history::{Busy, HeldShift};
 use crate::model::{TeamIdx, Workspace};
 
 /// Numbers in plan JSON are rounded to 4 decimal places; they are compared
@@ -80,6 +80,52 @@ pub fn check_plan(ws: &Workspace, team: TeamIdx, plan: &PlanDoc) -> CheckReport 
 /// within `history_weeks` minus the share of it, among current members) and
 /// the rest rule across the boundary.
 pub fn check_plan_with_history(
+    ws: &Workspace,
+    team: TeamIdx,
+    plan: &PlanDoc,
+    history: &[HeldShift],
+) -> CheckReport {
+    check_plan_around(ws, team, plan, history, &[])
+}
+
+/// [`check_plan_with_history`], and no shift may overlap a time its person
+/// is on call for another team (`busy`: other teams' timelines or plans,
+/// already limited to teams that exclude this one).
+pub fn check_plan_around(
+    ws: &Workspace,
+    team: TeamIdx,
+    plan: &PlanDoc,
+    history: &[HeldShift],
+    busy: &[Busy],
+) -> CheckReport {
+    let mut report = check_alone(ws, team, plan, history);
+    report.violations.extend(elsewhere(plan, busy));
+    report
+}
+
+/// Every shift of `plan` that overlaps a stretch of `busy`, once per shift
+/// and other team.
+fn elsewhere(plan: &PlanDoc, busy: &[Busy]) -> Vec<Violation> {
+    let mut out = Vec::new();
+    for s in &plan.shifts {
+        let mut seen = std::collections::BTreeSet::new();
+        let clashes = busy.iter().filter(|b| b.clashes(&s.person, s.start, s.end));
+        for b in clashes.filter(|b| seen.insert(b.team.as_str())) {
+            out.push(Violation::OnCallElsewhere {
+                person: s.person.clone(),
+                week: s.week,
+                role: s.role.clone(),
+                team: b.team.clone(),
+                their_role: b.role.clone(),
+                start: b.start,
+                end: b.end,
+            });
+        }
+    }
+    out
+}
+
+fn check_alone(
     ws: &Workspace,
     team: TeamIdx,
     plan: &PlanDoc,

@@ -247,6 +247,23 @@ pub enum Violation {
         /// The other role.
         second_role: String,
     },
+    /// A shift overlaps a time its person is on call for another team.
+    OnCallElsewhere {
+        /// Who.
+        person: String,
+        /// The shift's week.
+        week: NaiveDate,
+        /// The shift's role.
+        role: String,
+        /// The other team.
+        team: String,
+        /// The role held there.
+        their_role: String,
+        /// Start of the time held there.
+        start: DateTime<Utc>,
+        /// Its end.
+        end: DateTime<Utc>,
+    },
     /// Two shifts of a person are closer than `rest_weeks` allows.
     Rest {
         /// Who.
@@ -467,6 +484,21 @@ impl fmt::Display for Violation {
             } => write!(
                 f,
                 "week {week}: {person} holds two roles, {first_role} and {second_role}"
+            ),
+            Violation::OnCallElsewhere {
+                person,
+                week,
+                role,
+                team,
+                their_role,
+                start,
+                end,
+            } => write!(
+                f,
+                "week {week} {role}: {person} is on call for {team} ({their_role}) from {} to {}; \
+                 no one is on call in two teams at once",
+                rfc3339(*start),
+                rfc3339(*end)
             ),
             Violation::Rest {
                 person,

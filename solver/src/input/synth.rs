@@ -88,6 +88,7 @@ pub fn organisation(shape: &Shape) -> Workspace {
                 weekday: Weekday::Mon,
                 time: NaiveTime::from_hms_opt(10, 0, 0).unwrap_or(NaiveTime::MIN),
             },
+            allow_overlap: false,
             escalation: vec![
                 crate::model::Escalation::Role("primary".into()),
                 crate::model::Escalation::Role("secondary".into()),

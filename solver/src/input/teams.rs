@@ -37,6 +37,8 @@ struct RawTeam {
     #[serde(default)]
     runbook: Option<Spanned<String>>,
     #[serde(default)]
+    allow_overlap: bool,
+    #[serde(default)]
     roles: Vec<roles::RawRole>,
     #[serde(default)]
     rules: Option<RawRules>,
@@ -173,6 +175,7 @@ impl Cx {
             handoff: handoff?,
             escalation,
             runbook,
+            allow_overlap: raw.allow_overlap,
             roles,
             rules,
             fairness,

@@ -322,6 +322,9 @@ pub struct Team {
     pub escalation: Vec<Escalation>,
     /// The runbook's address (http or https), checked at load.
     pub runbook: Option<String>,
+    /// Whether this team's shifts may overlap another team's for the same
+    /// person: only when both teams allow it (e.g. a shadow rotation).
+    pub allow_overlap: bool,
     /// Roles, in file order.
     pub roles: Vec<Role>,
     /// Hard rules.

@@ -49,6 +49,9 @@ pub struct Instance<'a> {
     /// For each member, the horizon week before which they may not start because
     /// of a published shift just before the horizon (rest across the boundary).
     pub blocked_until: Vec<usize>,
+    /// `elsewhere[w][i]`: the other team member `i` is on call for during
+    /// week `w`, which makes them ineligible for it ([`Instance::block_busy`]).
+    pub elsewhere: Vec<Vec<Option<String>>>,
 }
 
 impl<'a> Instance<'a> {
@@ -145,6 +148,7 @@ impl<'a> Instance<'a> {
                 Some((w, pin.role, pin.person))
             })
             .collect();
+        let (members_len, weeks_len) = (members.len(), weeks.len());
         Instance {
             ws,
             team: team_idx,
@@ -157,7 +161,27 @@ impl<'a> Instance<'a> {
             pins,
             rest_weeks: team.rules.rest_weeks as usize,
             max_shifts: team.rules.max_shifts,
+            elsewhere: vec![vec![None; members_len]; weeks_len],
             blocked_until,
+        }
+    }
+
+    /// Takes out of every slot of a week the members who are on call for
+    /// another team at any time during it (`busy`, by person id): no one is
+    /// on call in two teams at once. Their available weeks, and so their
+    /// shares, stay as the team's own inputs make them.
+    pub fn block_busy(&mut self, busy: &[crate::model::history::Busy]) {
+        for (w, week) in self.weeks.iter().enumerate() {
+            for (i, &p) in self.members.iter().enumerate() {
+                let id = &self.ws.person(p).id;
+                let Some(b) = busy.iter().find(|b| b.clashes(id, week.start, week.end)) else {
+                    continue;
+                };
+                self.elsewhere[w][i] = Some(b.team.clone());
+                for slot in &mut self.eligible[w] {
+                    slot.retain(|&m| m != i);
+                }
+            }
         }
     }
 
@@ -229,6 +253,14 @@ impl<'a> Instance<'a> {
         let mut parts: Vec<(String, Vec<String>)> = Vec::new();
         for (i, &p) in self.members.iter().enumerate() {
             let mut why = eligibility::reasons(self.ws, team, p, role, week);
+            if let (true, Some(other)) = (why.is_empty(), &self.elsewhere[w][i]) {
+                let text = format!("is on call for {other} that week");
+                match parts.iter_mut().find(|(t, _)| *t == text) {
+                    Some((_, names)) => names.push(name(p)),
+                    None => parts.push((text, vec![name(p)])),
+                }
+                continue;
+            }
             if why.is_empty() && w < self.blocked_until[i] {
                 parts.push((
                     format!(

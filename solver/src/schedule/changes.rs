@@ -14,6 +14,7 @@ use std::fmt;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use petgraph::graph::{DiGraph, NodeIndex};
 
+use crate::model::history::Busy;
 use crate::model::{PersonIdx, TeamIdx, Workspace};
 use crate::plan::eligibility::{self, ReasonText};
 use crate::plan::horizon::Week;
@@ -125,6 +126,17 @@ pub enum Refusal {
     },
     /// An offer cannot be made or decided.
     Offer(OfferProblem),
+    /// The person would be on call for two teams at once.
+    OnCallElsewhere {
+        /// Who.
+        person: String,
+        /// The other team.
+        team: String,
+        /// Start of the overlap.
+        from: DateTime<Utc>,
+        /// End of the overlap.
+        to: DateTime<Utc>,
+    },
     /// The person would be on call in weeks closer than `rest_weeks`.
     Rest {
         /// Who.
@@ -210,6 +222,17 @@ impl fmt::Display for Refusal {
                 write!(f, "only {person} may offer {person}'s own shift")
             }
             Refusal::Offer(p) => p.fmt(f),
+            Refusal::OnCallElsewhere {
+                person,
+                team,
+                from,
+                to,
+            } => write!(
+                f,
+                "{person} is on call for {team} from {} to {}; no one is on call in two teams at once",
+                t(from),
+                t(to)
+            ),
             Refusal::Rest {
                 person,
                 first,
@@ -271,7 +294,12 @@ pub fn with_overrides(
 
 /// Checks the stretches of `after` that are not in `before` against
 /// eligibility and the rules. Empty means the change may go ahead.
-pub fn judge(ws: &Workspace, team: TeamIdx, before: &Timeline, after: &Timeline) -> Vec<Refusal> {
+pub fn judge(
+    ws: &Workspace,
+    team: TeamIdx,
+    (before, after): (&Timeline, &Timeline),
+    busy: &[Busy],
+) -> Vec<Refusal> {
     let t = ws.team(team);
     let old: BTreeSet<(&str, &str, DateTime<Utc>, DateTime<Utc>)> = before
         .segments
@@ -339,6 +367,15 @@ pub fn judge(ws: &Workspace, team: TeamIdx, before: &Timeline, after: &Timeline)
         };
         for reason in eligibility::time_off(ws, p, &span) {
             push(ineligible(&reason), &mut out);
+        }
+        for b in busy.iter().filter(|b| b.clashes(&s.person, s.start, s.end)) {
+            let clash = Refusal::OnCallElsewhere {
+                person: s.person.clone(),
+                team: b.team.clone(),
+                from: b.start.max(s.start),
+                to: b.end.min(s.end),
+            };
+            push(clash, &mut out);
         }
         let Some(weeks) = held.get(s.person.as_str()) else {
             continue;
@@ -633,6 +670,7 @@ pub fn match_swaps(
     slots: &[crate::schedule::timeline::PublishedSlot],
     overrides: &[Override],
     requests: &[SwapRequest],
+    busy: &[Busy],
 ) -> Vec<SwapCycle> {
     let before = Timeline::resolve(ws.team(team), slots, overrides);
     // A request is usable when its person holds something in the week given.
@@ -696,7 +734,7 @@ pub fn match_swaps(
                 .flat_map(|&c| cycle_overrides(&cycles[c]))
                 .collect();
             let after = with_overrides(ws, team, slots, overrides, &new);
-            judge(ws, team, &before, &after).is_empty()
+            judge(ws, team, (&before, &after), busy).is_empty()
         },
     );
     best.1

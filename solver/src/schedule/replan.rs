@@ -71,6 +71,7 @@ pub fn replan(
     team: TeamIdx,
     from: NaiveDate,
     timeline: &Timeline,
+    busy: &[crate::model::history::Busy],
     opts: &PlanOptions,
 ) -> Result<Replan, ReplanError> {
     let t = ws.team(team);
@@ -98,6 +99,7 @@ pub fn replan(
         .map_err(optimise::PlanError::from)?;
     let history = past_shifts(ws, team, &timeline.held(), first);
     let mut inst = Instance::with_weeks(ws, team, weeks, &history);
+    inst.block_busy(busy);
 
     // Weeks an override gives wholly to one person become pins.
     for (w, week) in inst.weeks.clone().iter().enumerate() {

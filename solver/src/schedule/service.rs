@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 
 use crate::checker::{self, CheckReport, Violation};
 use crate::model::document::PlanDoc;
-use crate::model::history::HeldShift;
+use crate::model::history::{Busy, HeldShift};
 use crate::model::{TeamIdx, Workspace};
 use crate::pay::periods::{self as pay_periods, CloseError, ClosedPeriod};
 use crate::pay::{Incident, PayPeriod};
@@ -26,7 +26,7 @@ use crate::schedule::store::{
     ChangeKind, NewOffer, NewOverride, OfferRead, PayRead, Store, StoreError, StoreRead,
     SwapRequest, Writer, DB_FILE,
 };
-use crate::schedule::timeline::Timeline;
+use crate::schedule::timeline::{busy_elsewhere, Timeline};
 
 /// Failures of the service itself (the store, or a re-plan that cannot
 /// start). A change that the rules refuse is not an error: it is an
@@ -182,7 +182,16 @@ impl<'w> Schedule<'w> {
     /// # Errors
     /// The store cannot be read.
     pub fn check_plan(&self, team: TeamIdx, doc: &PlanDoc) -> Result<CheckReport, ScheduleError> {
-        Ok(gate(self.ws, team, doc, &self.timeline(team)?))
+        Ok(gate(self.ws, team, doc, &self.timelines()?))
+    }
+
+    /// The time members of `team` are on call for teams that exclude it,
+    /// from every team's resolved timeline: a plan of `team` avoids it.
+    ///
+    /// # Errors
+    /// The store cannot be read.
+    pub fn busy_elsewhere(&self, team: TeamIdx) -> Result<Vec<Busy>, ScheduleError> {
+        Ok(busy_elsewhere(self.ws, team, &self.timelines()?))
     }
 
     /// Publishes `doc` as the next version of `team`'s plan, if it passes the
@@ -203,7 +212,7 @@ impl<'w> Schedule<'w> {
     ) -> Result<Outcome<u32, Violation>, ScheduleError> {
         let ws = self.ws;
         self.store_mut()?.write(|w| {
-            let report = gate(ws, team, doc, &w.timeline(ws, team)?);
+            let report = gate(ws, team, doc, &w.timelines(ws)?);
             if report.violations.iter().any(Violation::is_structural) {
                 let structural = report.violations.into_iter();
                 return Ok(Outcome::Malformed(
@@ -374,7 +383,8 @@ impl<'w> Schedule<'w> {
                 let overrides = w.overrides(id)?;
                 let consented: Vec<SwapRequest> =
                     requests.iter().filter(|r| r.consented).cloned().collect();
-                let cycles = changes::match_swaps(ws, team, &slots, &overrides, &consented);
+                let busy = busy_elsewhere(ws, team, &w.timelines(ws)?);
+                let cycles = changes::match_swaps(ws, team, &slots, &overrides, &consented, &busy);
                 if !dry_run && !cycles.is_empty() {
                     let granted: Vec<i64> =
                         cycles.iter().flat_map(|c| c.requests.clone()).collect();
@@ -405,8 +415,10 @@ impl<'w> Schedule<'w> {
         from: NaiveDate,
         opts: &PlanOptions,
     ) -> Result<Replan, ScheduleError> {
-        let tl = self.timeline(team)?;
-        Ok(replan::replan(self.ws, team, from, &tl, opts)?)
+        let timelines = self.timelines()?;
+        let busy = busy_elsewhere(self.ws, team, &timelines);
+        let tl = timelines.get(team.0).cloned().unwrap_or_default();
+        Ok(replan::replan(self.ws, team, from, &tl, &busy, opts)?)
     }
 
     /// Runs `f` over every team's resolved timeline and the stored
@@ -482,13 +494,17 @@ pub fn history_before(timeline: &Timeline, first_week: NaiveDate) -> Vec<HeldShi
 }
 
 /// The publish gate, shared by `check-plan` and `publish`: the independent
-/// checker against the inputs and the history before the plan's first week.
-fn gate(ws: &Workspace, team: TeamIdx, doc: &PlanDoc, timeline: &Timeline) -> CheckReport {
+/// checker against the inputs, the history before the plan's first week, and
+/// the time its people are on call for other teams (`timelines`: every
+/// team's, in team order).
+fn gate(ws: &Workspace, team: TeamIdx, doc: &PlanDoc, timelines: &[Timeline]) -> CheckReport {
     let first = doc
         .horizon
         .as_ref()
         .map_or(NaiveDate::MIN, |h| h.first_week);
-    checker::check_plan_with_history(ws, team, doc, &history_before(timeline, first))
+    let own = timelines.get(team.0).cloned().unwrap_or_default();
+    let busy = busy_elsewhere(ws, team, timelines);
+    checker::check_plan_around(ws, team, doc, &history_before(&own, first), &busy)
 }
 
 /// A change made of overrides, and who asks for it.
@@ -529,7 +545,8 @@ pub(super) fn judge_new<R: StoreRead + ?Sized>(
     let existing = r.overrides(id)?;
     let before = Timeline::resolve(ws.team(team), &slots, &existing);
     let after = changes::with_overrides(ws, team, &slots, &existing, new);
-    Ok(changes::judge(ws, team, &before, &after))
+    let busy = busy_elsewhere(ws, team, &r.timelines(ws)?);
+    Ok(changes::judge(ws, team, (&before, &after), &busy))
 }
 
 /// Judges `change` on the timeline as `w` reads it, with the consent of

@@ -353,6 +353,37 @@ impl Timeline {
     }
 }
 
+/// Every stretch in which a member of `team` is on call for another team
+/// that excludes it ([`crate::model::history::exclusive`]), from every team's
+/// resolved timeline (`timelines[t]` is team `t`'s).
+pub fn busy_elsewhere(
+    ws: &crate::model::Workspace,
+    team: crate::model::TeamIdx,
+    timelines: &[Timeline],
+) -> Vec<crate::model::history::Busy> {
+    let me = ws.team(team);
+    let mut out = Vec::new();
+    for (u, tl) in timelines.iter().enumerate() {
+        let Some(other) = ws.teams.get(u) else {
+            continue;
+        };
+        if !crate::model::history::exclusive(me, other) {
+            continue;
+        }
+        let members = |id: &str| ws.person_by_id(id).is_some_and(|p| me.has_member(p));
+        out.extend(tl.segments.iter().filter(|s| members(&s.person)).map(|s| {
+            crate::model::history::Busy {
+                person: s.person.clone(),
+                team: other.id.clone(),
+                role: s.role.clone(),
+                start: s.start,
+                end: s.end,
+            }
+        }));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -369,6 +400,7 @@ mod tests {
                 weekday: Weekday::Mon,
                 time: NaiveTime::from_hms_opt(10, 0, 0).unwrap_or_default(),
             },
+            allow_overlap: false,
             escalation: vec![],
             runbook: None,
             roles: vec![],

@@ -124,6 +124,7 @@ fn workspace() -> Workspace {
                 weekday: Weekday::Mon,
                 time: NaiveTime::from_hms_opt(10, 0, 0).unwrap(),
             },
+            allow_overlap: false,
             escalation: vec![],
             runbook: None,
             roles: vec![

@@ -171,12 +171,30 @@ pub fn plan_with_history(
     opts: &PlanOptions,
     history: &[crate::model::history::HeldShift],
 ) -> Result<Plan, PlanError> {
+    plan_around(ws, team, spec, opts, history, &[])
+}
+
+/// [`plan_with_history`] around the time its members are on call for other
+/// teams (`busy`, e.g. their published timelines): no member is put on call
+/// in a week in which they are on call elsewhere.
+///
+/// # Errors
+/// As [`plan`].
+pub fn plan_around(
+    ws: &crate::model::Workspace,
+    team: crate::model::TeamIdx,
+    spec: &crate::plan::horizon::HorizonSpec,
+    opts: &PlanOptions,
+    history: &[crate::model::history::HeldShift],
+    busy: &[crate::model::history::Busy],
+) -> Result<Plan, PlanError> {
     let weeks = crate::plan::horizon::weeks(ws.team(team), spec)?;
     let before = weeks
         .first()
         .map_or(chrono::NaiveDate::MIN, |w| w.first_day);
     let past = crate::plan::instance::past_shifts(ws, team, history, before);
-    let inst = Instance::with_weeks(ws, team, weeks, &past);
+    let mut inst = Instance::with_weeks(ws, team, weeks, &past);
+    inst.block_busy(busy);
     Ok(solve(&inst, opts)?)
 }
 

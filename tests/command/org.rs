@@ -1,0 +1,184 @@
+//! Teams that share people, through the real binary: no one is on call in
+//! two teams at the same time, in `plan`, `check-plan`, `publish` and
+//! overrides, unless both teams allow it.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use crate::run::{ok, oncall, oncall_as};
+use crate::schedule::{plan, publish, timeline};
+use crate::support::workspace::text;
+
+/// Two one-role teams that share carol: ledger hands off on Mondays, payments
+/// on Wednesdays, so each ledger week overlaps two payments weeks.
+fn shared_teams(allow_overlap: bool) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::write(d.join("oncall.toml"), "timezone = \"Europe/Berlin\"\n").unwrap();
+    let mut people = String::from("id,name,email,timezone,region,joined,left,skills\n");
+    for p in ["carol", "ann", "ben", "dov", "eve"] {
+        people.push_str(&format!(
+            "{p},{p},{p}@example.com,Europe/Berlin,,2020-01-01,,\n"
+        ));
+    }
+    std::fs::write(d.join("people.csv"), people).unwrap();
+    std::fs::create_dir_all(d.join("teams")).unwrap();
+    let team = |members: &str, day: &str| {
+        format!(
+            "members = {members}\nallow_overlap = {allow_overlap}\n\
+             handoff = {{ weekday = \"{day}\", time = \"09:00\" }}\n\
+             [[roles]]\nname = \"primary\"\nweight = 1.0\nmin_tenure_days = 0\n"
+        )
+    };
+    let ledger = team("[\"carol\", \"ann\", \"ben\"]", "monday");
+    std::fs::write(d.join("teams/ledger.toml"), ledger).unwrap();
+    let payments = team("[\"carol\", \"dov\", \"eve\"]", "wednesday");
+    std::fs::write(d.join("teams/payments.toml"), payments).unwrap();
+    tmp
+}
+
+type Stretch = (DateTime<Utc>, DateTime<Utc>);
+
+/// The stretches `person` holds in `team`'s resolved timeline.
+fn held(dir: &Path, team: &str, person: &str) -> Vec<Stretch> {
+    let tl = timeline(dir, team);
+    tl.segments
+        .iter()
+        .filter(|s| s.person == person)
+        .map(|s| (s.start, s.end))
+        .collect()
+}
+
+fn overlapping(a: &[Stretch], b: &[Stretch]) -> Vec<(Stretch, Stretch)> {
+    let mut out = Vec::new();
+    for x in a {
+        for y in b.iter().filter(|y| x.0 < y.1 && y.0 < x.1) {
+            out.push((*x, *y));
+        }
+    }
+    out
+}
+
+/// Plans and publishes ledger, then payments around it.
+fn both_published(dir: &Path) -> (Value, Value) {
+    let (l, ledger) = plan(
+        dir,
+        "ledger",
+        &["--from", "2027-01-04", "--weeks", "6"],
+        "l.json",
+    );
+    publish(dir, "ledger", &l);
+    let (p, payments) = plan(
+        dir,
+        "payments",
+        &["--from", "2027-01-06", "--weeks", "6"],
+        "p.json",
+    );
+    publish(dir, "payments", &p);
+    (ledger, payments)
+}
+
+#[test]
+fn a_person_on_two_teams_is_never_on_call_for_both_at_once() {
+    let tmp = shared_teams(false);
+    let dir = tmp.path();
+    both_published(dir);
+    let (l, p) = (held(dir, "ledger", "carol"), held(dir, "payments", "carol"));
+    assert!(
+        !l.is_empty() && !p.is_empty(),
+        "carol serves both: {l:?} {p:?}"
+    );
+    assert_eq!(overlapping(&l, &p), vec![], "double-booked");
+    // An override that puts carol on payments while she holds ledger is
+    // refused with the reason, even when she asks for it herself.
+    let (start, end) = l[0];
+    let (from, to) = (
+        start.to_rfc3339(),
+        (start + chrono::Duration::hours(6)).to_rfc3339(),
+    );
+    let args = [
+        "override", "payments", "--role", "primary", "--person", "carol", "--from", &from, "--to",
+        &to,
+    ];
+    let out = oncall_as(dir, "carol", &args);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let err = text(&out.stderr);
+    assert!(err.contains("carol is on call for ledger from"), "{err}");
+    assert!(
+        err.contains("no one is on call in two teams at once"),
+        "{err}"
+    );
+    assert!(start < end);
+}
+
+#[test]
+fn a_plan_that_double_books_is_refused_by_check_plan_and_publish() {
+    let tmp = shared_teams(false);
+    let dir = tmp.path();
+    let (l, _) = plan(
+        dir,
+        "ledger",
+        &["--from", "2027-01-04", "--weeks", "6"],
+        "l.json",
+    );
+    publish(dir, "ledger", &l);
+    // A payments plan made before ledger was published knows nothing of it;
+    // planned again now, it avoids carol's ledger weeks. Make one that does
+    // not: carol in every payments week she can take, by hand.
+    let (p, mut doc) = plan(
+        dir,
+        "payments",
+        &["--from", "2027-01-06", "--weeks", "6"],
+        "p.json",
+    );
+    let ledger_carol = held(dir, "ledger", "carol");
+    let shifts = doc["shifts"].as_array_mut().unwrap();
+    let clash = shifts
+        .iter_mut()
+        .find(|s| {
+            let start: DateTime<Utc> = s["start"].as_str().unwrap().parse().unwrap();
+            let end: DateTime<Utc> = s["end"].as_str().unwrap().parse().unwrap();
+            !overlapping(&[(start, end)], &ledger_carol).is_empty()
+        })
+        .expect("a payments week overlaps one of carol's ledger weeks");
+    clash["person"] = "carol".into();
+    let week = clash["week"].as_str().unwrap().to_string();
+    std::fs::write(&p, serde_json::to_string(&doc).unwrap()).unwrap();
+    let out = oncall(dir, &["check-plan", "payments", p.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = text(&out.stdout);
+    assert!(
+        said.contains(&format!(
+            "week {week} primary: carol is on call for ledger (primary)"
+        )),
+        "{said}"
+    );
+    let out = oncall(dir, &["publish", "payments", p.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("carol is on call for ledger"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn teams_that_both_allow_overlap_may_share_a_person_at_once() {
+    let tmp = shared_teams(true);
+    let dir = tmp.path();
+    both_published(dir);
+    let l = held(dir, "ledger", "carol");
+    let (start, _) = l[0];
+    let (from, to) = (
+        start.to_rfc3339(),
+        (start + chrono::Duration::hours(6)).to_rfc3339(),
+    );
+    let args = [
+        "override", "payments", "--role", "primary", "--person", "carol", "--from", &from, "--to",
+        &to,
+    ];
+    ok(&oncall_as(dir, "carol", &args));
+    assert!(!overlapping(&l, &held(dir, "payments", "carol")).is_empty());
+}
