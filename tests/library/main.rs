@@ -18,4 +18,5 @@ mod ical;
 mod ical_fuzz;
 mod links;
 mod load;
+mod org;
 mod solver;

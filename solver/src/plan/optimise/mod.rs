@@ -34,10 +34,12 @@
 //! The greedy seed of the fill phase is in [`seed`].
 
 mod bounds;
+mod joint;
 mod model;
 mod phases;
 mod seed;
 
+pub use joint::{components, plan_all, plan_component, TeamContext, TeamResult};
 pub use model::RowTag;
 
 use crate::model::PersonIdx;

@@ -337,13 +337,37 @@ pub(super) fn run(
     set: RunSettings,
 ) -> Result<Run, SolveError> {
     let Model { vars, cells, rows } = model;
+    let raw = run_rows(vars, rows.into_iter().map(|(row, _)| row), objective, &set)?;
+    Ok(Run {
+        values: raw.values,
+        bound: raw.bound,
+        proven: raw.proven,
+        cells,
+    })
+}
+
+/// A finished HiGHS run of any model: column values when a solution was
+/// found, the dual bound, and whether the answer is proven.
+pub(super) struct RawRun {
+    pub(super) values: Option<Vec<f64>>,
+    pub(super) bound: f64,
+    pub(super) proven: bool,
+}
+
+/// Solves the columns `vars` under `rows` for `objective` on HiGHS.
+pub(super) fn run_rows(
+    vars: ProblemVariables,
+    rows: impl IntoIterator<Item = good_lp::Constraint>,
+    objective: Expression,
+    set: &RunSettings,
+) -> Result<RawRun, SolveError> {
     let unsolved = if set.maximise {
         vars.maximise(objective)
     } else {
         vars.minimise(objective)
     };
     let mut problem = unsolved.using(highs);
-    for (row, _) in rows {
+    for row in rows {
         problem.add_constraint(row);
     }
     let mut hm = problem
@@ -367,15 +391,11 @@ pub(super) fn run(
     let solved = hm
         .try_solve()
         .map_err(|e| SolveError::Backend(format!("{e:?}")))?;
-    read_run(&solved, set.maximise, cells)
+    read_run(&solved, set.maximise)
 }
 
 /// The solution, bound and proof of a finished HiGHS run.
-fn read_run(
-    solved: &highs::SolvedModel,
-    maximise: bool,
-    cells: Vec<Cell>,
-) -> Result<Run, SolveError> {
+fn read_run(solved: &highs::SolvedModel, maximise: bool) -> Result<RawRun, SolveError> {
     let status = solved.status();
     let has_solution = solved
         .int_info_value(c"primal_solution_status")
@@ -391,11 +411,10 @@ fn read_run(
         .unwrap_or(unbounded);
     let proven = matches!(status, HighsModelStatus::Optimal);
     match status {
-        HighsModelStatus::Infeasible | HighsModelStatus::UnboundedOrInfeasible => Ok(Run {
+        HighsModelStatus::Infeasible | HighsModelStatus::UnboundedOrInfeasible => Ok(RawRun {
             values: None,
             bound,
             proven: true,
-            cells,
         }),
         HighsModelStatus::LoadError
         | HighsModelStatus::ModelError
@@ -404,11 +423,10 @@ fn read_run(
         | HighsModelStatus::PostsolveError => Err(SolveError::Backend(format!("{status:?}"))),
         _ => {
             let values = has_solution.then(|| solved.get_solution().columns().to_vec());
-            Ok(Run {
+            Ok(RawRun {
                 values,
                 bound,
                 proven,
-                cells,
             })
         }
     }
