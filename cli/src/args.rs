@@ -189,9 +189,15 @@ pub(crate) struct IcalArgs {
 #[derive(Debug, Args)]
 pub(crate) struct PublishArgs {
     /// The team id.
-    pub team: String,
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub team: Option<String>,
     /// The plan JSON written by `oncall plan --format json --out FILE` or `oncall replan`.
-    pub plan: PathBuf,
+    #[arg(required_unless_present = "all")]
+    pub plan: Option<PathBuf>,
+    /// Publish every `<team>.json` in DIR (written by `plan --all --out DIR`)
+    /// together, in one transaction: all of them or none.
+    #[arg(long, value_name = "DIR")]
+    pub all: Option<PathBuf>,
     /// Publish even when the checker finds violations or the inputs changed
     /// (recorded in the audit log).
     #[arg(long)]
@@ -427,7 +433,15 @@ pub(crate) struct Horizon {
 #[derive(Debug, Args)]
 pub(crate) struct PlanArgs {
     /// The team id (the file stem of teams/<team>.toml).
-    pub team: String,
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub team: Option<String>,
+    /// Plan every team: teams that share people together, the rest apart,
+    /// in parallel. `--out` is then a directory for one plan JSON per team.
+    #[arg(long)]
+    pub all: bool,
+    /// With --all: how many components to solve at once (default: cores).
+    #[arg(long, value_name = "N", requires = "all", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
     #[command(flatten)]
     pub horizon: Horizon,
     /// Output format.

@@ -61,12 +61,15 @@ fn horizon(h: &Horizon) -> Result<HorizonSpec> {
 
 fn plan(dir: &Path, args: PlanArgs) -> Result<ExitCode> {
     let spec = horizon(&args.horizon)?;
-    let ws = load(dir)?;
-    let team = find_team(&ws, &args.team)?;
     let opts = PlanOptions {
         time_limit: args.time_limit,
         ..Default::default()
     };
+    let Some(team_id) = args.team.clone().filter(|_| !args.all) else {
+        return crate::organisation::plan_all(dir, &spec, &opts, args.jobs, args.out.as_deref());
+    };
+    let ws = load(dir)?;
+    let team = find_team(&ws, &team_id)?;
     // Published history (if any) counts as carry-over and for rest.
     let first = oncall::plan::horizon::weeks(ws.team(team), &spec)?
         .first()

@@ -11,6 +11,7 @@ mod fairness;
 mod feeds;
 mod links;
 mod offers;
+mod organisation;
 mod render;
 mod schedule;
 mod serve;

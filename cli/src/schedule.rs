@@ -69,11 +69,15 @@ pub(crate) fn outcome<T, R: std::fmt::Display>(what: &str, o: &Outcome<T, R>) ->
 }
 
 pub(crate) fn publish(dir: &Path, args: PublishArgs) -> Result<ExitCode> {
+    let (Some(team_id), Some(plan)) = (args.team.clone(), args.plan.clone()) else {
+        let all = args.all.unwrap_or_default();
+        return crate::organisation::publish_all(dir, &all, args.force);
+    };
     let ws = load(dir)?;
-    let team = find_team(&ws, &args.team)?;
-    let doc = read_plan(&args.plan, &args.team)?;
+    let team = find_team(&ws, &team_id)?;
+    let doc = read_plan(&plan, &team_id)?;
     let mut schedule = Schedule::open(&ws)?;
-    let detail = serde_json::json!({ "plan": args.plan.display().to_string() });
+    let detail = serde_json::json!({ "plan": plan.display().to_string() });
     let result = schedule.publish(team, &doc, args.force, detail)?;
     let version = match &result {
         Outcome::Recorded { value, overruled } => {
@@ -87,21 +91,21 @@ pub(crate) fn publish(dir: &Path, args: PublishArgs) -> Result<ExitCode> {
         }
         Outcome::Refused(vs) => {
             refused_plan(
-                &args.plan,
+                &plan,
                 "does not pass the checker against the current inputs and history",
                 vs,
             );
             eprintln!(
                 "  help: re-run `oncall plan {}` (or `oncall replan`) and publish that, or pass --force to publish anyway (audited)",
-                render::terminal(&args.team)
+                render::terminal(&team_id)
             );
             return Ok(ExitCode::from(1));
         }
         Outcome::Malformed(vs) => {
-            refused_plan(&args.plan, "is not a plan of this team's weeks", vs);
+            refused_plan(&plan, "is not a plan of this team's weeks", vs);
             eprintln!(
                 "  help: publish a plan made by `oncall plan {}` or `oncall replan`; --force cannot publish a plan of this shape",
-                render::terminal(&args.team)
+                render::terminal(&team_id)
             );
             return Ok(ExitCode::from(1));
         }

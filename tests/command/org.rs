@@ -182,3 +182,100 @@ fn teams_that_both_allow_overlap_may_share_a_person_at_once() {
     ok(&oncall_as(dir, "carol", &args));
     assert!(!overlapping(&l, &held(dir, "payments", "carol")).is_empty());
 }
+
+#[test]
+fn plan_all_plans_shared_teams_together_and_publish_all_lands_all_or_none() {
+    let tmp = shared_teams(false);
+    let dir = tmp.path();
+    let out_dir = dir.join("plans");
+    let out = oncall(
+        dir,
+        &[
+            "plan",
+            "--all",
+            "--from",
+            "2027-01-04",
+            "--weeks",
+            "6",
+            "--jobs",
+            "2",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+    );
+    let said = ok(&out);
+    assert!(said.contains("organisation: 2 teams"), "{said}");
+    assert!(said.contains("0 slot(s) unfilled"), "{said}");
+    for team in ["ledger", "payments"] {
+        let path = out_dir.join(format!("{team}.json"));
+        ok(&oncall(dir, &["check-plan", team, path.to_str().unwrap()]));
+    }
+    // A set with one double-booked plan is refused whole: nothing lands.
+    let good: Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("payments.json")).unwrap())
+            .unwrap();
+    let ledger: Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("ledger.json")).unwrap())
+            .unwrap();
+    let carol_ledger: Vec<Stretch> = ledger["shifts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["person"] == "carol")
+        .map(|s| {
+            (
+                s["start"].as_str().unwrap().parse().unwrap(),
+                s["end"].as_str().unwrap().parse().unwrap(),
+            )
+        })
+        .collect();
+    let mut bad = good.clone();
+    let clash = bad["shifts"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|s| {
+            let span = (
+                s["start"].as_str().unwrap().parse().unwrap(),
+                s["end"].as_str().unwrap().parse().unwrap(),
+            );
+            !overlapping(&[span], &carol_ledger).is_empty()
+        })
+        .unwrap();
+    clash["person"] = "carol".into();
+    std::fs::write(
+        out_dir.join("payments.json"),
+        serde_json::to_string(&bad).unwrap(),
+    )
+    .unwrap();
+    let out = oncall(dir, &["publish", "--all", out_dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("nothing was published") && err.contains("payments: week"),
+        "{err}"
+    );
+    assert!(err.contains("carol is on call for ledger"), "{err}");
+    assert!(
+        held(dir, "ledger", "carol").is_empty(),
+        "ledger was not published alone"
+    );
+    // The good set lands whole, and carol is never on both.
+    std::fs::write(
+        out_dir.join("payments.json"),
+        serde_json::to_string(&good).unwrap(),
+    )
+    .unwrap();
+    let said = ok(&oncall(
+        dir,
+        &["publish", "--all", out_dir.to_str().unwrap()],
+    ));
+    assert!(
+        said.contains("published ledger version 1")
+            && said.contains("published payments version 1"),
+        "{said}"
+    );
+    let (l, p) = (held(dir, "ledger", "carol"), held(dir, "payments", "carol"));
+    assert!(!l.is_empty() && !p.is_empty());
+    assert_eq!(overlapping(&l, &p), vec![]);
+}

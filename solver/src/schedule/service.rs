@@ -497,7 +497,12 @@ pub fn history_before(timeline: &Timeline, first_week: NaiveDate) -> Vec<HeldShi
 /// checker against the inputs, the history before the plan's first week, and
 /// the time its people are on call for other teams (`timelines`: every
 /// team's, in team order).
-fn gate(ws: &Workspace, team: TeamIdx, doc: &PlanDoc, timelines: &[Timeline]) -> CheckReport {
+pub(super) fn gate(
+    ws: &Workspace,
+    team: TeamIdx,
+    doc: &PlanDoc,
+    timelines: &[Timeline],
+) -> CheckReport {
     let first = doc
         .horizon
         .as_ref()

@@ -1,0 +1,234 @@
+//! The whole organisation at once: every team planned over one horizon
+//! (teams that share people together), and a set of plans published in one
+//! transaction, all or none.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+
+use super::service::{Outcome, Schedule, ScheduleError};
+use crate::checker::Violation;
+use crate::model::document::PlanDoc;
+use crate::model::history::{exclusive, Busy};
+use crate::model::{TeamIdx, Workspace};
+use crate::plan::horizon::{self, HorizonSpec};
+use crate::plan::optimise::{self, PlanOptions, TeamContext, TeamResult};
+use crate::schedule::store::{StoreError, StoreRead};
+use crate::schedule::timeline::{PublishedSlot, Timeline};
+
+/// A violation of one plan in a set.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TeamViolation {
+    /// The team whose plan it is.
+    pub team: String,
+    /// What is wrong.
+    pub violation: Violation,
+}
+
+impl fmt::Display for TeamViolation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.team, self.violation)
+    }
+}
+
+/// Why a set of plans was not published: it lands whole or not at all.
+enum Abort {
+    Store(StoreError),
+    Refused(Vec<TeamViolation>),
+    Malformed(Vec<TeamViolation>),
+}
+
+impl From<StoreError> for Abort {
+    fn from(e: StoreError) -> Self {
+        Abort::Store(e)
+    }
+}
+
+impl Schedule<'_> {
+    /// Plans every team over `spec`: teams that share people as one
+    /// component, components in parallel on `jobs` threads. Each team plans
+    /// after its published history, around the time its people hold in the
+    /// published timelines of teams outside its component (and of teams in
+    /// it before their horizon). `done` hears how many teams each finished
+    /// component had.
+    ///
+    /// # Errors
+    /// The store cannot be read, or the thread pool cannot start.
+    pub fn plan_all(
+        &self,
+        spec: &HorizonSpec,
+        opts: &PlanOptions,
+        jobs: Option<usize>,
+        done: &(dyn Fn(usize) + Sync),
+    ) -> Result<Vec<TeamResult>, ScheduleError> {
+        let ws = self.workspace();
+        let timelines = self.timelines()?;
+        let teams: Vec<TeamIdx> = (0..ws.teams.len()).map(TeamIdx).collect();
+        let groups = optimise::components(ws, &teams);
+        let context = |t: TeamIdx| {
+            let group = groups
+                .iter()
+                .find(|g| g.contains(&t))
+                .cloned()
+                .unwrap_or_default();
+            team_context(ws, t, spec, &group, &timelines)
+        };
+        optimise::plan_all(ws, &teams, spec, opts, &context, jobs, done)
+            .map_err(|e| ScheduleError::Store(StoreError::Invalid(e.to_string())))
+    }
+
+    /// Publishes every plan of `docs` as its team's next version, in one
+    /// transaction: each is checked (the publish gate) against the timelines
+    /// as they are with all of them published, so plans of teams that share
+    /// people are judged against each other. One refused plan refuses all,
+    /// and nothing is written. With `force` the rules are skipped (audited);
+    /// a plan of the wrong shape is never stored.
+    ///
+    /// # Errors
+    /// The store fails.
+    pub fn publish_all(
+        &mut self,
+        docs: &[(TeamIdx, PlanDoc)],
+        force: bool,
+        detail: &serde_json::Value,
+    ) -> Result<Outcome<Vec<u32>, TeamViolation>, ScheduleError> {
+        let ws = self.workspace();
+        let result = self.store_mut()?.write(|w| {
+            let mut timelines = w.timelines(ws)?;
+            for (team, doc) in docs {
+                if let Some(tl) = timelines.get_mut(team.0) {
+                    *tl = prospective(ws, w, *team, doc)?;
+                }
+            }
+            let found = judge_all(ws, docs, &timelines);
+            let structural = found.iter().filter(|v| v.violation.is_structural());
+            let structural: Vec<TeamViolation> = structural.cloned().collect();
+            if !structural.is_empty() {
+                return Err(Abort::Malformed(structural));
+            }
+            if !found.is_empty() && !force {
+                return Err(Abort::Refused(found));
+            }
+            let mut versions = Vec::with_capacity(docs.len());
+            for (team, doc) in docs {
+                let id = &ws.team(*team).id;
+                let mine: Vec<String> = found
+                    .iter()
+                    .filter(|v| &v.team == id)
+                    .map(|v| v.violation.to_string())
+                    .collect();
+                let mut detail = detail.clone();
+                if let Some(o) = detail.as_object_mut() {
+                    o.insert("status".into(), doc.status.clone().into());
+                    o.insert("violations".into(), mine.clone().into());
+                }
+                versions.push(w.publish(id, doc, !mine.is_empty(), &detail)?);
+            }
+            Ok((versions, found))
+        });
+        match result {
+            Ok((value, overruled)) => Ok(Outcome::Recorded { value, overruled }),
+            Err(Abort::Refused(v)) => Ok(Outcome::Refused(v)),
+            Err(Abort::Malformed(v)) => Ok(Outcome::Malformed(v)),
+            Err(Abort::Store(e)) => Err(e.into()),
+        }
+    }
+}
+
+/// Team `team`'s timeline as it would be with `doc` published as its next
+/// version.
+fn prospective<R: StoreRead + ?Sized>(
+    ws: &Workspace,
+    r: &R,
+    team: TeamIdx,
+    doc: &PlanDoc,
+) -> Result<Timeline, StoreError> {
+    let id = &ws.team(team).id;
+    let mut slots = r.slots(id)?;
+    let version = slots.iter().map(|s| s.version).max().unwrap_or(0) + 1;
+    let now = Utc::now();
+    slots.extend(doc.shifts.iter().map(|s| PublishedSlot {
+        version,
+        week: s.week,
+        role: s.role.clone(),
+        person: s.person.clone(),
+        start: s.start,
+        end: s.end,
+        load: s.load,
+        published: now,
+    }));
+    Ok(Timeline::resolve(ws.team(team), &slots, &r.overrides(id)?))
+}
+
+/// The publish gate for every plan of `docs` against `timelines`.
+fn judge_all(
+    ws: &Workspace,
+    docs: &[(TeamIdx, PlanDoc)],
+    timelines: &[Timeline],
+) -> Vec<TeamViolation> {
+    let mut out = Vec::new();
+    for (team, doc) in docs {
+        let report = super::service::gate(ws, *team, doc, timelines);
+        out.extend(
+            report
+                .violations
+                .into_iter()
+                .map(|violation| TeamViolation {
+                    team: ws.team(*team).id.clone(),
+                    violation,
+                }),
+        );
+    }
+    out
+}
+
+/// What team `t` plans around in [`Schedule::plan_all`]: its history, and
+/// the published time of other teams that exclude it, except the horizon
+/// of teams planned with it now.
+fn team_context(
+    ws: &Workspace,
+    t: TeamIdx,
+    spec: &HorizonSpec,
+    group: &[TeamIdx],
+    timelines: &[Timeline],
+) -> TeamContext {
+    let own = timelines.get(t.0).cloned().unwrap_or_default();
+    let first = |u: TeamIdx| -> Option<DateTime<Utc>> {
+        horizon::weeks(ws.team(u), spec)
+            .ok()?
+            .first()
+            .map(|w| w.start)
+    };
+    let history = match horizon::weeks(ws.team(t), spec)
+        .ok()
+        .and_then(|w| w.first().copied())
+    {
+        Some(week) => super::service::history_before(&own, week.first_day),
+        None => Vec::new(),
+    };
+    let mut busy: Vec<Busy> = Vec::new();
+    for (u, tl) in timelines.iter().enumerate() {
+        let u = TeamIdx(u);
+        if u == t || !exclusive(ws.team(t), ws.team(u)) {
+            continue;
+        }
+        let replanned_from = group.contains(&u).then(|| first(u)).flatten();
+        let members = |id: &str| {
+            ws.person_by_id(id)
+                .is_some_and(|p| ws.team(t).has_member(p))
+        };
+        for s in tl.segments.iter().filter(|s| members(&s.person)) {
+            if replanned_from.is_some_and(|from| s.start >= from) {
+                continue;
+            }
+            busy.push(Busy {
+                person: s.person.clone(),
+                team: ws.team(u).id.clone(),
+                role: s.role.clone(),
+                start: s.start,
+                end: s.end,
+            });
+        }
+    }
+    TeamContext { history, busy }
+}
