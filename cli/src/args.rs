@@ -35,6 +35,12 @@ pub(crate) enum Command {
     Check(CheckArgs),
     /// Write a small example workspace into DIR.
     Init(InitArgs),
+    /// Write a synthetic organisation into DIR: teams of 4 to 40, people on
+    /// two or three teams, zones, DST, holidays, joiners, leavers, vacations.
+    Generate(GenerateArgs),
+    /// Compare the optimised plan with round-robin and least-recently-on-call
+    /// on the same inputs.
+    Compare(CompareArgs),
     /// Store a checked plan as the team's next published version.
     Publish(PublishArgs),
     /// Print the resolved timeline: published plan plus overrides.
@@ -479,6 +485,43 @@ pub(crate) enum CheckFormat {
     /// Sentences.
     Text,
     /// The explanation object.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct GenerateArgs {
+    /// How many teams.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=2000))]
+    pub teams: u16,
+    /// The random seed: the same seed writes the same organisation.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The first day of the year the organisation plans (a Monday).
+    #[arg(long, default_value = "2027-01-04")]
+    pub start: NaiveDate,
+    /// The directory to write (created; existing files are never overwritten).
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompareArgs {
+    /// The team id.
+    pub team: String,
+    #[command(flatten)]
+    pub horizon: Horizon,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CompareFormat::Table)]
+    pub format: CompareFormat,
+    /// Stop the optimiser after this many seconds.
+    #[arg(long, value_name = "SECS", value_parser = positive_seconds, allow_negative_numbers = true)]
+    pub time_limit: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum CompareFormat {
+    /// The three plans side by side.
+    Table,
+    /// The same, machine-readable.
     Json,
 }
 

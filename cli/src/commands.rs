@@ -23,6 +23,8 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Command::CheckPlan(args) => check_plan(&cli.dir, args),
         Command::Check(args) => check(&cli.dir, args),
         Command::Init(args) => init(args),
+        Command::Generate(args) => generate(args),
+        Command::Compare(args) => crate::compare::run(&cli.dir, args),
         Command::Publish(args) => schedule::publish(&cli.dir, args),
         Command::Show(args) => schedule::show(&cli.dir, args),
         Command::Who(args) => schedule::who(&cli.dir, args),
@@ -51,7 +53,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-fn horizon(h: &Horizon) -> Result<HorizonSpec> {
+pub(crate) fn horizon(h: &Horizon) -> Result<HorizonSpec> {
     match (h.quarter, h.from, h.weeks) {
         (Some(q), _, _) => Ok(q),
         (None, Some(from), Some(weeks)) => Ok(HorizonSpec::Weeks { from, weeks }),
@@ -191,6 +193,43 @@ fn init(args: InitArgs) -> Result<ExitCode> {
     println!(
         "next: oncall -C {} plan payments --quarter 2027Q1",
         args.dir.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn generate(args: crate::args::GenerateArgs) -> Result<ExitCode> {
+    let spec = oncall::input::generate::Spec {
+        teams: usize::from(args.teams),
+        seed: args.seed,
+        start: args.start,
+    };
+    let files = oncall::input::generate::generate(&spec);
+    let written = oncall::input::generate::write_files(&args.dir, &files)
+        .with_context(|| format!("cannot write the organisation to {}", args.dir.display()))?;
+    let ws = load(&args.dir)?;
+    let shared = ws
+        .people
+        .iter()
+        .enumerate()
+        .filter(|(p, _)| {
+            ws.teams
+                .iter()
+                .filter(|t| t.has_member(oncall::PersonIdx(*p)))
+                .count()
+                > 1
+        })
+        .count();
+    println!(
+        "wrote {} files: {} teams, {} people ({} on more than one team)",
+        written.len(),
+        ws.teams.len(),
+        ws.people.len(),
+        shared
+    );
+    println!(
+        "next: oncall -C {} plan --all --quarter {}Q1",
+        args.dir.display(),
+        chrono::Datelike::year(&args.start)
     );
     Ok(ExitCode::SUCCESS)
 }

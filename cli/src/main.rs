@@ -7,6 +7,7 @@
 mod args;
 mod commands;
 mod comp;
+mod compare;
 mod fairness;
 mod feeds;
 mod links;

@@ -279,3 +279,203 @@ fn plan_all_plans_shared_teams_together_and_publish_all_lands_all_or_none() {
     assert!(!l.is_empty() && !p.is_empty());
     assert_eq!(overlapping(&l, &p), vec![]);
 }
+
+/// A generated organisation, planned whole: every plan is written, the set
+/// passes the publish gate (the independent checker, each plan judged with
+/// the others published), and no two plans put anyone on call at once.
+#[test]
+fn a_generated_organisation_is_planned_without_double_booking() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("org");
+    let said = ok(&oncall(
+        tmp.path(),
+        &[
+            "generate",
+            "--teams",
+            "10",
+            "--seed",
+            "11",
+            dir.to_str().unwrap(),
+        ],
+    ));
+    assert!(
+        said.contains("10 teams") && said.contains("on more than one team"),
+        "{said}"
+    );
+    // The same seed again refuses to overwrite anything.
+    let again = oncall(
+        tmp.path(),
+        &[
+            "generate",
+            "--teams",
+            "10",
+            "--seed",
+            "11",
+            dir.to_str().unwrap(),
+        ],
+    );
+    assert_ne!(again.status.code(), Some(0));
+    let plans = dir.join("plans");
+    let out = oncall(
+        &dir,
+        &[
+            "plan",
+            "--all",
+            "--quarter",
+            "2027Q1",
+            "--out",
+            plans.to_str().unwrap(),
+            "--time-limit",
+            "20",
+        ],
+    );
+    let said = text(&out.stdout);
+    assert!(said.contains("organisation: 10 teams"), "{said}");
+    let docs: Vec<Value> = std::fs::read_dir(&plans)
+        .unwrap()
+        .map(|e| {
+            serde_json::from_str(&std::fs::read_to_string(e.unwrap().path()).unwrap()).unwrap()
+        })
+        .collect();
+    assert_eq!(docs.len(), 10);
+    ok(&oncall(
+        &dir,
+        &["publish", "--all", plans.to_str().unwrap()],
+    ));
+    let mut held: Vec<(String, String, Stretch)> = Vec::new();
+    for d in &docs {
+        for s in d["shifts"].as_array().unwrap() {
+            let span = (
+                s["start"].as_str().unwrap().parse().unwrap(),
+                s["end"].as_str().unwrap().parse().unwrap(),
+            );
+            held.push((
+                d["team"].as_str().unwrap().into(),
+                s["person"].as_str().unwrap().into(),
+                span,
+            ));
+        }
+    }
+    let mut shared = 0;
+    for (i, (ta, pa, a)) in held.iter().enumerate() {
+        for (tb, pb, b) in &held[i + 1..] {
+            if pa == pb && ta != tb {
+                shared += 1;
+                assert!(
+                    !(a.0 < b.1 && b.0 < a.1),
+                    "{pa} is on call for {ta} and {tb} at once"
+                );
+            }
+        }
+    }
+    assert!(shared > 0, "someone serves two of the teams");
+}
+
+/// The optimised plan next to the baselines on generated teams: no
+/// collisions, and a largest excess never worse than either baseline's
+/// (measured after the overrides their collisions need).
+#[test]
+fn the_optimised_plan_beats_both_baselines() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("org");
+    ok(&oncall(
+        tmp.path(),
+        &[
+            "generate",
+            "--teams",
+            "6",
+            "--seed",
+            "4",
+            dir.to_str().unwrap(),
+        ],
+    ));
+    let teams: Vec<String> = std::fs::read_dir(dir.join("teams"))
+        .unwrap()
+        .map(|e| {
+            e.unwrap()
+                .path()
+                .file_stem()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    let mut compared = 0;
+    for team in teams.iter().chain(std::iter::once(&"payments".to_string())) {
+        let (ws, team) = if team == "payments" {
+            (crate::support::workspace::data("quickstart"), team.as_str())
+        } else {
+            (dir.clone(), team.as_str())
+        };
+        let out = ok(&oncall(
+            &ws,
+            &["compare", team, "--quarter", "2027Q1", "--format", "json"],
+        ));
+        let v: Value = serde_json::from_str(&out).unwrap();
+        let plans = v["plans"].as_array().unwrap();
+        assert_eq!(plans[0]["name"], "optimised");
+        assert_eq!(
+            plans[0]["collisions"].as_array().unwrap().len(),
+            0,
+            "{team}"
+        );
+        if v["status"] != "optimal" {
+            continue;
+        }
+        compared += 1;
+        let best = plans[0]["max_excess"].as_f64().unwrap();
+        for b in &plans[1..] {
+            assert!(
+                best <= b["max_excess"].as_f64().unwrap() + 1e-6,
+                "{team}: {best} vs {b}"
+            );
+        }
+    }
+    assert!(compared >= 4, "compared {compared} teams");
+    let table = ok(&oncall(
+        &crate::support::workspace::data("quickstart"),
+        &["compare", "payments", "--quarter", "2027Q1"],
+    ));
+    for row in [
+        "slots needing a manual override",
+        "largest excess over the share",
+        "weekend and holiday hours per person",
+    ] {
+        assert!(table.contains(row), "{table}");
+    }
+}
+
+/// Teams that share no one get from `plan --all` exactly what `plan TEAM`
+/// gives each of them.
+#[test]
+fn plan_all_without_shared_people_gives_each_team_its_own_plan() {
+    let tmp = crate::support::workspace::copy_of("quickstart");
+    let dir = tmp.path();
+    let plans = dir.join("plans");
+    ok(&oncall(
+        dir,
+        &[
+            "plan",
+            "--all",
+            "--quarter",
+            "2027Q1",
+            "--out",
+            plans.to_str().unwrap(),
+        ],
+    ));
+    for team in ["payments", "sre"] {
+        let (_, alone) = plan(
+            dir,
+            team,
+            &["--quarter", "2027Q1"],
+            &format!("{team}-alone.json"),
+        );
+        let all: Value = serde_json::from_str(
+            &std::fs::read_to_string(plans.join(format!("{team}.json"))).unwrap(),
+        )
+        .unwrap();
+        for key in ["shifts", "unfilled", "fairness", "status"] {
+            assert_eq!(all[key], alone[key], "{team} {key}");
+        }
+    }
+}

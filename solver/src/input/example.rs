@@ -53,14 +53,23 @@ pub enum InitError {
 /// # Errors
 /// An existing file, or a write that fails.
 pub fn write_example(dir: &Path) -> Result<Vec<PathBuf>, InitError> {
-    for (rel, _) in EXAMPLE {
+    write_all(dir, EXAMPLE)
+}
+
+/// Writes `files` (relative path, contents) into `dir`, creating it.
+/// Refuses, before writing anything, if any of the files already exists.
+///
+/// # Errors
+/// An existing file, or a write that fails.
+pub fn write_all(dir: &Path, files: &[(&str, &str)]) -> Result<Vec<PathBuf>, InitError> {
+    for (rel, _) in files {
         let path = dir.join(rel);
         if path.exists() {
             return Err(InitError::Exists(path));
         }
     }
     let mut written = Vec::new();
-    for (rel, text) in EXAMPLE {
+    for (rel, text) in files {
         let path = dir.join(rel);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|source| InitError::Io {

@@ -42,6 +42,7 @@ mod calendar_policy;
 mod context;
 pub mod diagnostic;
 pub mod example;
+pub mod generate;
 pub mod limits;
 mod org;
 mod parse;

@@ -52,6 +52,8 @@ pub struct Instance<'a> {
     /// `elsewhere[w][i]`: the other team member `i` is on call for during
     /// week `w`, which makes them ineligible for it ([`Instance::block_busy`]).
     pub elsewhere: Vec<Vec<Option<String>>>,
+    /// `off[w][i]`: member `i` has time off during week `w`.
+    pub off: Vec<Vec<bool>>,
 }
 
 impl<'a> Instance<'a> {
@@ -77,6 +79,7 @@ impl<'a> Instance<'a> {
         let mut eligible = Vec::with_capacity(weeks.len());
         let mut load = Vec::with_capacity(weeks.len());
         let mut available = vec![0u32; members.len()];
+        let mut off_weeks = Vec::with_capacity(weeks.len());
         for week in &weeks {
             let mut row = Vec::with_capacity(team.roles.len());
             let mut loads = Vec::with_capacity(team.roles.len());
@@ -112,6 +115,7 @@ impl<'a> Instance<'a> {
             }
             eligible.push(row);
             load.push(loads);
+            off_weeks.push(off);
         }
         let position = |p: PersonIdx| members.iter().position(|&m| m == p);
         let mut carry = vec![0.0; members.len()];
@@ -162,6 +166,7 @@ impl<'a> Instance<'a> {
             rest_weeks: team.rules.rest_weeks as usize,
             max_shifts: team.rules.max_shifts,
             elsewhere: vec![vec![None; members_len]; weeks_len],
+            off: off_weeks,
             blocked_until,
         }
     }

@@ -1,6 +1,7 @@
 //! Planning one team over a horizon: the weeks, who may take which slot, the
 //! optimiser, the explanation of an impossible plan, and the plan itself.
 
+pub mod baseline;
 mod document;
 pub mod eligibility;
 pub mod explain;
