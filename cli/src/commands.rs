@@ -84,7 +84,7 @@ fn plan(dir: &Path, args: PlanArgs) -> Result<ExitCode> {
     // The explanation of unfilled slots gets a budget of its own, as long
     // as the solve's.
     let budget = args.time_limit.unwrap_or(optimise::DEFAULT_TIME_LIMIT);
-    let explained = oncall::plan::explain::explain_plan(&ws, &plan, &history, budget);
+    let explained = oncall::plan::explain::explain_plan(&ws, &plan, (&history, &busy), budget);
     let mut text = render::plan(&ws, &explained.doc, args.format)?;
     if let (Format::Table, Some(e)) = (args.format, &explained.infeasibility) {
         text.push('\n');
@@ -156,7 +156,8 @@ fn check(dir: &Path, args: CheckArgs) -> Result<ExitCode> {
         crate::comp::warn_overdrawn(&ws, &closed, range, Some(team));
     }
     let json = matches!(args.format, CheckFormat::Json);
-    match explain::explain(&ws, team, &spec, &history)? {
+    let busy = schedule.busy_elsewhere(team)?;
+    match explain::explain_around(&ws, team, &spec, &history, &busy)? {
         Feasibility::Completable if json => println!("{{\"feasible\": true}}"),
         Feasibility::Completable => println!(
             "ok: the inputs are valid and every slot of {} can be filled",

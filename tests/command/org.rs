@@ -479,3 +479,49 @@ fn plan_all_without_shared_people_gives_each_team_its_own_plan() {
         }
     }
 }
+
+/// When the only person free is on call for another team, `check` and
+/// `plan` say so in words.
+#[test]
+fn check_and_plan_name_the_other_team_that_holds_the_only_free_person() {
+    let tmp = shared_teams(false);
+    let dir = tmp.path();
+    let (l, _) = plan(
+        dir,
+        "ledger",
+        &["--from", "2027-01-04", "--weeks", "6"],
+        "l.json",
+    );
+    publish(dir, "ledger", &l);
+    let (start, _) = held(dir, "ledger", "carol")[0];
+    // Dov and Eve are away for the whole payments week that overlaps
+    // carol's first ledger week's start.
+    let day = start.date_naive();
+    let (from, to) = (
+        day - chrono::Duration::days(7),
+        day + chrono::Duration::days(7),
+    );
+    let off = format!(
+        "[[time_off]]\nperson = \"dov\"\nstart = \"{from}\"\nend = \"{to}\"\n\n\
+         [[time_off]]\nperson = \"eve\"\nstart = \"{from}\"\nend = \"{to}\"\n"
+    );
+    std::fs::create_dir_all(dir.join("time-off")).unwrap();
+    std::fs::write(dir.join("time-off/away.toml"), off).unwrap();
+    let out = oncall(
+        dir,
+        &["check", "payments", "--from", "2027-01-06", "--weeks", "6"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let said = text(&out.stdout);
+    assert!(
+        said.contains("carol is on call for ledger in the week"),
+        "{said}"
+    );
+    let out = oncall(
+        dir,
+        &["plan", "payments", "--from", "2027-01-06", "--weeks", "6"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("carol is on call for ledger"), "{err}");
+}

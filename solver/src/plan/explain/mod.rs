@@ -24,7 +24,7 @@ use petgraph::graph::{NodeIndex, UnGraph};
 pub use render::{fact_text, fix_text, render_text};
 use search::{empty_slots, fixes, Answer, Problem, Scenario};
 
-use crate::model::history::HeldShift;
+use crate::model::history::{Busy, HeldShift};
 use crate::model::{PersonIdx, RoleIdx, TeamIdx, Workspace};
 use crate::plan::horizon::Week;
 use crate::plan::horizon::{self, HorizonError, HorizonSpec};
@@ -49,6 +49,9 @@ pub enum Fact {
     /// A person held a published slot within `rest_weeks` before the horizon,
     /// so the rest rule keeps them off its first week(s).
     PastRest(PersonIdx),
+    /// A person is on call for another team (by id) in these horizon weeks,
+    /// so they may take no slot of this team then.
+    Elsewhere(PersonIdx, String, Vec<usize>),
 }
 
 /// One change that, applied alone, lets every slot be filled (checked).
@@ -219,8 +222,25 @@ pub fn explain(
     spec: &HorizonSpec,
     history: &[HeldShift],
 ) -> Result<Feasibility, HorizonError> {
+    explain_around(ws, team, spec, history, &[])
+}
+
+/// [`explain`] around the time its members are on call for other teams
+/// (`busy`): such weeks are facts of their own ("carol is on call for ledger
+/// in the week of ...").
+///
+/// # Errors
+/// A horizon that cannot be planned.
+pub fn explain_around(
+    ws: &Workspace,
+    team: TeamIdx,
+    spec: &HorizonSpec,
+    history: &[HeldShift],
+    busy: &[Busy],
+) -> Result<Feasibility, HorizonError> {
     let weeks = horizon::weeks(ws.team(team), spec)?;
-    Ok(explain_weeks(ws, team, weeks, history, EXPLAIN_TIME_LIMIT))
+    let p = Problem::new(ws, team, weeks, history).around(busy);
+    Ok(search_conflicts(p.within(EXPLAIN_TIME_LIMIT)))
 }
 
 /// Default wall-clock budget of a whole explanation, in seconds.
@@ -237,7 +257,11 @@ pub fn explain_weeks(
     history: &[HeldShift],
     time_limit: f64,
 ) -> Feasibility {
-    let p = Problem::new(ws, team, weeks, history).within(time_limit);
+    search_conflicts(Problem::new(ws, team, weeks, history).within(time_limit))
+}
+
+/// The conflict search of [`explain_weeks`] on a prepared problem.
+fn search_conflicts(p: Problem<'_>) -> Feasibility {
     let everything = Scenario {
         active: p.all.clone(),
         fixes: vec![],
@@ -276,7 +300,7 @@ pub fn explain_weeks(
     }
     let fixes = fixes(&p, &conflicts);
     Feasibility::Infeasible(Infeasibility {
-        team,
+        team: p.team,
         weeks: p.weeks,
         hall,
         conflicts,
@@ -335,7 +359,7 @@ pub struct ExplainedPlan {
 pub fn explain_plan(
     ws: &Workspace,
     plan: &crate::plan::Plan,
-    history: &[HeldShift],
+    (history, busy): (&[HeldShift], &[Busy]),
     time_limit: f64,
 ) -> ExplainedPlan {
     let mut doc = plan.to_doc(ws);
@@ -345,8 +369,8 @@ pub fn explain_plan(
             infeasibility: None,
         };
     }
-    let infeasibility =
-        explain_weeks(ws, plan.team, plan.weeks.clone(), history, time_limit).infeasibility();
+    let p = Problem::new(ws, plan.team, plan.weeks.clone(), history).around(busy);
+    let infeasibility = search_conflicts(p.within(time_limit)).infeasibility();
     if let Some(e) = &infeasibility {
         for (u, slot) in doc.unfilled.iter_mut().zip(&plan.unfilled) {
             if let Some(reason) = e.reason_for(ws, slot.week, slot.role) {

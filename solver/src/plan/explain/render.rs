@@ -85,6 +85,15 @@ pub fn fact_text(ws: &Workspace, team: TeamIdx, weeks: &[Week], fact: &Fact) -> 
             ),
             None => "a pin".into(),
         },
+        Fact::Elsewhere(p, other, ws_) => {
+            let list: Vec<String> = ws_.iter().map(|w| week(*w)).collect();
+            format!(
+                "{} is on call for {other} in the week{} of {}",
+                ws.person(*p).id,
+                if list.len() == 1 { "" } else { "s" },
+                list.join(", ")
+            )
+        }
         Fact::PastRest(p) => format!(
             "{} was on call just before the week of {} (rest_weeks = {})",
             ws.person(*p).id,

@@ -130,6 +130,41 @@ impl<'a> Problem<'a> {
         self
     }
 
+    /// The same problem, with the weeks each member is on call for another
+    /// team (`busy`) as facts.
+    pub(super) fn around(mut self, busy: &[crate::model::history::Busy]) -> Self {
+        let t = self.ws.team(self.team);
+        for &p in &t.members {
+            let id = &self.ws.person(p).id;
+            let mut by_team: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
+            for (w, week) in self.weeks.iter().enumerate() {
+                for b in busy.iter().filter(|b| b.clashes(id, week.start, week.end)) {
+                    let weeks = by_team.entry(b.team.as_str()).or_default();
+                    if !weeks.contains(&w) {
+                        weeks.push(w);
+                    }
+                }
+            }
+            for (other, weeks) in by_team {
+                self.all
+                    .insert(Fact::Elsewhere(p, other.to_string(), weeks));
+            }
+        }
+        self
+    }
+
+    /// Whether an active fact keeps `p` off week `w` of the horizon: rest
+    /// after published history, or another team's time.
+    fn kept_off(&self, sc: &Scenario, p: PersonIdx, w: usize) -> bool {
+        let rested = sc.active.contains(&Fact::PastRest(p))
+            && self.rested.iter().any(|(q, ws)| *q == p && ws.contains(&w));
+        rested
+            || sc
+                .active
+                .iter()
+                .any(|f| matches!(f, Fact::Elsewhere(q, _, weeks) if *q == p && weeks.contains(&w)))
+    }
+
     /// Seconds an oracle call may take now, or `None` past the deadline.
     fn oracle_seconds(&self) -> Option<f64> {
         match self.deadline {
@@ -300,9 +335,7 @@ impl<'a> Problem<'a> {
                     if pinned.is_some_and(|pin| pin.person != p) {
                         continue;
                     }
-                    if sc.active.contains(&Fact::PastRest(p))
-                        && self.rested.iter().any(|(q, ws)| *q == p && ws.contains(&w))
-                    {
+                    if self.kept_off(sc, p, w) {
                         continue;
                     }
                     x.push((w, r, p, vars.add(variable().binary())));
@@ -455,6 +488,7 @@ pub(super) fn empty_slots(p: &Problem<'_>, facts: &BTreeSet<Fact>) -> Vec<(usize
                 weeks.insert(*w);
                 weeks.insert(w + 1);
             }
+            Fact::Elsewhere(_, _, ws) => weeks.extend(ws.iter().copied()),
             Fact::Pin(k) => {
                 if let Some(pin) = p.ws.team(p.team).pins.get(*k) {
                     if let Some(w) = p.weeks.iter().position(|x| x.first_day == pin.week) {
@@ -516,7 +550,7 @@ pub(super) fn candidates(p: &Problem<'_>, fact: &Fact) -> Vec<Fix> {
             .map(|m| vec![Fix::RaiseMaxShifts(m + 1)])
             .unwrap_or_default(),
         Fact::Pin(k) => vec![Fix::RemovePin(*k)],
-        Fact::Employment(_) | Fact::PastRest(_) => vec![],
+        Fact::Employment(_) | Fact::PastRest(_) | Fact::Elsewhere(..) => vec![],
     }
 }
 
