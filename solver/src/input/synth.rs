@@ -150,3 +150,26 @@ pub fn organisation(shape: &Shape) -> Workspace {
         warnings: Vec::new(),
     }
 }
+
+/// Puts `fraction` of each team's people also on the next team of its group
+/// of `group` teams (team `t` shares with `t + 1`, wrapping inside the
+/// group): a person on two rotations, and components of `group` teams.
+pub fn share_people(ws: &mut Workspace, fraction: f64, group: usize) {
+    let n = ws.teams.len();
+    let group = group.max(1);
+    let lent: Vec<Vec<PersonIdx>> = ws
+        .teams
+        .iter()
+        .map(|t| {
+            let k = (t.members.len() as f64 * fraction).round() as usize;
+            t.members.iter().take(k).copied().collect()
+        })
+        .collect();
+    for (t, people) in lent.into_iter().enumerate() {
+        let base = t / group * group;
+        let next = base + (t - base + 1) % group;
+        if next != t && next < n {
+            ws.teams[next].members.extend(people);
+        }
+    }
+}
