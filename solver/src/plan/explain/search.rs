@@ -385,7 +385,8 @@ impl<'a> Problem<'a> {
         }
         let mut problem = vars.minimise(Expression::from(0.0)).using(highs);
         problem.set_verbose(false);
-        problem = problem.set_time_limit(seconds);
+        // One thread, as every model of the process asks (see the optimiser).
+        problem = problem.set_time_limit(seconds).set_threads(1);
         for row in rows {
             problem.add_constraint(row);
         }

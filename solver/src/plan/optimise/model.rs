@@ -377,6 +377,10 @@ pub(super) fn run_rows(
     hm.set_option("time_limit", set.time_limit.max(0.01));
     hm.set_option("mip_rel_gap", set.gaps.0);
     hm.set_option("mip_abs_gap", set.gaps.1);
+    // One thread per model: parallelism comes from solving teams and
+    // components side by side, and HiGHS's scheduler is shared by the
+    // process, so every model must ask for the same number.
+    hm.set_option("threads", 1);
     if let Some(nodes) = set.max_nodes {
         hm.set_option("mip_max_nodes", nodes);
     }
