@@ -1313,9 +1313,14 @@ fn schedule_views_snapshot() {
         dir,
         &["who", "payments", "--at", "2027-01-12T12:00"],
     ));
+    // The secondary of the week of 2027-03-08 takes two weeks off: the
+    // re-plan must move them.
+    let away = holder(&q1["shifts"], "2027-03-08", "secondary");
     std::fs::write(
         dir.join("time-off/late.toml"),
-        "[[time_off]]\nperson = \"grace\"\nstart = \"2027-03-01\"\nend = \"2027-03-12\"\n",
+        format!(
+            "[[time_off]]\nperson = \"{away}\"\nstart = \"2027-03-01\"\nend = \"2027-03-12\"\n"
+        ),
     )
     .unwrap();
     let replan = oncall(
