@@ -459,6 +459,9 @@ pub(crate) struct PlanArgs {
     /// Stop after this many seconds and return the best plan found so far.
     #[arg(long, value_name = "SECS", value_parser = positive_seconds, allow_negative_numbers = true)]
     pub time_limit: Option<f64>,
+    /// Print the time of each phase of the solve on standard error.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Args)]

@@ -92,6 +92,9 @@ fn plan(dir: &Path, args: PlanArgs) -> Result<ExitCode> {
     }
     emit(args.out.as_deref(), &text)?;
     let doc = explained.doc;
+    if args.verbose {
+        eprint!("{}", render::phases(&doc));
+    }
     if let Some(out) = &args.out {
         eprintln!("{}", render::summary_line(&doc));
         eprintln!("wrote {}", out.display());

@@ -378,3 +378,68 @@ fn usage_errors_exit_2() {
     );
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Where the time goes: each phase in the JSON (the explanation too, for a
+/// partial plan), adding up to the solve's seconds, and `--verbose` prints
+/// them.
+#[test]
+fn plans_report_the_time_of_each_phase() {
+    let dir = crate::support::workspace::data("quickstart");
+    let out = oncall(
+        &dir,
+        &[
+            "plan",
+            "payments",
+            "--quarter",
+            "2027Q1",
+            "--format",
+            "json",
+            "--verbose",
+        ],
+    );
+    assert!(out.status.success());
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let phases = doc["solver"]["phases"].as_array().unwrap();
+    let names: Vec<&str> = phases.iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "fill",
+            "reachability",
+            "bounds",
+            "probes",
+            "min-max",
+            "spread",
+            "plan"
+        ]
+    );
+    let sum: f64 = phases.iter().map(|p| p["seconds"].as_f64().unwrap()).sum();
+    let seconds = doc["solver"]["seconds"].as_f64().unwrap();
+    assert!((sum - seconds).abs() < 0.01, "{sum} vs {seconds}");
+    let err = crate::support::workspace::text(&out.stderr);
+    assert!(
+        err.contains("phases:") && err.contains("probes") && err.contains("total"),
+        "{err}"
+    );
+    let dir = crate::support::workspace::data("infeasible");
+    let out = oncall(
+        &dir,
+        &[
+            "plan",
+            "payments",
+            "--quarter",
+            "2027Q1",
+            "--format",
+            "json",
+        ],
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["status"], "partial");
+    let last = doc["solver"]["phases"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["name"], "explanation");
+}

@@ -231,3 +231,16 @@ pub(crate) fn csv(doc: &PlanDoc) -> Result<String> {
     }
     Ok(String::from_utf8(w.into_inner()?)?)
 }
+
+/// The time of each phase of a solve, one line each, and the total.
+pub(crate) fn phases(doc: &oncall::PlanDoc) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::from("phases:\n");
+    let mut total = 0.0;
+    for p in &doc.solver.phases {
+        total += p.seconds;
+        let _ = writeln!(out, "  {:<16} {:>9.4} s", p.name, p.seconds);
+    }
+    let _ = writeln!(out, "  {:<16} {:>9.4} s", "total", total);
+    out
+}

@@ -57,6 +57,21 @@ pub struct SolverDoc {
     /// Proven lower bound on the spread given the largest excess (added field).
     #[serde(default)]
     pub spread_bound: f64,
+    /// Wall-clock seconds of each phase, in the order they ran (added
+    /// field): `fill`, `reachability`, `bounds`, `probes`, `min-max`,
+    /// `fewest-changes` (re-plans), `spread`, `plan`, and `explanation`
+    /// when a partial plan was explained.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phases: Vec<PhaseDoc>,
+}
+
+/// One phase of a solve and its time.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct PhaseDoc {
+    /// The phase.
+    pub name: String,
+    /// Wall-clock seconds.
+    pub seconds: f64,
 }
 
 /// One filled slot.

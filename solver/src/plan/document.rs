@@ -1,8 +1,8 @@
 //! A plan becomes its document (plan JSON, schema 1).
 
 use crate::model::document::{
-    round4, FairnessDoc, HorizonDoc, PersonFairnessDoc, PlanDoc, ShiftDoc, SolverDoc, UnfilledDoc,
-    SCHEMA,
+    round4, FairnessDoc, HorizonDoc, PersonFairnessDoc, PhaseDoc, PlanDoc, ShiftDoc, SolverDoc,
+    UnfilledDoc, SCHEMA,
 };
 use crate::plan::Plan;
 
@@ -63,6 +63,15 @@ impl Plan {
                 gap: round4(self.stats.gap),
                 spread: round4(self.stats.spread),
                 spread_bound: round4(self.stats.spread_bound),
+                phases: self
+                    .stats
+                    .phases
+                    .iter()
+                    .map(|p| PhaseDoc {
+                        name: p.name.to_string(),
+                        seconds: round4(p.seconds),
+                    })
+                    .collect(),
             },
             shifts,
             unfilled,

@@ -210,6 +210,7 @@ fn good_plan() -> PlanDoc {
             gap: 0.8333,
             spread: 16.0,
             spread_bound: 0.0,
+            phases: vec![],
         },
         shifts: vec![
             shift("2027-01-04", "primary", "carol", 8.0),

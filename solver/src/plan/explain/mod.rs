@@ -369,8 +369,13 @@ pub fn explain_plan(
             infeasibility: None,
         };
     }
+    let started = std::time::Instant::now();
     let p = Problem::new(ws, plan.team, plan.weeks.clone(), history).around(busy);
     let infeasibility = search_conflicts(p.within(time_limit)).infeasibility();
+    doc.solver.phases.push(crate::model::document::PhaseDoc {
+        name: "explanation".into(),
+        seconds: crate::model::document::round4(started.elapsed().as_secs_f64()),
+    });
     if let Some(e) = &infeasibility {
         for (u, slot) in doc.unfilled.iter_mut().zip(&plan.unfilled) {
             if let Some(reason) = e.reason_for(ws, slot.week, slot.role) {
