@@ -384,56 +384,49 @@ fn usage_errors_exit_2() {
 /// them.
 #[test]
 fn plans_report_the_time_of_each_phase() {
-    let dir = crate::support::workspace::data("quickstart");
-    let out = oncall(
-        &dir,
-        &[
+    let tmp = tempfile::tempdir().unwrap();
+    // Plans to a file, checks it with `check-plan`, and returns its JSON
+    // and the run's standard error.
+    let plan = |ws: &str, name: &str, extra: &[&str]| {
+        let (dir, file) = (data(ws), tmp.path().join(name));
+        let mut args = vec![
             "plan",
             "payments",
             "--quarter",
             "2027Q1",
             "--format",
             "json",
-            "--verbose",
-        ],
-    );
-    assert!(out.status.success());
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        ];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--out", file.to_str().unwrap()]);
+        let out = oncall(&dir, &args);
+        let check = oncall(&dir, &["check-plan", "payments", file.to_str().unwrap()]);
+        assert!(check.status.success(), "{}", text(&check.stdout));
+        let doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        (doc, text(&out.stderr))
+    };
+    let (doc, err) = plan("quickstart", "q.json", &["--verbose"]);
     let phases = doc["solver"]["phases"].as_array().unwrap();
     let names: Vec<&str> = phases.iter().map(|p| p["name"].as_str().unwrap()).collect();
-    assert_eq!(
-        names,
-        [
-            "fill",
-            "reachability",
-            "bounds",
-            "probes",
-            "min-max",
-            "spread",
-            "plan"
-        ]
-    );
+    let want = [
+        "fill",
+        "reachability",
+        "bounds",
+        "probes",
+        "min-max",
+        "spread",
+        "plan",
+    ];
+    assert_eq!(names, want);
     let sum: f64 = phases.iter().map(|p| p["seconds"].as_f64().unwrap()).sum();
     let seconds = doc["solver"]["seconds"].as_f64().unwrap();
     assert!((sum - seconds).abs() < 0.01, "{sum} vs {seconds}");
-    let err = crate::support::workspace::text(&out.stderr);
     assert!(
         err.contains("phases:") && err.contains("probes") && err.contains("total"),
         "{err}"
     );
-    let dir = crate::support::workspace::data("infeasible");
-    let out = oncall(
-        &dir,
-        &[
-            "plan",
-            "payments",
-            "--quarter",
-            "2027Q1",
-            "--format",
-            "json",
-        ],
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (doc, _) = plan("infeasible", "p.json", &[]);
     assert_eq!(doc["status"], "partial");
     let last = doc["solver"]["phases"]
         .as_array()
