@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use oncall::plan::horizon::HorizonSpec;
-use oncall::plan::optimise::{self, PlanOptions};
+use oncall::plan::optimise::{self, PlanOptions, TeamContext};
 use oncall::schedule::service::Schedule;
 
 use crate::args::{
@@ -72,14 +72,9 @@ fn plan(dir: &Path, args: PlanArgs) -> Result<ExitCode> {
     };
     let ws = load(dir)?;
     let team = find_team(&ws, &team_id)?;
-    // Published history (if any) counts as carry-over and for rest.
-    let first = oncall::plan::horizon::weeks(ws.team(team), &spec)?
-        .first()
-        .map_or(chrono::NaiveDate::MIN, |w| w.first_day);
-    // Other teams' published time is blocked: no one is on call twice.
-    let schedule = Schedule::read_only(&ws)?;
-    let history = schedule.history(team, first)?;
-    let busy = schedule.busy_elsewhere(team)?;
+    // Published history counts as carry-over and for rest; other teams'
+    // published time is blocked: no one is on call twice.
+    let TeamContext { history, busy } = Schedule::read_only(&ws)?.context(team, &spec)?;
     let plan = optimise::plan_around(&ws, team, &spec, &opts, &history, &busy)?;
     // The explanation of unfilled slots gets a budget of its own, as long
     // as the solve's.

@@ -20,17 +20,12 @@ pub(crate) fn run(dir: &Path, args: CompareArgs) -> Result<ExitCode> {
     let spec = crate::commands::horizon(&args.horizon)?;
     let ws = load(dir)?;
     let team = find_team(&ws, &args.team)?;
-    let first = oncall::plan::horizon::weeks(ws.team(team), &spec)?
-        .first()
-        .map_or(chrono::NaiveDate::MIN, |w| w.first_day);
-    let schedule = Schedule::read_only(&ws)?;
-    let history = schedule.history(team, first)?;
-    let busy = schedule.busy_elsewhere(team)?;
+    let ctx = Schedule::read_only(&ws)?.context(team, &spec)?;
     let opts = PlanOptions {
         time_limit: args.time_limit,
         ..Default::default()
     };
-    let cmp = baseline::compare(&ws, team, &spec, &opts, &history, &busy)?;
+    let cmp = baseline::compare(&ws, team, &spec, &opts, &ctx.history, &ctx.busy)?;
     match args.format {
         CompareFormat::Table => print!("{}", table(&ws, &cmp)),
         CompareFormat::Json => println!("{}", serde_json::to_string_pretty(&json(&ws, &cmp))?),

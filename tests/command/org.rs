@@ -61,6 +61,17 @@ fn overlapping(a: &[Stretch], b: &[Stretch]) -> Vec<(Stretch, Stretch)> {
     out
 }
 
+/// Plans and publishes ledger alone.
+fn ledger_published(dir: &Path) {
+    let (l, _) = plan(
+        dir,
+        "ledger",
+        &["--from", "2027-01-04", "--weeks", "6"],
+        "l.json",
+    );
+    publish(dir, "ledger", &l);
+}
+
 /// Plans and publishes ledger, then payments around it.
 fn both_published(dir: &Path) -> (Value, Value) {
     let (l, ledger) = plan(
@@ -117,13 +128,7 @@ fn a_person_on_two_teams_is_never_on_call_for_both_at_once() {
 fn a_plan_that_double_books_is_refused_by_check_plan_and_publish() {
     let tmp = shared_teams(false);
     let dir = tmp.path();
-    let (l, _) = plan(
-        dir,
-        "ledger",
-        &["--from", "2027-01-04", "--weeks", "6"],
-        "l.json",
-    );
-    publish(dir, "ledger", &l);
+    ledger_published(dir);
     // A payments plan made before ledger was published knows nothing of it;
     // planned again now, it avoids carol's ledger weeks. Make one that does
     // not: carol in every payments week she can take, by hand.
@@ -486,13 +491,7 @@ fn plan_all_without_shared_people_gives_each_team_its_own_plan() {
 fn check_and_plan_name_the_other_team_that_holds_the_only_free_person() {
     let tmp = shared_teams(false);
     let dir = tmp.path();
-    let (l, _) = plan(
-        dir,
-        "ledger",
-        &["--from", "2027-01-04", "--weeks", "6"],
-        "l.json",
-    );
-    publish(dir, "ledger", &l);
+    ledger_published(dir);
     let (start, _) = held(dir, "ledger", "carol")[0];
     // Dov and Eve are away for the whole payments week that overlaps
     // carol's first ledger week's start.

@@ -412,6 +412,21 @@ pub fn judge(
     out
 }
 
+/// What is wrong with `[start, end)` as the span of a change: times off
+/// whole seconds (the store keeps seconds), or less than one second.
+pub fn span_refusals(start: DateTime<Utc>, end: DateTime<Utc>) -> Vec<Refusal> {
+    let mut out = Vec::new();
+    for at in [start, end] {
+        if at.timestamp_subsec_nanos() != 0 {
+            out.push(Refusal::FractionalSecond { at });
+        }
+    }
+    if end - start < Duration::seconds(1) {
+        out.push(Refusal::EmptySpan { start, end });
+    }
+    out
+}
+
 /// Validates the shape of an override request: a known person and role, a
 /// span of at least one second on whole seconds, and a published holder for
 /// every part of it.
@@ -431,17 +446,7 @@ pub fn validate_override(
     if let Err(r) = role_or_refusal(ws, team, &o.role) {
         out.push(r);
     }
-    for at in [o.start, o.end] {
-        if at.timestamp_subsec_nanos() != 0 {
-            out.push(Refusal::FractionalSecond { at });
-        }
-    }
-    if o.end - o.start < Duration::seconds(1) {
-        out.push(Refusal::EmptySpan {
-            start: o.start,
-            end: o.end,
-        });
-    }
+    out.extend(span_refusals(o.start, o.end));
     if out.is_empty() {
         // Every instant of the span must have a holder to cover.
         let mut cursor = o.start;

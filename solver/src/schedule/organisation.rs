@@ -45,6 +45,23 @@ impl From<StoreError> for Abort {
 }
 
 impl Schedule<'_> {
+    /// What planning `team` alone over `spec` starts from: its published
+    /// history before the horizon, and the time its members hold in other
+    /// teams' published timelines (blocked: no one is on call twice).
+    ///
+    /// # Errors
+    /// The horizon cannot be laid out, or the store cannot be read.
+    pub fn context(&self, team: TeamIdx, spec: &HorizonSpec) -> Result<TeamContext, ScheduleError> {
+        let ws = self.workspace();
+        let first = horizon::weeks(ws.team(team), spec)?
+            .first()
+            .map_or(chrono::NaiveDate::MIN, |w| w.first_day);
+        Ok(TeamContext {
+            history: self.history(team, first)?,
+            busy: self.busy_elsewhere(team)?,
+        })
+    }
+
     /// Plans every team over `spec`: teams that share people as one
     /// component, components in parallel on `jobs` threads. Each team plans
     /// after its published history, around the time its people hold in the

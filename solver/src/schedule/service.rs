@@ -39,6 +39,9 @@ pub enum ScheduleError {
     /// A re-plan cannot start or failed.
     #[error(transparent)]
     Replan(#[from] ReplanError),
+    /// The weeks asked for cannot be laid out.
+    #[error(transparent)]
+    Horizon(#[from] crate::plan::horizon::HorizonError),
 }
 
 /// What became of a judged change.

@@ -3,11 +3,11 @@
 //! and writes in one `IMMEDIATE` transaction, so of two people accepting the
 //! same offer at once, the second finds it taken.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::service::{judge_new, Outcome, Schedule, ScheduleError};
 use crate::model::{TeamIdx, Workspace};
-use crate::schedule::changes::{person_or_refusal, role_or_refusal, Refusal};
+use crate::schedule::changes::{person_or_refusal, role_or_refusal, span_refusals, Refusal};
 use crate::schedule::offers::{self, Offer, OfferProblem, Span, Status, Terms};
 use crate::schedule::store::{ChangeKind, NewOffer, NewOverride, OfferRead, StoreError, StoreRead};
 use crate::schedule::timeline::Timeline;
@@ -18,18 +18,8 @@ fn problem(p: OfferProblem) -> Refusal {
 
 /// What is wrong with `span` as the span of a new offer made at `now`.
 fn span_problems(span: Span, now: DateTime<Utc>) -> Vec<Refusal> {
-    let mut out = Vec::new();
-    for at in [span.start, span.end] {
-        if at.timestamp_subsec_nanos() != 0 {
-            out.push(Refusal::FractionalSecond { at });
-        }
-    }
-    if span.end - span.start < Duration::seconds(1) {
-        out.push(Refusal::EmptySpan {
-            start: span.start,
-            end: span.end,
-        });
-    } else if span.start <= now {
+    let mut out = span_refusals(span.start, span.end);
+    if out.is_empty() && span.start <= now {
         out.push(problem(OfferProblem::Begun { start: span.start }));
     }
     out
