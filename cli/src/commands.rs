@@ -4,17 +4,15 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use oncall::plan::horizon::HorizonSpec;
 use oncall::plan::optimise::{self, PlanOptions, TeamContext};
 use oncall::schedule::service::Schedule;
 
 use crate::args::{
-    CheckArgs, CheckFormat, CheckPlanArgs, Cli, Command, Format, Horizon, InitArgs, PlanArgs,
+    CheckArgs, CheckFormat, CheckPlanArgs, Cli, Command, Format, InitArgs, PlanArgs,
 };
 use crate::render;
 use crate::schedule;
-use crate::workspace::{emit, find_team, load, read_plan};
-use crate::UsageError;
+use crate::workspace::{emit, find_team, horizon, load, read_plan};
 
 /// Runs one command and returns its exit status.
 pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
@@ -50,14 +48,6 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Command::Ical(args) => crate::feeds::ical(&cli.dir, args),
         Command::Serve(args) => crate::serve::run(&cli.dir, args),
         Command::Link(cmd) => crate::links::run(&cli.dir, cmd),
-    }
-}
-
-pub(crate) fn horizon(h: &Horizon) -> Result<HorizonSpec> {
-    match (h.quarter, h.from, h.weeks) {
-        (Some(q), _, _) => Ok(q),
-        (None, Some(from), Some(weeks)) => Ok(HorizonSpec::Weeks { from, weeks }),
-        _ => Err(UsageError::new("give --quarter 2027Q1 or --from DATE --weeks N").into()),
     }
 }
 

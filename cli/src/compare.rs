@@ -14,10 +14,10 @@ use oncall::Workspace;
 
 use crate::args::{CompareArgs, CompareFormat};
 use crate::render::row;
-use crate::workspace::{find_team, load};
+use crate::workspace::{find_team, horizon, load};
 
 pub(crate) fn run(dir: &Path, args: CompareArgs) -> Result<ExitCode> {
-    let spec = crate::commands::horizon(&args.horizon)?;
+    let spec = horizon(&args.horizon)?;
     let ws = load(dir)?;
     let team = find_team(&ws, &args.team)?;
     let ctx = Schedule::read_only(&ws)?.context(team, &spec)?;

@@ -11,6 +11,15 @@ use oncall::PlanDoc;
 use crate::render::terminal;
 use crate::UsageError;
 
+/// The weeks `--quarter` or `--from` and `--weeks` ask for.
+pub(crate) fn horizon(h: &crate::args::Horizon) -> Result<oncall::HorizonSpec> {
+    match (h.quarter, h.from, h.weeks) {
+        (Some(q), _, _) => Ok(q),
+        (None, Some(from), Some(weeks)) => Ok(oncall::HorizonSpec::Weeks { from, weeks }),
+        _ => Err(UsageError::new("give --quarter 2027Q1 or --from DATE --weeks N").into()),
+    }
+}
+
 /// Loads the workspace at `dir`.
 pub(crate) fn load(dir: &Path) -> Result<Workspace> {
     // A load error renders its own diagnostics; it reaches `main` whole.
