@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use crate::input::diagnostic::Diagnostic;
 use crate::input::limits::{self, ReadError, MAX_FILE_BYTES};
-use crate::input::parse::{lowercase_first, tidy_toml_error};
+use crate::input::wording::{lowercase_first, tidy_toml_error};
 use crate::input::source::{invalid_utf8_pos, Source};
 use crate::input::suggest::did_you_mean;
 

@@ -53,6 +53,7 @@ pub mod suggest;
 pub mod synth;
 mod teams;
 mod time_off;
+mod wording;
 
 /// Loads and validates the workspace in `root`.
 ///
