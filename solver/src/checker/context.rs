@@ -5,7 +5,6 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 
-use super::history::carry_over;
 use super::time::{day_weights, wall_clock_instant, weighted_days};
 use super::violation::{CheckError, Ineligibility};
 use crate::model::{Absence, Origin, Person, PersonIdx, Role, Team, TeamIdx, Workspace};
@@ -294,7 +293,9 @@ fn judge_members(ws: &Workspace, team: &Team, weeks: &[WeekFacts]) -> (Vec<Membe
         members.push(MemberFacts {
             person: p,
             id: person.id.clone(),
-            carry: carry_over(ws, team.carry.get(&p).copied()),
+            // The team's starting `[carry]`; `add_history` adds the published
+            // history (DESIGN.md §3).
+            carry: team.carry.get(&p).copied().unwrap_or(0.0),
             available,
         });
     }

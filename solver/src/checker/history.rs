@@ -8,12 +8,6 @@ use super::time::{day_weights, weighted_days};
 use crate::model::history::HeldShift;
 use crate::model::{Team, TeamIdx, Workspace};
 
-/// Carry-over `C_p` (DESIGN.md §3) before history: the team's starting
-/// `[carry]`. [`CheckContext::add_history`] adds the published history.
-pub(super) fn carry_over(_ws: &Workspace, starting: Option<f64>) -> f64 {
-    starting.unwrap_or(0.0)
-}
-
 impl CheckContext {
     /// Adds the carry-over of the published history before `first_week` to
     /// every member, and returns the `(week, person id)` pairs of the history

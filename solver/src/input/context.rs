@@ -9,9 +9,9 @@ use serde::Deserialize;
 
 use crate::input::diagnostic::Diagnostic;
 use crate::input::limits::{self, ReadError, MAX_FILE_BYTES};
-use crate::input::wording::{lowercase_first, tidy_toml_error};
 use crate::input::source::{invalid_utf8_pos, Source};
 use crate::input::suggest::did_you_mean;
+use crate::input::wording::{lowercase_first, tidy_toml_error};
 
 /// The loading context: where the workspace is and what was found so far.
 pub(super) struct Cx {

@@ -82,4 +82,3 @@ fn missing_field(message: &str) -> Option<(String, Option<String>)> {
     };
     Some((message.to_string(), Some(format!("add `{example}`"))))
 }
-

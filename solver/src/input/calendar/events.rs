@@ -7,7 +7,8 @@ use ical::property::Property;
 
 use super::recur::{self, MAX_OCCURRENCES};
 use super::tree::{param, Comp};
-use super::values::{self, Key, When};
+use super::values;
+use super::when::{Key, When};
 use super::zones::{self, Zones};
 use super::{policy, Cx, IcsTimeOff};
 use crate::input::diagnostic::Diagnostic;

@@ -52,6 +52,7 @@ mod policy;
 mod recur;
 mod tree;
 mod values;
+mod when;
 mod zones;
 
 pub use recur::{MAX_OCCURRENCES, WINDOW_YEARS};

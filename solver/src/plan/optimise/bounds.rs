@@ -4,20 +4,14 @@
 
 use std::collections::BTreeSet;
 
-use super::phases::{Deadline, Filled};
+use super::filled::{Deadline, Filled};
+use super::units::{micro, MICRO};
 use super::TOL;
 use crate::plan::instance::Instance;
 
-/// Slot loads are counted in millionths when enumerating reachable loads.
-pub(super) const MICRO: f64 = 1e6;
 /// Most distinct reachable loads tracked per person before falling back to a
 /// weaker (still valid) bound.
 const DP_CAP: usize = 200_000;
-
-/// `x` in micro-units.
-pub(super) fn micro(x: f64) -> i64 {
-    (x * MICRO).round() as i64
-}
 
 /// Per member: every reachable load in micro-units (`None` when too many to
 /// list).

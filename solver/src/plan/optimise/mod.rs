@@ -31,13 +31,18 @@
 //! only), `spread` and `plan`. The MILP is built in [`model`], one function per
 //! family of constraint rows; every row is tagged with the rule, week, role and
 //! person it came from ([`RowTag`]), so conflicts can be told in domain words.
-//! The greedy seed of the fill phase is in [`seed`].
+//! The greedy seed of the fill phase is in [`seed`]; what the fill fixes for
+//! the later phases (filled slots, shares) in [`filled`]; slot loads in
+//! micro-units in [`units`]. Teams that share people are planned together
+//! in [`joint`].
 
 mod bounds;
+mod filled;
 mod joint;
 mod model;
 mod phases;
 mod seed;
+mod units;
 
 pub use joint::{components, plan_all, plan_component, TeamContext, TeamResult};
 pub use model::RowTag;
@@ -45,7 +50,8 @@ pub use model::RowTag;
 use crate::model::PersonIdx;
 use crate::plan::instance::Instance;
 use crate::plan::Plan;
-use phases::{Clock, Filled, Outcome, Reference};
+use filled::Filled;
+use phases::{Clock, Outcome, Reference};
 
 /// Settings for one solve.
 #[derive(Clone, Debug, Default)]
@@ -81,7 +87,7 @@ const TOL: f64 = 1e-6;
 /// [`Status::Infeasible`](crate::plan::Status::Infeasible) plan, not an error.
 pub fn solve(inst: &Instance<'_>, opts: &PlanOptions) -> Result<Plan, SolveError> {
     let mut clock = Clock::start(opts.time_limit.unwrap_or(DEFAULT_TIME_LIMIT));
-    let all = phases::all_slots(inst);
+    let all = filled::all_slots(inst);
     let filled = phases::fill(inst, &all, &clock)?;
     clock.lap("fill");
     let fx = Filled::new(inst, &filled);

@@ -8,7 +8,7 @@ use good_lp::solvers::highs::highs;
 use good_lp::{variable, Expression, ProblemVariables, SolverModel, Variable};
 use highs::HighsModelStatus;
 
-use super::bounds::{micro, MICRO};
+use super::units::{micro, MICRO};
 use super::{SolveError, TOL};
 use crate::plan::instance::Instance;
 

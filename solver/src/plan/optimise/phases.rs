@@ -8,8 +8,10 @@ use std::time::{Duration, Instant};
 
 use good_lp::{variable, Expression};
 
-use super::bounds::{self, Reach, MICRO};
+use super::bounds::{self, Reach};
+use super::filled::{Deadline, Filled};
 use super::model::{run, Assignment, Cell, Model, Run, RunSettings};
+use super::units::MICRO;
 use super::{relative_gap, seed, SolveError, TOL};
 use crate::model::{PersonIdx, RoleIdx};
 use crate::plan::instance::Instance;
@@ -119,24 +121,6 @@ impl Clock {
     }
 }
 
-/// The instant a solve must end by (`None`: a budget too large to matter).
-#[derive(Clone, Copy, Debug)]
-pub(super) struct Deadline(Option<Instant>);
-
-impl Deadline {
-    /// Whether it has passed.
-    pub(super) fn passed(self) -> bool {
-        self.0.is_some_and(|d| Instant::now() >= d)
-    }
-}
-
-/// Every slot of the horizon.
-pub(super) fn all_slots(inst: &Instance<'_>) -> BTreeSet<(usize, usize)> {
-    (0..inst.weeks.len())
-        .flat_map(|w| (0..inst.roles()).map(move |r| (w, r)))
-        .collect()
-}
-
 fn count_filled(a: &[Vec<Option<usize>>]) -> usize {
     a.iter().flatten().filter(|s| s.is_some()).count()
 }
@@ -170,89 +154,6 @@ pub(super) fn fill(
         None if seed_valid => seed,
         None => vec![vec![None; inst.roles()]; inst.weeks.len()],
     })
-}
-
-/// What the filling fixes: the filled slots, their load and the shares.
-pub(super) struct Filled<'i, 'a> {
-    pub(super) inst: &'i Instance<'a>,
-    pub(super) slots: BTreeSet<(usize, usize)>,
-    pub(super) total_micro: i64,
-    pub(super) shares: Vec<f64>,
-    /// Members with available weeks.
-    pub(super) people: Vec<usize>,
-}
-
-impl<'i, 'a> Filled<'i, 'a> {
-    pub(super) fn new(inst: &'i Instance<'a>, plan: &[Vec<Option<usize>>]) -> Self {
-        let slots: BTreeSet<(usize, usize)> = all_slots(inst)
-            .into_iter()
-            .filter(|&(w, r)| plan[w][r].is_some())
-            .collect();
-        let total: f64 = slots.iter().map(|&(w, r)| inst.load[w][r]).sum();
-        let total_micro = slots
-            .iter()
-            .map(|&(w, r)| bounds::micro(inst.load[w][r]))
-            .sum();
-        let people = (0..inst.members.len())
-            .filter(|&i| inst.available[i] > 0)
-            .collect();
-        Filled {
-            inst,
-            slots,
-            total_micro,
-            shares: inst.shares(total),
-            people,
-        }
-    }
-
-    /// Whether there is fairness to optimise: filled slots and people to share them.
-    pub(super) fn has_fairness(&self) -> bool {
-        !self.slots.is_empty() && !self.people.is_empty()
-    }
-
-    /// The model of the filled slots, each taken by exactly one person.
-    fn model(&self) -> Model {
-        let mut model = Model::new(self.inst, &self.slots);
-        model.exactly_one_per_slot(&self.slots);
-        model
-    }
-
-    fn load(&self, a: &[Vec<Option<usize>>], i: usize) -> f64 {
-        a.iter()
-            .enumerate()
-            .flat_map(|(w, row)| row.iter().enumerate().map(move |(r, s)| (w, r, *s)))
-            .filter(|&(_, _, s)| s == Some(i))
-            .map(|(w, r, _)| self.inst.load[w][r])
-            .sum()
-    }
-
-    /// The largest excess of an assignment.
-    pub(super) fn max_excess(&self, a: &[Vec<Option<usize>>]) -> f64 {
-        self.people
-            .iter()
-            .map(|&i| self.load(a, i) - self.shares[i])
-            .fold(f64::NEG_INFINITY, f64::max)
-    }
-
-    /// The mean excess of an assignment of the filled slots: the same for
-    /// every such assignment, since the loads add up to the filled total, and
-    /// so a lower bound on the largest excess that needs no search.
-    fn mean_excess(&self, a: &[Vec<Option<usize>>]) -> f64 {
-        let sum: f64 = self
-            .people
-            .iter()
-            .map(|&i| self.load(a, i) - self.shares[i])
-            .sum();
-        sum / self.people.len().max(1) as f64
-    }
-
-    /// The spread `Σ_p |d_p|` of an assignment.
-    fn spread(&self, a: &[Vec<Option<usize>>]) -> f64 {
-        self.people
-            .iter()
-            .map(|&i| (self.load(a, i) - self.shares[i]).abs())
-            .sum()
-    }
 }
 
 /// The best plan so far and what is proven about it.
