@@ -158,6 +158,7 @@ fn many_teams(c: &mut Criterion) {
         teams: 83,
         seed: 3,
         start,
+        size: None,
     });
     generate::write_files(dir.path(), &files).unwrap();
     let generated = oncall::input::load_workspace(dir.path()).unwrap();
@@ -172,6 +173,75 @@ fn many_teams(c: &mut Criterion) {
     group.bench_function("generated-1000-people", |b| {
         b.iter(|| plan_org(&generated, &quarter, &opts))
     });
+    group.finish();
+}
+
+/// One team that looks like a real one, from `oncall generate`: several
+/// zones and holiday regions, DST in both hemispheres, a skill held by about
+/// half the team, joiners and leavers, clustered time off, rest 1 or 2,
+/// sometimes `max_shifts` or excused absence.
+fn realistic_team(size: usize, seed: u64) -> (tempfile::TempDir, Workspace) {
+    let dir = tempfile::tempdir().unwrap();
+    let files = generate::generate(&generate::Spec {
+        teams: 1,
+        seed,
+        start: NaiveDate::from_ymd_opt(2027, 1, 4).unwrap(),
+        size: Some(size),
+    });
+    generate::write_files(dir.path(), &files).unwrap();
+    let ws = oncall::input::load_workspace(dir.path()).unwrap();
+    (dir, ws)
+}
+
+/// A seeded suite of realistic teams at 8, 12, 30 and 60 people over 13, 26
+/// and 52 weeks. Each case reports what its first plan proved (status,
+/// bound, gap, the slowest phase), after the independent checker passes it.
+fn realistic(c: &mut Criterion) {
+    let mut group = c.benchmark_group("realistic");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(20));
+    for size in [8usize, 12, 30, 60] {
+        for weeks in [13u32, 26, 52] {
+            let (_dir, ws) = realistic_team(size, 1000 + size as u64);
+            // Teams hand off on their own weekday: the horizon starts at the
+            // first handoff on or after the first Monday of the year.
+            let spec = HorizonSpec::Weeks {
+                from: NaiveDate::from_ymd_opt(2027, 1, 4).unwrap(),
+                weeks,
+            };
+            let opts = PlanOptions {
+                time_limit: Some(10.0),
+                ..Default::default()
+            };
+            let name = format!("{size}x{weeks}");
+            let p = plan(&ws, TeamIdx(0), &spec, &opts).unwrap();
+            let report = oncall::checker::check_plan(&ws, TeamIdx(0), &p.to_doc(&ws));
+            assert!(
+                report.violations.is_empty(),
+                "{name}: {:?}",
+                report.violations
+            );
+            let slowest = p
+                .stats
+                .phases
+                .iter()
+                .max_by(|a, b| a.seconds.total_cmp(&b.seconds))
+                .map(|ph| format!("{} {:.3}s", ph.name, ph.seconds))
+                .unwrap_or_default();
+            eprintln!(
+                "realistic {name}: {} in {:.3}s, largest excess {:.4}, bound {:.4}, gap {:.2}%, unfilled {}, slowest phase {slowest}",
+                p.status.as_str(),
+                p.stats.seconds,
+                p.max_excess,
+                p.stats.bound,
+                p.stats.gap * 100.0,
+                p.unfilled.len()
+            );
+            group.bench_function(&name, |b| {
+                b.iter(|| plan(&ws, TeamIdx(0), &spec, &opts).unwrap())
+            });
+        }
+    }
     group.finish();
 }
 
@@ -206,5 +276,5 @@ fn examples(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, synthetic, many_teams, examples);
+criterion_group!(benches, synthetic, many_teams, realistic, examples);
 criterion_main!(benches);

@@ -191,6 +191,7 @@ fn generate(args: crate::args::GenerateArgs) -> Result<ExitCode> {
         teams: usize::from(args.teams),
         seed: args.seed,
         start: args.start,
+        size: None,
     };
     let files = oncall::input::generate::generate(&spec);
     let written = oncall::input::generate::write_files(&args.dir, &files)

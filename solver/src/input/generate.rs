@@ -32,6 +32,9 @@ pub struct Spec {
     pub seed: u64,
     /// The first day of the year to plan (time off and joiners lie around it).
     pub start: NaiveDate,
+    /// Every team of exactly this many people, and no one on two teams (for
+    /// benchmarks of one realistic team); `None` for the organisation's mix.
+    pub size: Option<usize>,
 }
 
 /// Zones and their holiday regions.
@@ -161,7 +164,9 @@ pub fn generate(spec: &Spec) -> Vec<(String, String)> {
         left_in_department -= 1;
         teams.push(new_team(&mut rng, spec, t, department, &mut people));
     }
-    share_people(&mut rng, &mut teams, people.len());
+    if spec.size.is_none() {
+        share_people(&mut rng, &mut teams, people.len());
+    }
     let mut files = vec![
         ("oncall.toml".to_string(), org_toml(spec)),
         ("people.csv".to_string(), people_csv(&people)),
@@ -197,7 +202,7 @@ fn new_team(
     let domain = DOMAINS[t % DOMAINS.len()];
     let id = format!("{domain}-{:03}", t + 1);
     let zone = rng.usize(0..ZONES.len());
-    let size = team_size(rng);
+    let size = spec.size.unwrap_or_else(|| team_size(rng));
     let mut members = Vec::with_capacity(size);
     for k in 0..size {
         let n = people.len() + 1;
@@ -412,6 +417,7 @@ mod tests {
             teams,
             seed,
             start: NaiveDate::from_ymd_opt(2027, 1, 4).unwrap(),
+            size: None,
         }
     }
 
