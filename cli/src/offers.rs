@@ -193,22 +193,26 @@ pub(crate) fn accept(dir: &Path, args: AcceptArgs) -> Result<ExitCode> {
 }
 
 pub(crate) fn decline(dir: &Path, args: OfferIdArgs) -> Result<ExitCode> {
-    decide(dir, args.id, "declines")
+    decide(dir, args.id, "declines", |s, id, me| s.decline(id, me))
 }
 
 pub(crate) fn cancel(dir: &Path, args: OfferIdArgs) -> Result<ExitCode> {
-    decide(dir, args.id, "cancels")
+    decide(dir, args.id, "cancels", |s, id, me| s.cancel(id, me))
 }
 
-fn decide(dir: &Path, id: i64, verb: &str) -> Result<ExitCode> {
+/// The outcome of one decision on an offer, as `Schedule::decline` or
+/// `Schedule::cancel` gives it.
+type Decided = Result<Outcome<(), oncall::schedule::changes::Refusal>, oncall::ScheduleError>;
+
+fn decide(
+    dir: &Path,
+    id: i64,
+    verb: &str,
+    call: impl FnOnce(&mut Schedule<'_>, i64, &str) -> Decided,
+) -> Result<ExitCode> {
     let ws = load(dir)?;
     let me = ws.person(identity(&ws)?).id.clone();
-    let mut schedule = Schedule::open(&ws)?;
-    let result = if verb == "declines" {
-        schedule.decline(id, &me)?
-    } else {
-        schedule.cancel(id, &me)?
-    };
+    let result = call(&mut Schedule::open(&ws)?, id, &me)?;
     let what = format!("{me} {verb} offer #{id}");
     Ok(match &result {
         Outcome::Recorded { .. } => outcome(&what, &result),

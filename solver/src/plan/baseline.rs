@@ -275,14 +275,16 @@ pub fn compare(
     history: &[crate::model::history::HeldShift],
     busy: &[crate::model::history::Busy],
 ) -> Result<Comparison, crate::plan::optimise::PlanError> {
-    let plan = crate::plan::optimise::plan_around(ws, team, spec, opts, history, busy)?;
-    let weeks = plan.weeks.clone();
+    // The same instance `optimise::plan_around` would build, planned once
+    // and then used to measure every plan.
+    let weeks = crate::plan::horizon::weeks(ws.team(team), spec)?;
     let first = weeks
         .first()
         .map_or(chrono::NaiveDate::MIN, |w| w.first_day);
     let past = crate::plan::instance::past_shifts(ws, team, history, first);
     let mut inst = Instance::with_weeks(ws, team, weeks, &past);
     inst.block_busy(busy);
+    let plan = crate::plan::optimise::solve(&inst, opts)?;
     let optimised: Positions = plan
         .assignment
         .iter()

@@ -9,12 +9,11 @@ use chrono::{DateTime, Utc};
 use super::service::{Outcome, Schedule, ScheduleError};
 use crate::checker::Violation;
 use crate::model::document::PlanDoc;
-use crate::model::history::{exclusive, Busy};
 use crate::model::{TeamIdx, Workspace};
 use crate::plan::horizon::{self, HorizonSpec};
 use crate::plan::optimise::{self, PlanOptions, TeamContext, TeamResult};
 use crate::schedule::store::{StoreError, StoreRead};
-use crate::schedule::timeline::{PublishedSlot, Timeline};
+use crate::schedule::timeline::{busy_elsewhere, PublishedSlot, Timeline};
 
 /// A violation of one plan in a set.
 #[derive(Clone, Debug, PartialEq)]
@@ -223,29 +222,15 @@ fn team_context(
         Some(week) => super::service::history_before(&own, week.first_day),
         None => Vec::new(),
     };
-    let mut busy: Vec<Busy> = Vec::new();
-    for (u, tl) in timelines.iter().enumerate() {
-        let u = TeamIdx(u);
-        if u == t || !exclusive(ws.team(t), ws.team(u)) {
-            continue;
-        }
-        let replanned_from = group.contains(&u).then(|| first(u)).flatten();
-        let members = |id: &str| {
-            ws.person_by_id(id)
-                .is_some_and(|p| ws.team(t).has_member(p))
-        };
-        for s in tl.segments.iter().filter(|s| members(&s.person)) {
-            if replanned_from.is_some_and(|from| s.start >= from) {
-                continue;
-            }
-            busy.push(Busy {
-                person: s.person.clone(),
-                team: ws.team(u).id.clone(),
-                role: s.role.clone(),
-                start: s.start,
-                end: s.end,
-            });
-        }
-    }
+    // Published time of teams planned with `t` now counts only before
+    // their horizon: from there on they are planned anew.
+    let mut busy = busy_elsewhere(ws, t, timelines);
+    busy.retain(|b| {
+        let replanned_from = ws
+            .team_by_id(&b.team)
+            .filter(|u| group.contains(u))
+            .and_then(first);
+        replanned_from.is_none_or(|from| b.start < from)
+    });
     TeamContext { history, busy }
 }
