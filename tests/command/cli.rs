@@ -413,8 +413,10 @@ fn plans_report_the_time_of_each_phase() {
         "fill",
         "reachability",
         "bounds",
-        "probes",
+        "patterns",
+        "search",
         "min-max",
+        "pattern-spread",
         "spread",
         "plan",
     ];
@@ -423,7 +425,7 @@ fn plans_report_the_time_of_each_phase() {
     let seconds = doc["solver"]["seconds"].as_f64().unwrap();
     assert!((sum - seconds).abs() < 0.01, "{sum} vs {seconds}");
     assert!(
-        err.contains("phases:") && err.contains("probes") && err.contains("total"),
+        err.contains("phases:") && err.contains("search") && err.contains("total"),
         "{err}"
     );
     let (doc, _) = plan("infeasible", "p.json", &[]);

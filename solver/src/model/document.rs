@@ -58,8 +58,9 @@ pub struct SolverDoc {
     #[serde(default)]
     pub spread_bound: f64,
     /// Wall-clock seconds of each phase, in the order they ran (added
-    /// field): `fill`, `reachability`, `bounds`, `probes`, `min-max`,
-    /// `fewest-changes` (re-plans), `spread`, `plan`, and `explanation`
+    /// field): `fill`, `reachability`, `bounds`, `patterns`, `search`,
+    /// `min-max`, `fewest-changes` (re-plans), `pattern-spread`, `spread`,
+    /// `plan`, and `explanation`
     /// when a partial plan was explained.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub phases: Vec<PhaseDoc>,

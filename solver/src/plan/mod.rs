@@ -61,8 +61,9 @@ pub struct SolveStats {
     /// In a re-plan, whether the fewest changes were proven minimal.
     pub changes_proven: bool,
     /// Wall-clock time of each phase, in the order they ran: `fill`, then when
-    /// there is fairness to optimise `reachability`, `bounds`, `probes`,
-    /// `min-max`, `fewest-changes` (re-plans only) and `spread`, and last
+    /// there is fairness to optimise `reachability`, `bounds`, `patterns`,
+    /// `search`, `min-max`, `fewest-changes` (re-plans only),
+    /// `pattern-spread` (when patterns were listed) and `spread`, and last
     /// `plan`. They add up to `seconds`. Not part of the plan document.
     pub phases: Vec<PhaseTime>,
 }

@@ -27,7 +27,7 @@ pub(super) fn reachability(fx: &Filled<'_, '_>, deadline: Deadline) -> Reach {
 }
 
 /// Per week, the role of `slots` that member `i` is pinned to, if any.
-fn forced_roles(
+pub(super) fn forced_roles(
     inst: &Instance<'_>,
     slots: &BTreeSet<(usize, usize)>,
     i: usize,

@@ -174,6 +174,7 @@ fn joint_fill(
         time_limit: time_limit.max(0.5),
         gaps: (1e-7, 1e-7),
         max_nodes: None,
+        presolve: true,
     };
     let raw = run_rows(vars, rows, objective, &set).map_err(PlanError::from)?;
     let mut out: Vec<Positions> = insts

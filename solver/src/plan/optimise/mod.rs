@@ -17,29 +17,44 @@
 //! enumerated exactly (a dynamic programme over the weeks that respects
 //! eligibility, pins, `rest_weeks` and `max_shifts`). Since the loads of all
 //! people add up to the plan's total `L`, the largest excess is at least the
-//! smallest `z` for which `Σ_p max{ l ∈ R_p : l ≤ T_p + z } ≥ L`. That value is
-//! added as a valid cut `z ≥ LB`, and each person's absolute deviation is
-//! bounded below by the distance from their share to the nearest load they can
-//! reach. On typical instances the cut meets an integer solution at once, so
-//! optimality is proven at the root.
+//! smallest `z` for which `Σ_p max{ l ∈ R_p : l ≤ T_p + z } ≥ L`, and each
+//! person's absolute deviation is at least the distance from their share to
+//! the nearest load they can reach.
+//!
+//! That bound is weak when loads come in lumps: a heavy holiday week cannot be
+//! balanced by half of a light one. So every person's *patterns* (how many
+//! slots of each role and load they take) are enumerated by the same dynamic
+//! programme, and a set-partitioning programme over them ([`patterns`])
+//! decides whether any choice of patterns keeps everyone within a candidate
+//! value. Its linear relaxation is tight, so it refutes in hundredths of a
+//! second what the week-level model takes seconds to refute. The search walks
+//! the candidate values (reachable loads minus shares) up from the bound at
+//! doubling steps, then bisects; each value is refuted by the patterns or met
+//! by a plan, from the patterns' choice made a week-level plan or from the
+//! week-level model with every load capped. The first value not refuted is a
+//! proven bound, and on realistic teams a plan meets it at once. The spread
+//! tie-break is bounded the same way, by the least spread over patterns within
+//! the largest excess, and the plan of those patterns meets it.
 //!
 //! ## Layout
 //!
 //! [`solve`] runs the phases of [`phases`] in order and times each
 //! ([`SolveStats::phases`](crate::plan::SolveStats)): `fill`, `reachability`
-//! and `bounds` ([`bounds`]), `probes`, `min-max`, `fewest-changes` (re-plans
-//! only), `spread` and `plan`. The MILP is built in [`model`], one function per
-//! family of constraint rows; every row is tagged with the rule, week, role and
-//! person it came from ([`RowTag`]), so conflicts can be told in domain words.
-//! The greedy seed of the fill phase is in [`seed`]; what the fill fixes for
-//! the later phases (filled slots, shares) in [`filled`]; slot loads in
-//! micro-units in [`units`]. Teams that share people are planned together
-//! in [`joint`].
+//! and `bounds` ([`bounds`]), `patterns` ([`patterns`]), `search`, `min-max`
+//! (only when the search ran out of time), `fewest-changes` (re-plans only),
+//! `pattern-spread`, `spread` and `plan`. The MILP is built in [`model`], one
+//! function per family of constraint rows; every row is tagged with the rule,
+//! week, role and person it came from ([`RowTag`]), so conflicts can be told
+//! in domain words. The greedy seed of the fill phase is in [`seed`]; what the
+//! fill fixes for the later phases (filled slots, shares) in [`filled`]; slot
+//! loads in micro-units in [`units`]. Teams that share people are planned
+//! together in [`joint`].
 
 mod bounds;
 mod filled;
 mod joint;
 mod model;
+mod patterns;
 mod phases;
 mod seed;
 mod units;
@@ -113,8 +128,10 @@ fn fairness(
     clock.lap("reachability");
     let lb = bounds::lower_bound(fx, &reach, deadline);
     clock.lap("bounds");
-    let probed = phases::probes(fx, &reach, lb, out, clock)?;
-    clock.lap("probes");
+    let rel = phases::relax(fx, &reach, lb, out, clock);
+    clock.lap("patterns");
+    let probed = phases::search(fx, (&reach, rel.as_ref()), lb, out, clock)?;
+    clock.lap("search");
     phases::min_max(fx, lb, &probed, out, clock)?;
     clock.lap("min-max");
     let reference = opts
@@ -129,7 +146,17 @@ fn fairness(
         }
         None => None,
     };
-    phases::spread(fx, &reach, keep, out, clock)?;
+    // The patterns' spread bound holds in a re-plan too, but their plan
+    // may change published slots that the re-plan keeps.
+    let patterned = match &rel {
+        Some(rel) if out.excess_proven => {
+            let spread = phases::pattern_spread(fx, rel, keep.is_none(), out, clock)?;
+            clock.lap("pattern-spread");
+            spread
+        }
+        _ => None,
+    };
+    phases::spread(fx, &reach, keep, patterned, out, clock)?;
     clock.lap("spread");
     Ok(())
 }

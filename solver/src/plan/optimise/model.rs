@@ -76,6 +76,12 @@ pub enum RowTag {
     /// A re-plan keeps at least as many published slots as the fewest-changes
     /// phase found.
     KeepChanges,
+    /// `person` takes exactly as many slots of one role and load as the
+    /// pattern relaxation chose for them.
+    Pattern {
+        /// Member position.
+        person: usize,
+    },
 }
 
 /// One binary variable `x[w][r][i]`.
@@ -263,6 +269,25 @@ impl Model {
         self.push((share - load).leq(u), RowTag::Spread { person: i });
     }
 
+    /// Person `i` takes exactly `counts[k]` filled slots of each class `k`
+    /// (`class` gives a slot's class).
+    pub(super) fn pattern(
+        &mut self,
+        i: usize,
+        class: impl Fn(usize, usize) -> Option<usize>,
+        counts: &[u16],
+    ) {
+        let mut sums: Vec<Expression> = vec![Expression::from(0.0); counts.len()];
+        for c in self.cells.iter().filter(|c| c.person == i) {
+            if let Some(sum) = class(c.week, c.role).and_then(|k| sums.get_mut(k)) {
+                *sum += c.var;
+            }
+        }
+        for (sum, &n) in sums.into_iter().zip(counts) {
+            self.push(sum.eq(f64::from(n)), RowTag::Pattern { person: i });
+        }
+    }
+
     /// A re-plan keeps at least `k` of the published slots.
     pub(super) fn keep_changes(&mut self, keeps: impl Fn(&Cell) -> bool, k: usize) {
         let kept = self.kept_count(keeps);
@@ -328,6 +353,10 @@ pub(super) struct RunSettings {
     /// Most branch-and-bound nodes: unlike the clock, a limit that stops
     /// every run of the same model at the same point.
     pub(super) max_nodes: Option<i32>,
+    /// Whether HiGHS presolves and looks for symmetry. Small set-partitioning
+    /// models answer faster without: on them presolve alone can take ten
+    /// times the search.
+    pub(super) presolve: bool,
 }
 
 /// Solves `model` for `objective` on HiGHS.
@@ -384,7 +413,7 @@ pub(super) fn run_rows(
     if let Some(nodes) = set.max_nodes {
         hm.set_option("mip_max_nodes", nodes);
     }
-    if set.time_limit < SHORT_RUN {
+    if set.time_limit < SHORT_RUN || !set.presolve {
         // Symmetry detection and presolve do not look at the clock, and on a
         // large team they alone take seconds: a short run goes without them.
         hm.set_option("mip_detect_symmetry", false);

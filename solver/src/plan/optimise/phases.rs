@@ -1,7 +1,8 @@
 //! The phases of a solve, in the order they run: fill as many slots as
-//! possible, probe candidate values of the largest excess, minimise it
-//! directly if the probes did not settle it, change as few published slots as
-//! possible (re-plans), even out the spread, and build the plan.
+//! possible, list everyone's patterns, search the candidate values of the
+//! largest excess, minimise it directly if the search did not settle it,
+//! change as few published slots as possible (re-plans), bound and even out
+//! the spread, and build the plan.
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -11,14 +12,13 @@ use good_lp::{variable, Expression};
 use super::bounds::{self, Reach};
 use super::filled::{Deadline, Filled};
 use super::model::{run, Assignment, Cell, Model, Run, RunSettings};
+use super::patterns::{self, Relaxation};
 use super::units::MICRO;
 use super::{relative_gap, seed, SolveError, TOL};
 use crate::model::{PersonIdx, RoleIdx};
 use crate::plan::instance::Instance;
 use crate::plan::{PhaseTime, Plan, SolveStats, Status, UnfilledSlot};
 
-/// Candidate values of the largest excess tried one by one before a direct solve.
-const PROBES: usize = 24;
 /// Candidate values of the largest excess this close are one value up to the
 /// rounding of slot loads to micro-units.
 const CLUSTER: f64 = 1e-4;
@@ -37,6 +37,14 @@ const SPREAD_MIN: f64 = 1.5;
 /// that ends on the clock (large teams, short `--time-limit`) may break ties
 /// differently from one run to the next.
 const SPREAD_NODES: i32 = 50;
+/// Longest HiGHS run of the pattern relaxation, in seconds: its models
+/// answer in hundredths of a second or not for a long while, and the
+/// week-level model then answers the value instead.
+const PATTERN_RUN: f64 = 0.5;
+/// How far above a candidate value a plan's largest excess may be, in load
+/// units, and still count as within it: loads are counted in micro-units by
+/// the bounds and in floating point by the plan.
+pub(super) const PROVEN: f64 = 1e-6;
 /// Least time left, in seconds, to start a HiGHS run after the fill:
 /// building and loading a large model alone takes a good part of it.
 const MIN_RUN: f64 = 0.2;
@@ -55,12 +63,13 @@ const SPREAD_ABS_GAP: f64 = 2e-3;
 
 impl RunSettings {
     /// A run whose answer counts as proof.
-    fn exact(maximise: bool, time_limit: f64) -> Self {
+    pub(super) fn exact(maximise: bool, time_limit: f64) -> Self {
         RunSettings {
             maximise,
             time_limit,
             gaps: (EXACT, EXACT_ABS),
             max_nodes: None,
+            presolve: true,
         }
     }
 }
@@ -173,7 +182,7 @@ impl Outcome {
     }
 }
 
-/// What the probes established about the largest excess.
+/// What the search established about the largest excess.
 pub(super) struct Probed {
     /// A proven lower bound.
     z_lo: f64,
@@ -181,15 +190,46 @@ pub(super) struct Probed {
     proven: bool,
 }
 
-/// Phase 2a: walk the possible values of the largest excess upward from the
-/// bound `lb`. At each candidate `z`, cap every person's load at the largest
-/// load they can reach within `share + z`; those caps are much tighter than
-/// `share + z` itself, so HiGHS either finds a plan (which is then optimal:
-/// every smaller candidate was proven impossible) or proves quickly that none
-/// exists, which raises the bound to the next candidate.
-pub(super) fn probes(
+/// Phase 2a: every person's patterns ([`patterns`]) within the largest
+/// excess of the best plan so far; `None` when they are too many to list.
+pub(super) fn relax(
     fx: &Filled<'_, '_>,
     reach: &Reach,
+    lb: Option<f64>,
+    out: &Outcome,
+    clock: &Clock,
+) -> Option<Relaxation> {
+    let lbv = lb?;
+    if clock.expired() {
+        return None;
+    }
+    let z_hi = fx.max_excess(&out.best).max(lbv);
+    patterns::relaxation(fx, reach, (lbv, z_hi), clock.deadline(0.3))
+}
+
+/// What a candidate value of the largest excess turned out to be.
+enum Answer {
+    /// A plan within it is the best plan.
+    Found,
+    /// No plan is within it.
+    Refuted,
+    /// Neither was shown in time.
+    Unknown,
+    /// The budget is spent: the search ends.
+    Stop,
+}
+
+/// Phase 2b: search the possible values of the largest excess from the bound
+/// `lb` up, at steps that double until a plan is within one, then by
+/// bisection below it. Each value is answered by whichever model answers
+/// first: the pattern relaxation refutes values quickly (and its choice of
+/// patterns, made a plan, meets them); the week-level model, with every load
+/// capped at the largest load reachable within `share + z`, finds plans
+/// quickly. The first value not refuted is a lower bound; when the best plan
+/// is within it, the plan is optimal.
+pub(super) fn search(
+    fx: &Filled<'_, '_>,
+    (reach, rel): (&Reach, Option<&Relaxation>),
     lb: Option<f64>,
     out: &mut Outcome,
     clock: &Clock,
@@ -202,35 +242,111 @@ pub(super) fn probes(
     if !fx.people.iter().all(|&i| reach[i].is_some()) {
         return Ok(probed);
     }
-    if clock.expired() {
-        return Ok(probed);
-    }
     let clusters = candidates(fx, reach, lbv);
-    for (k, &(_, z)) in clusters.iter().enumerate().take(PROBES) {
-        if clock.expired() {
-            break;
+    let (refuted, found) = gallop(clusters.len(), |k| {
+        answer(fx, (reach, rel), clusters[k].1, out, clock)
+    })?;
+    if let Some(&(low, _)) = clusters.get(refuted) {
+        probed.z_lo = probed.z_lo.max(low);
+    }
+    probed.proven = found == Some(refuted);
+    Ok(probed)
+}
+
+/// The first of `n` sorted values not refuted, and the lowest at which a
+/// plan was found: steps from the bottom that double, then bisection below
+/// the lowest value found or left unanswered.
+fn gallop(
+    n: usize,
+    mut answer: impl FnMut(usize) -> Result<Answer, SolveError>,
+) -> Result<(usize, Option<usize>), SolveError> {
+    let (mut refuted, mut top, mut found) = (0usize, n, None);
+    let (mut step, mut bisect) = (1usize, false);
+    while refuted < top {
+        let at = if bisect {
+            (refuted + top) / 2
+        } else {
+            (refuted + step - 1).min(top - 1)
+        };
+        match answer(at)? {
+            Answer::Found => (found, top, bisect) = (Some(at), at, true),
+            Answer::Refuted => (refuted, step) = (at + 1, step * 2),
+            Answer::Unknown => (top, bisect) = (at, true),
+            Answer::Stop => break,
         }
-        if fx.max_excess(&out.best) <= z + 1e-9 {
-            probed.proven = true;
-            break;
-        }
-        let res = probe(fx, reach, z, clock)?;
-        match res.assignment(fx.inst) {
-            Some(a) => {
-                out.best = a;
-                probed.proven = true;
-                break;
-            }
-            // No plan within `z`: the optimum is at least the next candidate.
-            None if res.proven => {
-                if let Some(&(next, _)) = clusters.get(k + 1) {
-                    probed.z_lo = next;
+    }
+    Ok((refuted, found))
+}
+
+/// Whether a plan is within `z`: the best plan so far; else the relaxation's
+/// refutation, or its patterns made a plan; else the week-level probe.
+fn answer(
+    fx: &Filled<'_, '_>,
+    (reach, rel): (&Reach, Option<&Relaxation>),
+    z: f64,
+    out: &mut Outcome,
+    clock: &Clock,
+) -> Result<Answer, SolveError> {
+    if fx.max_excess(&out.best) <= z + PROVEN {
+        return Ok(Answer::Found);
+    }
+    if clock.expired() {
+        return Ok(Answer::Stop);
+    }
+    if let Some(rel) = rel {
+        match rel.choose_within(fx, z, clock.left(0.3).min(PATTERN_RUN))? {
+            patterns::Answer::Refuted => return Ok(Answer::Refuted),
+            patterns::Answer::Choice(c) => {
+                if let Some(a) = rel.realise(fx, &c, clock.left(0.3).min(PATTERN_RUN))? {
+                    if fx.max_excess(&a) <= z + PROVEN {
+                        out.best = a;
+                        return Ok(Answer::Found);
+                    }
                 }
             }
-            None => break,
+            patterns::Answer::Unknown => {}
+        }
+        if clock.expired() {
+            return Ok(Answer::Stop);
         }
     }
-    Ok(probed)
+    let res = probe(fx, reach, z, clock)?;
+    Ok(match res.assignment(fx.inst) {
+        Some(a) if fx.max_excess(&a) <= z + PROVEN => {
+            out.best = a;
+            Answer::Found
+        }
+        None if res.proven => Answer::Refuted,
+        _ => Answer::Unknown,
+    })
+}
+
+/// Phase 3b: the spread's lower bound from the relaxation, within the largest excess
+/// `out.stats.objective` of the best plan; a plan that gives everyone their
+/// patterns of the smallest spread becomes the best plan (`may_replace`:
+/// not in a re-plan, which keeps published slots), and meets it.
+pub(super) fn pattern_spread(
+    fx: &Filled<'_, '_>,
+    rel: &Relaxation,
+    may_replace: bool,
+    out: &mut Outcome,
+    clock: &Clock,
+) -> Result<Option<(f64, f64)>, SolveError> {
+    let zstar = out.stats.objective;
+    if clock.expired() {
+        return Ok(None);
+    }
+    let even = rel.min_spread(fx, zstar, clock.left(0.3).min(PATTERN_RUN))?;
+    if let Some(choice) = even.choice.as_deref().filter(|_| may_replace) {
+        if let Some(a) = rel.realise(fx, choice, clock.left(0.3).min(PATTERN_RUN))? {
+            if fx.max_excess(&a) <= zstar + PROVEN && fx.spread(&a) < fx.spread(&out.best) {
+                out.best = a;
+            }
+        }
+    }
+    // Proven with a choice: an infeasible run proves no bound.
+    let proven = even.proven && even.choice.is_some();
+    Ok(proven.then_some((zstar, even.bound)))
 }
 
 /// The candidate values of the largest excess from `lbv` up, as clusters
@@ -270,8 +386,8 @@ fn probe(fx: &Filled<'_, '_>, reach: &Reach, z: f64, clock: &Clock) -> Result<Ru
     run(model, Expression::from(0.0), settings)
 }
 
-/// Phase 2b: minimise the largest excess directly from the best plan so far,
-/// unless the probes proved it; then record the largest excess and its bound.
+/// Phase 2c: minimise the largest excess directly from the best plan so far,
+/// unless the search proved it; then record the largest excess and its bound.
 pub(super) fn min_max(
     fx: &Filled<'_, '_>,
     lb: Option<f64>,
@@ -384,19 +500,25 @@ pub(super) fn fewest_changes(
     Ok(reference.kept(&out.best))
 }
 
-/// Phase 3b: minimise the spread, keeping the largest excess (and in a
+/// Phase 3c: minimise the spread, keeping the largest excess (and in a
 /// re-plan, the published slots kept), with a floor per person from `reach`.
 pub(super) fn spread(
     fx: &Filled<'_, '_>,
     reach: &Reach,
     keep: Option<(&Reference<'_, '_, '_>, usize)>,
+    patterned: Option<(f64, f64)>,
     out: &mut Outcome,
     clock: &Clock,
 ) -> Result<(), SolveError> {
     let zstar = out.stats.objective;
     let floor = bounds::deviation_floor(fx, reach, zstar);
-    let spread_lb: f64 = fx.people.iter().map(|&i| floor[i]).sum();
-    if clock.expired() {
+    let mut spread_lb: f64 = fx.people.iter().map(|&i| floor[i]).sum();
+    // The patterns' bound holds among plans within the same largest excess.
+    if let Some((_, bound)) = patterned.filter(|&(z, _)| (z - zstar).abs() <= PROVEN) {
+        spread_lb = spread_lb.max(bound - PROVEN);
+    }
+    let now = fx.spread(&out.best);
+    if clock.expired() || now - spread_lb <= SPREAD_ABS_GAP.max(SPREAD_GAP * now) {
         out.stats.spread = fx.spread(&out.best);
         out.stats.spread_bound = spread_lb.min(out.stats.spread);
         return Ok(());
@@ -412,6 +534,7 @@ pub(super) fn spread(
         time_limit: budget,
         gaps: (SPREAD_GAP, SPREAD_ABS_GAP),
         max_nodes: Some(SPREAD_NODES),
+        presolve: true,
     };
     let res = run(model, objective, settings)?;
     if let Some(cand) = res.assignment(fx.inst) {
@@ -501,6 +624,64 @@ fn status(
         Status::Feasible {
             bound: stats.bound,
             gap: stats.gap,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// An oracle over `n` values where values from `t` up admit a plan,
+    /// except `unknown` ones, which it cannot answer.
+    fn run(n: usize, t: usize, unknown: &[usize]) -> ((usize, Option<usize>), usize) {
+        let mut calls = 0;
+        let got = gallop(n, |at| {
+            calls += 1;
+            assert!(at < n);
+            Ok(if unknown.contains(&at) {
+                Answer::Unknown
+            } else if at >= t {
+                Answer::Found
+            } else {
+                Answer::Refuted
+            })
+        })
+        .unwrap();
+        (got, calls)
+    }
+
+    #[test]
+    fn the_search_finds_the_first_value_with_a_plan_in_few_steps() {
+        for n in 0..70 {
+            for t in 0..=n {
+                let ((refuted, found), calls) = run(n, t, &[]);
+                assert_eq!(refuted, t, "n {n} t {t}");
+                assert_eq!(found, (t < n).then_some(t), "n {n} t {t}");
+                let log = (usize::BITS - n.leading_zeros()) as usize;
+                assert!(calls <= 2 * log + 1, "n {n} t {t}: {calls} calls");
+            }
+        }
+    }
+
+    #[test]
+    fn unanswered_values_never_count_as_refuted() {
+        for n in 1..30 {
+            for t in 0..=n {
+                for u in 0..n {
+                    let ((refuted, found), _) = run(n, t, &[u, (u * 7 + 3) % n]);
+                    // Sound: nothing at or above the first plan is refuted.
+                    assert!(refuted <= t, "n {n} t {t} u {u}");
+                    if let Some(f) = found {
+                        assert!(f >= t && f >= refuted, "n {n} t {t} u {u}");
+                    }
+                    // Proven only when the first unrefuted value has a plan.
+                    if found == Some(refuted) {
+                        assert_eq!(refuted, t);
+                    }
+                }
+            }
         }
     }
 }
