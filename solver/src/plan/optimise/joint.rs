@@ -175,6 +175,7 @@ fn joint_fill(
         gaps: (1e-7, 1e-7),
         max_nodes: None,
         presolve: true,
+        first: false,
     };
     let raw = run_rows(vars, rows, objective, &set).map_err(PlanError::from)?;
     let mut out: Vec<Positions> = insts

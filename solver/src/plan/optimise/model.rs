@@ -357,6 +357,8 @@ pub(super) struct RunSettings {
     /// models answer faster without: on them presolve alone can take ten
     /// times the search.
     pub(super) presolve: bool,
+    /// Stop at the first solution found.
+    pub(super) first: bool,
 }
 
 /// Solves `model` for `objective` on HiGHS.
@@ -410,6 +412,9 @@ pub(super) fn run_rows(
     // components side by side, and HiGHS's scheduler is shared by the
     // process, so every model must ask for the same number.
     hm.set_option("threads", 1);
+    if set.first {
+        hm.set_option("mip_max_improving_sols", 1);
+    }
     if let Some(nodes) = set.max_nodes {
         hm.set_option("mip_max_nodes", nodes);
     }

@@ -342,7 +342,14 @@ impl Relaxation {
             return Ok(Answer::Unknown);
         }
         let (vars, cols, rows) = self.columns(fx, z);
-        let raw = run_rows(vars, rows, Expression::from(0.0), &light(time))?;
+        // Aimed at the least spread, HiGHS finds a first choice much sooner
+        // than with no objective; the first one is enough.
+        let objective = self.spread(fx, &cols);
+        let set = RunSettings {
+            first: true,
+            ..light(time)
+        };
+        let raw = run_rows(vars, rows, objective, &set)?;
         let got = self.read(&cols, raw, z);
         Ok(match (got.choice, got.proven) {
             (Some(c), _) => Answer::Choice(c),
@@ -351,16 +358,27 @@ impl Relaxation {
         })
     }
 
-    /// The smallest spread over patterns within a largest excess of `zstar`.
+    /// The smallest spread over patterns within a largest excess of `zstar`,
+    /// up to the relative and absolute `gaps`.
     pub(super) fn min_spread(
         &self,
         fx: &Filled<'_, '_>,
         zstar: f64,
-        time: f64,
+        (time, gaps): (f64, (f64, f64)),
     ) -> Result<Relaxed, SolveError> {
         let (vars, cols, rows) = self.columns(fx, zstar);
-        let objective: Expression = cols
-            .iter()
+        let objective = self.spread(fx, &cols);
+        let set = RunSettings {
+            gaps,
+            ..light(time)
+        };
+        let raw = run_rows(vars, rows, objective, &set)?;
+        Ok(self.read(&cols, raw, f64::INFINITY))
+    }
+
+    /// The spread of a choice of the columns `cols`.
+    fn spread(&self, fx: &Filled<'_, '_>, cols: &Columns) -> Expression {
+        cols.iter()
             .enumerate()
             .filter(|&(p, _)| self.counts_excess(p))
             .flat_map(|(p, c)| {
@@ -368,9 +386,7 @@ impl Relaxation {
                 c.iter()
                     .map(move |&(m, v)| self.deviation(fx, p, &pats[m]).abs() * v)
             })
-            .sum();
-        let raw = run_rows(vars, rows, objective, &light(time))?;
-        Ok(self.read(&cols, raw, f64::INFINITY))
+            .sum()
     }
 
     /// The bound and choice of a run; a run with no solution that is proven

@@ -41,6 +41,9 @@ const SPREAD_NODES: i32 = 50;
 /// answer in hundredths of a second or not for a long while, and the
 /// week-level model then answers the value instead.
 const PATTERN_RUN: f64 = 0.5;
+/// Longest run of the spread over patterns, in seconds: its plan meets its
+/// bound, so it saves the week-level tie-break that would follow.
+const PATTERN_SPREAD_RUN: f64 = 2.0;
 /// How far above a candidate value a plan's largest excess may be, in load
 /// units, and still count as within it: loads are counted in micro-units by
 /// the bounds and in floating point by the plan.
@@ -70,6 +73,7 @@ impl RunSettings {
             gaps: (EXACT, EXACT_ABS),
             max_nodes: None,
             presolve: true,
+            first: false,
         }
     }
 }
@@ -336,7 +340,8 @@ pub(super) fn pattern_spread(
     if clock.expired() {
         return Ok(None);
     }
-    let even = rel.min_spread(fx, zstar, clock.left(0.3).min(PATTERN_RUN))?;
+    let time = clock.left(0.3).min(PATTERN_SPREAD_RUN);
+    let even = rel.min_spread(fx, zstar, (time, (SPREAD_GAP, SPREAD_ABS_GAP)))?;
     if let Some(choice) = even.choice.as_deref().filter(|_| may_replace) {
         if let Some(a) = rel.realise(fx, choice, clock.left(0.3).min(PATTERN_RUN))? {
             if fx.max_excess(&a) <= zstar + PROVEN && fx.spread(&a) < fx.spread(&out.best) {
@@ -535,6 +540,7 @@ pub(super) fn spread(
         gaps: (SPREAD_GAP, SPREAD_ABS_GAP),
         max_nodes: Some(SPREAD_NODES),
         presolve: true,
+        first: false,
     };
     let res = run(model, objective, settings)?;
     if let Some(cand) = res.assignment(fx.inst) {
