@@ -41,8 +41,9 @@ const SPREAD_NODES: i32 = 50;
 /// answer in hundredths of a second or not for a long while, and the
 /// week-level model then answers the value instead.
 const PATTERN_RUN: f64 = 0.5;
-/// Longest run of the spread over patterns, in seconds: its plan meets its
-/// bound, so it saves the week-level tie-break that would follow.
+/// Longest run of the spread over patterns, in seconds, within the
+/// tie-break's budget: its plan meets its bound, so it saves the week-level
+/// tie-break that would follow, which has the rest of the budget.
 const PATTERN_SPREAD_RUN: f64 = 2.0;
 /// How far above a candidate value a plan's largest excess may be, in load
 /// units, and still count as within it: loads are counted in micro-units by
@@ -84,6 +85,8 @@ pub(super) struct Clock {
     budget: f64,
     lapped: f64,
     phases: Vec<PhaseTime>,
+    /// When the spread tie-break (over patterns, then week by week) must end.
+    tiebreak_end: f64,
 }
 
 impl Clock {
@@ -93,6 +96,7 @@ impl Clock {
             budget,
             lapped: 0.0,
             phases: Vec::new(),
+            tiebreak_end: budget,
         }
     }
 
@@ -121,6 +125,22 @@ impl Clock {
     /// `share` of the budget that is left, but at least 0.05 s.
     fn left(&self, share: f64) -> f64 {
         ((self.budget - self.elapsed()) * share).max(0.05)
+    }
+
+    /// Fixes the spread tie-break's budget as it starts: at most
+    /// [`SPREAD_SHARE`] of the budget and [`SPREAD_FACTOR`] times what the
+    /// solve took so far (but [`SPREAD_MIN`]), shared by its phases.
+    pub(super) fn start_tiebreak(&mut self) {
+        let now = self.elapsed();
+        let budget = (self.budget - now)
+            .min(SPREAD_SHARE * self.budget)
+            .min((SPREAD_FACTOR * now).max(SPREAD_MIN));
+        self.tiebreak_end = now + budget.max(0.0);
+    }
+
+    /// What is left of the tie-break's budget, but at least 0.05 s.
+    fn tiebreak_left(&self) -> f64 {
+        (self.tiebreak_end - self.elapsed()).max(0.05)
     }
 
     /// Records that phase `name` ends now.
@@ -340,7 +360,7 @@ pub(super) fn pattern_spread(
     if clock.expired() {
         return Ok(None);
     }
-    let time = clock.left(0.3).min(PATTERN_SPREAD_RUN);
+    let time = (clock.tiebreak_left() / 2.0).min(PATTERN_SPREAD_RUN);
     let even = rel.min_spread(fx, zstar, (time, (SPREAD_GAP, SPREAD_ABS_GAP)))?;
     if let Some(choice) = even.choice.as_deref().filter(|_| may_replace) {
         if let Some(a) = rel.realise(fx, choice, clock.left(0.3).min(PATTERN_RUN))? {
@@ -349,9 +369,10 @@ pub(super) fn pattern_spread(
             }
         }
     }
-    // Proven with a choice: an infeasible run proves no bound.
-    let proven = even.proven && even.choice.is_some();
-    Ok(proven.then_some((zstar, even.bound)))
+    // HiGHS's dual bound holds whether or not the run ended proven, unless
+    // it proved that no choice is within `zstar` (which rounding alone
+    // could cause): that proves no bound on the spread.
+    Ok((even.choice.is_some() || !even.proven).then_some((zstar, even.bound)))
 }
 
 /// The candidate values of the largest excess from `lbv` up, as clusters
@@ -529,14 +550,9 @@ pub(super) fn spread(
         return Ok(());
     }
     let (model, objective) = spread_model(fx, &floor, zstar, keep);
-    let budget = clock
-        .left(1.0)
-        .min(SPREAD_SHARE * clock.budget)
-        .min((SPREAD_FACTOR * clock.elapsed()).max(SPREAD_MIN))
-        .max(0.05);
     let settings = RunSettings {
         maximise: false,
-        time_limit: budget,
+        time_limit: clock.tiebreak_left(),
         gaps: (SPREAD_GAP, SPREAD_ABS_GAP),
         max_nodes: Some(SPREAD_NODES),
         presolve: true,
