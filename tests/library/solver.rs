@@ -105,7 +105,7 @@ fn brute_force_near(
     reference: Option<&[Vec<Option<PersonIdx>>]>,
 ) -> (usize, f64, usize) {
     let mut all: Vec<(usize, f64, usize)> = Vec::new();
-    enumerate_valid(ws, weeks, &mut |a, filled, excess| {
+    enumerate_valid(ws, weeks, &mut |a, filled, (excess, _)| {
         let changes = reference.map_or(0, |r| {
             a.iter()
                 .zip(r)
@@ -130,12 +130,31 @@ fn brute_force_near(
     (filled, excess, changes)
 }
 
+/// Brute force for the tie-break: the least spread among the assignments
+/// that fill the most slots with the smallest largest excess.
+fn brute_force_spread(ws: &Workspace, weeks: u32) -> f64 {
+    let mut all: Vec<(usize, f64, f64)> = Vec::new();
+    enumerate_valid(ws, weeks, &mut |_, filled, (excess, spread)| {
+        all.push((filled, excess, spread));
+    });
+    let filled = all.iter().map(|x| x.0).max().unwrap_or(0);
+    let excess = all
+        .iter()
+        .filter(|x| x.0 == filled)
+        .map(|x| x.1)
+        .fold(f64::INFINITY, f64::min);
+    all.iter()
+        .filter(|x| x.0 == filled && x.1 <= excess + 1e-6)
+        .map(|x| x.2)
+        .fold(f64::INFINITY, f64::min)
+}
+
 /// `assignment[week][role]`.
 type Assignment = [Vec<Option<PersonIdx>>];
 
-/// Calls `f(assignment, filled, max_excess)` for every assignment that breaks
-/// no rule, judged by the checker's own evaluation.
-fn enumerate_valid(ws: &Workspace, weeks: u32, f: &mut dyn FnMut(&Assignment, usize, f64)) {
+/// Calls `f(assignment, filled, (max_excess, spread))` for every assignment
+/// that breaks no rule, judged by the checker's own evaluation.
+fn enumerate_valid(ws: &Workspace, weeks: u32, f: &mut dyn FnMut(&Assignment, usize, (f64, f64))) {
     let ctx = CheckContext::new(ws, TeamIdx(0), date(MONDAY), weeks).unwrap();
     let members: Vec<PersonIdx> = ws.teams[0].members.clone();
     let roles = ws.teams[0].roles.len();
@@ -174,7 +193,8 @@ fn enumerate_valid(ws: &Workspace, weeks: u32, f: &mut dyn FnMut(&Assignment, us
         let filled = assignment.iter().flatten().filter(|s| s.is_some()).count();
         let ev = ctx.evaluate(&assignment);
         if ev.violations.is_empty() {
-            f(&assignment, filled, ev.max_excess);
+            let spread: f64 = ev.people.iter().map(|p| p.deviation.abs()).sum();
+            f(&assignment, filled, (ev.max_excess, spread));
         }
         // Next combination.
         let mut k = 0;
@@ -206,6 +226,22 @@ proptest! {
             prop_assert!((p.max_excess - best).abs() < 1e-6, "optimal {} but brute force finds {}", p.max_excess, best);
         } else if let Status::Feasible { bound, .. } = p.status {
             prop_assert!(bound <= best + 1e-6 && best <= p.max_excess + 1e-6);
+        }
+    }
+
+    /// On tiny teams the spread's bound is below the least spread brute force
+    /// finds among the fairest plans, and a spread proven within its gap is
+    /// that least spread.
+    #[test]
+    fn the_spread_bound_holds_and_a_proven_spread_is_the_least((ws, weeks) in tiny_team()) {
+        let p = plan_weeks(&ws, weeks);
+        prop_assume!(p.status == Status::Optimal);
+        let least = brute_force_spread(&ws, weeks);
+        prop_assert!(p.stats.spread_bound <= least + 1e-5, "bound {} above the least spread {}", p.stats.spread_bound, least);
+        prop_assert!(p.stats.spread >= least - 1e-5, "spread {} below brute force's {}", p.stats.spread, least);
+        // The tie-break's gap: 0.05 % or 0.002 load units.
+        if p.stats.spread - p.stats.spread_bound <= 2e-3f64.max(5e-4 * p.stats.spread) {
+            prop_assert!(p.stats.spread <= least + 2e-3f64.max(5e-4 * least) + 1e-5, "proven spread {} but brute force finds {}", p.stats.spread, least);
         }
     }
 
