@@ -154,7 +154,11 @@ type Assignment = [Vec<Option<PersonIdx>>];
 
 /// Calls `f(assignment, filled, (max_excess, spread))` for every assignment
 /// that breaks no rule, judged by the checker's own evaluation.
-fn enumerate_valid(ws: &Workspace, weeks: u32, f: &mut dyn FnMut(&Assignment, usize, (f64, f64))) {
+/// What brute force sees of each valid assignment: `(assignment, filled,
+/// (max_excess, spread))`.
+type Visit<'f> = &'f mut dyn FnMut(&Assignment, usize, (f64, f64));
+
+fn enumerate_valid(ws: &Workspace, weeks: u32, f: Visit<'_>) {
     let ctx = CheckContext::new(ws, TeamIdx(0), date(MONDAY), weeks).unwrap();
     let members: Vec<PersonIdx> = ws.teams[0].members.clone();
     let roles = ws.teams[0].roles.len();
