@@ -92,8 +92,8 @@ fn tiny_team() -> impl Strategy<Value = (Workspace, u32)> {
 /// Brute force: the smallest largest excess over every assignment that fills
 /// the most slots and breaks no rule, judged by the checker's own evaluation.
 fn brute_force(ws: &Workspace, weeks: u32) -> (usize, f64) {
-    let (filled, excess, _) = brute_force_near(ws, weeks, None);
-    (filled, excess)
+    let best = fairest(ws, weeks, None);
+    (best.filled, best.excess)
 }
 
 /// Brute force for re-plans: as [`brute_force`], plus the fewest slots that
@@ -104,8 +104,29 @@ fn brute_force_near(
     weeks: u32,
     reference: Option<&[Vec<Option<PersonIdx>>]>,
 ) -> (usize, f64, usize) {
-    let mut all: Vec<(usize, f64, usize)> = Vec::new();
-    enumerate_valid(ws, weeks, &mut |a, filled, (excess, _)| {
+    let best = fairest(ws, weeks, reference);
+    (best.filled, best.excess, best.changes)
+}
+
+/// Brute force for the tie-break: the least spread among the assignments
+/// that fill the most slots with the smallest largest excess.
+fn brute_force_spread(ws: &Workspace, weeks: u32) -> f64 {
+    fairest(ws, weeks, None).spread
+}
+
+/// What brute force finds: the most slots filled; the smallest largest
+/// excess among those assignments; and among those, the fewest slots that
+/// differ from a reference and the least spread.
+struct Fairest {
+    filled: usize,
+    excess: f64,
+    changes: usize,
+    spread: f64,
+}
+
+fn fairest(ws: &Workspace, weeks: u32, reference: Option<&Assignment>) -> Fairest {
+    let mut all: Vec<(usize, f64, usize, f64)> = Vec::new();
+    enumerate_valid(ws, weeks, &mut |a, filled, (excess, spread)| {
         let changes = reference.map_or(0, |r| {
             a.iter()
                 .zip(r)
@@ -113,7 +134,7 @@ fn brute_force_near(
                 .filter(|(x, y)| x != y)
                 .count()
         });
-        all.push((filled, excess, changes));
+        all.push((filled, excess, changes, spread));
     });
     let filled = all.iter().map(|x| x.0).max().unwrap_or(0);
     let excess = all
@@ -121,43 +142,27 @@ fn brute_force_near(
         .filter(|x| x.0 == filled)
         .map(|x| x.1)
         .fold(f64::INFINITY, f64::min);
-    let changes = all
-        .iter()
-        .filter(|x| x.0 == filled && x.1 <= excess + 1e-6)
-        .map(|x| x.2)
-        .min()
-        .unwrap_or(0);
-    (filled, excess, changes)
-}
-
-/// Brute force for the tie-break: the least spread among the assignments
-/// that fill the most slots with the smallest largest excess.
-fn brute_force_spread(ws: &Workspace, weeks: u32) -> f64 {
-    let mut all: Vec<(usize, f64, f64)> = Vec::new();
-    enumerate_valid(ws, weeks, &mut |_, filled, (excess, spread)| {
-        all.push((filled, excess, spread));
-    });
-    let filled = all.iter().map(|x| x.0).max().unwrap_or(0);
-    let excess = all
-        .iter()
-        .filter(|x| x.0 == filled)
-        .map(|x| x.1)
-        .fold(f64::INFINITY, f64::min);
-    all.iter()
-        .filter(|x| x.0 == filled && x.1 <= excess + 1e-6)
-        .map(|x| x.2)
-        .fold(f64::INFINITY, f64::min)
+    let fairest = || {
+        all.iter()
+            .filter(move |x| x.0 == filled && x.1 <= excess + 1e-6)
+    };
+    Fairest {
+        filled,
+        excess,
+        changes: fairest().map(|x| x.2).min().unwrap_or(0),
+        spread: fairest().map(|x| x.3).fold(f64::INFINITY, f64::min),
+    }
 }
 
 /// `assignment[week][role]`.
 type Assignment = [Vec<Option<PersonIdx>>];
 
-/// Calls `f(assignment, filled, (max_excess, spread))` for every assignment
-/// that breaks no rule, judged by the checker's own evaluation.
 /// What brute force sees of each valid assignment: `(assignment, filled,
 /// (max_excess, spread))`.
 type Visit<'f> = &'f mut dyn FnMut(&Assignment, usize, (f64, f64));
 
+/// Calls `f(assignment, filled, (max_excess, spread))` for every assignment
+/// that breaks no rule, judged by the checker's own evaluation.
 fn enumerate_valid(ws: &Workspace, weeks: u32, f: Visit<'_>) {
     let ctx = CheckContext::new(ws, TeamIdx(0), date(MONDAY), weeks).unwrap();
     let members: Vec<PersonIdx> = ws.teams[0].members.clone();
