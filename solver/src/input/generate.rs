@@ -13,7 +13,10 @@
 //! - time off clustered in summer and around the new year, as real vacations
 //!   are, and some spread over the year;
 //! - `rest_weeks` 1 or 2 by team size, `max_shifts` on some teams (sized for
-//!   a quarter), and excused absence on some.
+//!   a quarter), and excused absence on some;
+//! - carry-over from a previous tool on about a third of the teams, and on
+//!   about a third one or two pins (a long-serving member, free that week,
+//!   fixed as primary in the first quarter).
 //!
 //! Team sizes, memberships and vacations come from the seed alone; a
 //! generated workspace always loads without errors (tested).
@@ -167,19 +170,135 @@ pub fn generate(spec: &Spec) -> Vec<(String, String)> {
     if spec.size.is_none() {
         share_people(&mut rng, &mut teams, people.len());
     }
+    let off = time_off(&mut rng, spec, &people);
     let mut files = vec![
         ("oncall.toml".to_string(), org_toml(spec)),
         ("people.csv".to_string(), people_csv(&people)),
         (
             "time-off/generated.toml".to_string(),
-            time_off_toml(&mut rng, spec, &people),
+            time_off_toml(&people, &off),
         ),
     ];
-    for team in &teams {
-        let text = team_toml(&mut rng, team, &people);
+    let mut teams_of = vec![0usize; people.len()];
+    for &p in teams.iter().flat_map(|t| &t.members) {
+        teams_of[p] += 1;
+    }
+    for (t, team) in teams.iter().enumerate() {
+        let handoff = handoff(&mut rng);
+        let mut text = team_toml(&mut rng, team, handoff, &people);
+        let who = Roster {
+            people: &people,
+            off: &off,
+            teams_of: &teams_of,
+        };
+        text.push_str(&carry_and_pins(spec, (t, team), handoff.0, &who));
         files.push((format!("teams/{}.toml", team.id), text));
     }
     files
+}
+
+/// Who the people are, when they are off, and on how many teams they serve.
+struct Roster<'a> {
+    people: &'a [Person],
+    off: &'a [Vec<(NaiveDate, NaiveDate)>],
+    teams_of: &'a [usize],
+}
+
+/// The handoff: weekday and time (most teams on Mondays).
+fn handoff(rng: &mut fastrand::Rng) -> (&'static str, &'static str) {
+    match rng.u32(0..10) {
+        0..=6 => ("monday", ["09:00", "10:00"][rng.usize(0..2)]),
+        7..=8 => ("wednesday", "10:00"),
+        _ => ("friday", "17:00"),
+    }
+}
+
+/// Carry-over from a previous tool on about a third of the teams (always
+/// on a benchmark's one team), and on about a third one or two pins: a long-serving member who serves this
+/// team alone, free that week, fixed as primary for a week of the first
+/// quarter. Drawn from a generator of their own, so that the rest of the
+/// organisation is the same as without them.
+fn carry_and_pins(
+    spec: &Spec,
+    (t, team): (usize, &Team),
+    weekday: &str,
+    who: &Roster<'_>,
+) -> String {
+    let mut rng =
+        fastrand::Rng::with_seed(spec.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (t as u64 + 1));
+    // A benchmark's one team (`size`) always has both.
+    let always = spec.size.is_some();
+    let mut s = String::new();
+    if always || rng.u32(0..3) == 0 {
+        // One to three members (one entry each) carry load from before.
+        let mut carried = std::collections::BTreeMap::new();
+        for _ in 0..rng.usize(1..=3) {
+            let p = team.members[rng.usize(0..team.members.len())];
+            carried.insert(who.people[p].id.as_str(), f64::from(rng.u32(1..=16)) * 0.5);
+        }
+        s.push_str("\n[carry]\n");
+        for (id, load) in carried {
+            let _ = writeln!(s, "\"{id}\" = {load:.1}");
+        }
+    }
+    if always || rng.u32(0..3) == 0 {
+        s.push_str(&pins(&mut rng, spec, team, weekday, who));
+    }
+    s
+}
+
+/// One or two pins of long-serving members, free that week, to primary.
+fn pins(
+    rng: &mut fastrand::Rng,
+    spec: &Spec,
+    team: &Team,
+    weekday: &str,
+    who: &Roster<'_>,
+) -> String {
+    let first = first_handoff(spec.start, weekday);
+    let veteran = |p: usize| {
+        let person = &who.people[p];
+        who.teams_of[p] == 1
+            && person.left.is_none()
+            && person.joined + Duration::days(400) <= spec.start
+    };
+    let free = |p: usize, day: NaiveDate| {
+        who.off[p]
+            .iter()
+            .all(|&(from, to)| to < day || from > day + Duration::days(7))
+    };
+    let mut taken: Vec<(usize, i64)> = Vec::new();
+    let mut s = String::new();
+    let wanted = rng.usize(1..=2);
+    for _ in 0..20 {
+        if taken.len() == wanted {
+            break;
+        }
+        let p = team.members[rng.usize(0..team.members.len())];
+        let k = i64::from(rng.u32(1..12));
+        let day = first + Duration::weeks(k);
+        let apart = taken.iter().all(|&(q, j)| q != p && (j - k).abs() >= 2);
+        if veteran(p) && free(p, day) && apart {
+            taken.push((p, k));
+            let _ = write!(
+                s,
+                "\n[[pins]]\nweek = \"{day}\"\nrole = \"primary\"\nperson = \"{}\"\n",
+                who.people[p].id
+            );
+        }
+    }
+    s
+}
+
+/// The first day on or after `start` that is `weekday`.
+fn first_handoff(start: NaiveDate, weekday: &str) -> NaiveDate {
+    let target = match weekday {
+        "wednesday" => chrono::Weekday::Wed,
+        "friday" => chrono::Weekday::Fri,
+        _ => chrono::Weekday::Mon,
+    };
+    let ahead = (7 + target.num_days_from_monday() - start.weekday().num_days_from_monday()) % 7;
+    start + Duration::days(i64::from(ahead))
 }
 
 /// A team size: most 6 to 12, some 13 to 20, a few 4 or 5 or up to 40.
@@ -321,10 +440,15 @@ fn people_csv(people: &[Person]) -> String {
 }
 
 /// One to three blocks per person: summer, around the new year, or any time.
-fn time_off_toml(rng: &mut fastrand::Rng, spec: &Spec, people: &[Person]) -> String {
+fn time_off(
+    rng: &mut fastrand::Rng,
+    spec: &Spec,
+    people: &[Person],
+) -> Vec<Vec<(NaiveDate, NaiveDate)>> {
     let year = spec.start.year();
-    let mut s = String::new();
-    for p in people {
+    let mut all = Vec::with_capacity(people.len());
+    for _ in people {
+        let mut blocks = Vec::new();
         for _ in 0..rng.usize(1..=3) {
             let from = match rng.u32(0..10) {
                 0..=3 => NaiveDate::from_ymd_opt(year, 7, 1)
@@ -335,6 +459,17 @@ fn time_off_toml(rng: &mut fastrand::Rng, spec: &Spec, people: &[Person]) -> Str
             };
             let Some(from) = from else { continue };
             let to = from + Duration::days(i64::from(rng.u32(2..14)));
+            blocks.push((from, to));
+        }
+        all.push(blocks);
+    }
+    all
+}
+
+fn time_off_toml(people: &[Person], off: &[Vec<(NaiveDate, NaiveDate)>]) -> String {
+    let mut s = String::new();
+    for (p, blocks) in people.iter().zip(off) {
+        for (from, to) in blocks {
             let _ = write!(
                 s,
                 "[[time_off]]\nperson = \"{}\"\nstart = \"{from}\"\nend = \"{to}\"\nreason = \"vacation\"\n\n",
@@ -345,7 +480,12 @@ fn time_off_toml(rng: &mut fastrand::Rng, spec: &Spec, people: &[Person]) -> Str
     s
 }
 
-fn team_toml(rng: &mut fastrand::Rng, team: &Team, people: &[Person]) -> String {
+fn team_toml(
+    rng: &mut fastrand::Rng,
+    team: &Team,
+    (weekday, time): (&str, &str),
+    people: &[Person],
+) -> String {
     let (zone, region) = ZONES[team.zone];
     let size = team.members.len();
     let members: Vec<String> = team
@@ -353,11 +493,6 @@ fn team_toml(rng: &mut fastrand::Rng, team: &Team, people: &[Person]) -> String 
         .iter()
         .map(|&p| format!("\"{}\"", people[p].id))
         .collect();
-    let (weekday, time) = match rng.u32(0..10) {
-        0..=6 => ("monday", ["09:00", "10:00"][rng.usize(0..2)]),
-        7..=8 => ("wednesday", "10:00"),
-        _ => ("friday", "17:00"),
-    };
     let domain = team.id.split('-').next().unwrap_or("ops");
     let mut s = format!(
         "name = \"{}\"\ntimezone = \"{zone}\"\nholidays = \"{region}\"\nmembers = [{}]\n\
@@ -464,6 +599,13 @@ mod tests {
             assert!(ws.people.iter().any(|p| p.left.is_some()));
             assert!(ws.teams.iter().any(|t| t.rules.rest_weeks == 2));
             assert!(ws.teams.iter().any(|t| t.rules.max_shifts.is_some()));
+            let carrying = ws.teams.iter().filter(|t| !t.carry.is_empty()).count();
+            let pinned = ws.teams.iter().filter(|t| !t.pins.is_empty()).count();
+            assert!(
+                (8..=35).contains(&carrying),
+                "{carrying} of 60 teams carry load"
+            );
+            assert!((8..=35).contains(&pinned), "{pinned} of 60 teams have pins");
             let summer = ws
                 .time_off
                 .iter()
