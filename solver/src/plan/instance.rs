@@ -434,7 +434,7 @@ impl Instance<'_> {
             .collect()
     }
 
-    /// Assembles a [`Plan`] with its fairness figures from an assignment.
+    /// Assembles a [`Plan`](crate::plan::Plan) with its fairness figures from an assignment.
     pub fn to_plan(
         &self,
         assignment: Vec<Vec<Option<PersonIdx>>>,

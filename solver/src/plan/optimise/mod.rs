@@ -38,11 +38,13 @@
 //!
 //! ## Layout
 //!
-//! [`solve`] runs the phases of [`phases`] in order and times each
-//! ([`SolveStats::phases`](crate::plan::SolveStats)): `fill`, `reachability`
-//! and `bounds` ([`bounds`]), `patterns` ([`patterns`]), `search`, `min-max`
-//! (only when the search ran out of time), `fewest-changes` (re-plans only),
-//! `pattern-spread`, `spread` and `plan`. The MILP is built in [`model`], one
+//! [`solve`] runs the phases in order and times each
+//! ([`SolveStats::phases`](crate::plan::SolveStats)) on the clock of
+//! [`progress`], which also holds the best plan so far: `fill` ([`phases`]),
+//! `reachability` and `bounds` ([`bounds`]), `patterns` and `search`
+//! ([`search`], over the relaxation of [`patterns`]), then `min-max` (only
+//! when the search ran out of time), `fewest-changes` (re-plans only),
+//! `pattern-spread`, `spread` and `plan` ([`phases`]). The MILP is built in [`model`], one
 //! function per family of constraint rows; every row is tagged with the rule,
 //! week, role and person it came from ([`RowTag`]), so conflicts can be told
 //! in domain words. The greedy seed of the fill phase is in [`seed`]; what the
@@ -56,6 +58,8 @@ mod joint;
 mod model;
 mod patterns;
 mod phases;
+mod progress;
+mod search;
 mod seed;
 mod units;
 
@@ -66,7 +70,8 @@ use crate::model::PersonIdx;
 use crate::plan::instance::Instance;
 use crate::plan::Plan;
 use filled::Filled;
-use phases::{Clock, Outcome, Reference};
+use phases::Reference;
+use progress::{Clock, Outcome};
 
 /// Settings for one solve.
 #[derive(Clone, Debug, Default)]
@@ -93,6 +98,10 @@ pub enum SolveError {
 
 /// Slack on the largest excess once it is fixed, in load units.
 const TOL: f64 = 1e-6;
+/// How far above a candidate value a plan's largest excess may be, in load
+/// units, and still count as within it: loads are counted in micro-units by
+/// the bounds and in floating point by the plan.
+const PROVEN: f64 = 1e-6;
 
 /// Plans one instance.
 ///
@@ -128,9 +137,9 @@ fn fairness(
     clock.lap("reachability");
     let lb = bounds::lower_bound(fx, &reach, deadline);
     clock.lap("bounds");
-    let rel = phases::relax(fx, &reach, lb, out, clock);
+    let rel = search::relax(fx, &reach, lb, out, clock);
     clock.lap("patterns");
-    let probed = phases::search(fx, (&reach, rel.as_ref()), lb, out, clock)?;
+    let probed = search::search(fx, (&reach, rel.as_ref()), lb, out, clock)?;
     clock.lap("search");
     phases::min_max(fx, lb, &probed, out, clock)?;
     clock.lap("min-max");

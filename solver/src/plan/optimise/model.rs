@@ -361,6 +361,24 @@ pub(super) struct RunSettings {
     pub(super) first: bool,
 }
 
+/// Relative MIP gap for the fairness phases: proofs are exact up to rounding.
+const EXACT: f64 = 1e-7;
+/// Absolute gap for the exact phases.
+const EXACT_ABS: f64 = 1e-7;
+impl RunSettings {
+    /// A run whose answer counts as proof.
+    pub(super) fn exact(maximise: bool, time_limit: f64) -> Self {
+        RunSettings {
+            maximise,
+            time_limit,
+            gaps: (EXACT, EXACT_ABS),
+            max_nodes: None,
+            presolve: true,
+            first: false,
+        }
+    }
+}
+
 /// Solves `model` for `objective` on HiGHS.
 pub(super) fn run(
     model: Model,
