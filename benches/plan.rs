@@ -51,17 +51,7 @@ fn checked_plan(
 
 fn report(name: &str, ws: &Workspace, spec: &HorizonSpec, opts: &PlanOptions) {
     let p = checked_plan(ws, TeamIdx(0), spec, opts);
-    eprintln!(
-        "{name}: {} in {:.3}s, largest excess {:.4}, bound {:.4}, gap {:.4}%, spread {:.3} (bound {:.3}), unfilled {}",
-        p.status.as_str(),
-        p.stats.seconds,
-        p.max_excess,
-        p.stats.bound,
-        p.stats.gap * 100.0,
-        p.stats.spread,
-        p.stats.spread_bound,
-        p.unfilled.len()
-    );
+    eprintln!("{name}: {}", p.summary());
 }
 
 fn synthetic(c: &mut Criterion) {
@@ -234,22 +224,7 @@ fn realistic(c: &mut Criterion) {
             };
             let name = format!("{size}x{weeks}");
             let p = checked_plan(&ws, TeamIdx(0), &spec, &opts);
-            let slowest = p
-                .stats
-                .phases
-                .iter()
-                .max_by(|a, b| a.seconds.total_cmp(&b.seconds))
-                .map(|ph| format!("{} {:.3}s", ph.name, ph.seconds))
-                .unwrap_or_default();
-            eprintln!(
-                "realistic {name}: {} in {:.3}s, largest excess {:.4}, bound {:.4}, gap {:.2}%, unfilled {}, slowest phase {slowest}",
-                p.status.as_str(),
-                p.stats.seconds,
-                p.max_excess,
-                p.stats.bound,
-                p.stats.gap * 100.0,
-                p.unfilled.len()
-            );
+            eprintln!("realistic {name}: {}", p.summary());
             group.bench_function(&name, |b| {
                 b.iter(|| plan(&ws, TeamIdx(0), &spec, &opts).unwrap())
             });
@@ -280,15 +255,7 @@ fn examples(c: &mut Criterion) {
         for t in 0..ws.teams.len() {
             let name = format!("{dir}/{}", ws.teams[t].id);
             let p = checked_plan(&ws, TeamIdx(t), &spec, &opts);
-            eprintln!(
-                "{name}: {} in {:.3}s, largest excess {:.4}, bound {:.4}, spread {:.4} (bound {:.4})",
-                p.status.as_str(),
-                p.stats.seconds,
-                p.max_excess,
-                p.stats.bound,
-                p.stats.spread,
-                p.stats.spread_bound
-            );
+            eprintln!("{name}: {}", p.summary());
             group.bench_function(&name, |b| {
                 b.iter(|| plan(&ws, TeamIdx(t), &spec, &opts).unwrap())
             });

@@ -32,17 +32,7 @@ fn main() {
     let p = plan(&ws, oncall::TeamIdx(0), &spec, &opts).unwrap();
     let report = oncall::checker::check_plan(&ws, oncall::TeamIdx(0), &p.to_doc(&ws));
     assert!(report.violations.is_empty(), "{:?}", report.violations);
-    println!(
-        "{size}x{weeks} seed {seed}: {} in {:.3}s, excess {:.4}, bound {:.4}, gap {:.2}%, spread {:.4} / {:.4}, unfilled {}",
-        p.status.as_str(),
-        p.stats.seconds,
-        p.max_excess,
-        p.stats.bound,
-        p.stats.gap * 100.0,
-        p.stats.spread,
-        p.stats.spread_bound,
-        p.unfilled.len()
-    );
+    println!("{size}x{weeks} seed {seed}: {}", p.summary());
     for ph in &p.stats.phases {
         println!("  {:<16}{:.4}", ph.name, ph.seconds);
     }

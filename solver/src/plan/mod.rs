@@ -127,3 +127,29 @@ pub struct Plan {
     /// The largest deviation over `fairness`.
     pub max_excess: f64,
 }
+
+impl Plan {
+    /// One line of what the solve proved and where its time went, for
+    /// benchmarks and logs: status, seconds, largest excess and its bound,
+    /// gap, spread and its bound, unfilled slots and the slowest phase.
+    pub fn summary(&self) -> String {
+        let slowest = self
+            .stats
+            .phases
+            .iter()
+            .max_by(|a, b| a.seconds.total_cmp(&b.seconds))
+            .map(|ph| format!("{} {:.3}s", ph.name, ph.seconds))
+            .unwrap_or_default();
+        format!(
+            "{} in {:.3}s, largest excess {:.4}, bound {:.4}, gap {:.2}%, spread {:.4} (bound {:.4}), unfilled {}, slowest phase {slowest}",
+            self.status.as_str(),
+            self.stats.seconds,
+            self.max_excess,
+            self.stats.bound,
+            self.stats.gap * 100.0,
+            self.stats.spread,
+            self.stats.spread_bound,
+            self.unfilled.len()
+        )
+    }
+}

@@ -155,9 +155,9 @@ fn fairness(
         }
         None => None,
     };
+    clock.start_tiebreak();
     // The patterns' spread bound holds in a re-plan too, but their plan
     // may change published slots that the re-plan keeps.
-    clock.start_tiebreak();
     let patterned = match &rel {
         Some(rel) if out.excess_proven => {
             let spread = phases::pattern_spread(fx, rel, keep.is_none(), out, clock)?;

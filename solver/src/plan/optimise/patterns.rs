@@ -191,7 +191,7 @@ type Columns = Vec<Vec<(usize, Variable)>>;
 
 /// Every person's patterns within a ceiling on the largest excess.
 pub(super) struct Relaxation {
-    pub(super) classes: Classes,
+    classes: Classes,
     /// Per member who can take a filled slot: their position and patterns.
     people: Vec<(usize, Vec<Pattern>)>,
     /// Per member position: whether their excess counts.
@@ -260,8 +260,9 @@ fn enumerate(
     })
 }
 
-/// Whether a choice of patterns exists within a value.
-pub(super) enum Answer {
+/// Whether a choice of patterns exists within a value: one, none, or not
+/// known in time.
+pub(super) enum Within {
     Choice(Vec<usize>),
     Refuted,
     Unknown,
@@ -336,10 +337,10 @@ impl Relaxation {
         fx: &Filled<'_, '_>,
         z: f64,
         time: f64,
-    ) -> Result<Answer, SolveError> {
+    ) -> Result<Within, SolveError> {
         // Above the ceiling some patterns are missing: no refutation is valid.
         if z > self.ceiling + ROUNDING {
-            return Ok(Answer::Unknown);
+            return Ok(Within::Unknown);
         }
         let (vars, cols, rows) = self.columns(fx, z);
         // Aimed at the least spread, HiGHS finds a first choice much sooner
@@ -350,11 +351,11 @@ impl Relaxation {
             ..light(time)
         };
         let raw = run_rows(vars, rows, objective, &set)?;
-        let got = self.read(&cols, raw, z);
+        let got = self.read(&cols, raw);
         Ok(match (got.choice, got.proven) {
-            (Some(c), _) => Answer::Choice(c),
-            (None, true) => Answer::Refuted,
-            (None, false) => Answer::Unknown,
+            (Some(c), _) => Within::Choice(c),
+            (None, true) => Within::Refuted,
+            (None, false) => Within::Unknown,
         })
     }
 
@@ -373,7 +374,7 @@ impl Relaxation {
             ..light(time)
         };
         let raw = run_rows(vars, rows, objective, &set)?;
-        Ok(self.read(&cols, raw, f64::INFINITY))
+        Ok(self.read(&cols, raw))
     }
 
     /// The spread of a choice of the columns `cols`.
@@ -389,14 +390,9 @@ impl Relaxation {
             .sum()
     }
 
-    /// The bound and choice of a run; a run with no solution that is proven
-    /// says no plan is within `beyond`.
-    fn read(
-        &self,
-        cols: &[Vec<(usize, Variable)>],
-        raw: super::model::RawRun,
-        beyond: f64,
-    ) -> Relaxed {
+    /// The bound and choice of a run; a run proven to have no choice
+    /// bounds nothing.
+    fn read(&self, cols: &[Vec<(usize, Variable)>], raw: super::model::RawRun) -> Relaxed {
         // Columns are numbered in the order they were added: person by person.
         let choice = raw.values.as_ref().map(|vals| {
             let mut col = 0;
@@ -413,8 +409,8 @@ impl Relaxation {
                 .collect()
         });
         let bound = match (&choice, raw.proven) {
-            (None, true) => beyond,
-            _ => raw.bound.min(beyond),
+            (None, true) => f64::INFINITY,
+            _ => raw.bound,
         };
         Relaxed {
             bound,
@@ -595,9 +591,9 @@ mod tests {
         let rel = relaxation(&fx, &reach, (lb, 1.0), far()).unwrap();
         assert!(matches!(
             rel.choose_within(&fx, 0.2302, 10.0).unwrap(),
-            Answer::Refuted
+            Within::Refuted
         ));
-        let Answer::Choice(choice) = rel.choose_within(&fx, 0.2615, 10.0).unwrap() else {
+        let Within::Choice(choice) = rel.choose_within(&fx, 0.2615, 10.0).unwrap() else {
             panic!("0.2615 is the optimum");
         };
         let plan = rel.realise(&fx, &choice, 10.0).unwrap().unwrap();

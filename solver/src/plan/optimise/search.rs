@@ -131,8 +131,8 @@ fn answer(
     }
     if let Some(rel) = rel {
         match rel.choose_within(fx, z, clock.left(0.3).min(PATTERN_RUN))? {
-            patterns::Answer::Refuted => return Ok(Answer::Refuted),
-            patterns::Answer::Choice(c) => {
+            patterns::Within::Refuted => return Ok(Answer::Refuted),
+            patterns::Within::Choice(c) => {
                 if let Some(a) = rel.realise(fx, &c, clock.left(0.3).min(PATTERN_RUN))? {
                     if fx.max_excess(&a) <= z + PROVEN {
                         out.best = a;
@@ -140,7 +140,7 @@ fn answer(
                     }
                 }
             }
-            patterns::Answer::Unknown => {}
+            patterns::Within::Unknown => {}
         }
         if clock.expired() {
             return Ok(Answer::Stop);
