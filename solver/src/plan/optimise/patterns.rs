@@ -598,6 +598,19 @@ mod tests {
         };
         let plan = rel.realise(&fx, &choice, 10.0).unwrap().unwrap();
         assert!(fx.max_excess(&plan) <= 0.2615, "{}", fx.max_excess(&plan));
+        // The independent checker passes it.
+        let held = plan
+            .iter()
+            .map(|row| row.iter().map(|s| s.map(|i| inst.members[i])).collect())
+            .collect();
+        let stats = crate::plan::SolveStats {
+            objective: fx.max_excess(&plan),
+            bound: fx.max_excess(&plan),
+            ..Default::default()
+        };
+        let made = inst.to_plan(held, crate::plan::Status::Optimal, stats, Vec::new());
+        let report = crate::checker::check_plan(&ws, team, &made.to_doc(&ws));
+        assert!(report.is_ok(), "{:?}", report.violations);
         // Everyone holds exactly their pattern.
         for ((i, pats), &m) in rel.people.iter().zip(&choice) {
             let mut counts = vec![0u16; rel.classes.len()];
