@@ -549,3 +549,54 @@ fn pages_to_people_not_on_call_are_listed_apart_and_unpaid_by_default() {
         (&"INCIDENT".into(), &"".into(), &"50.00".into())
     );
 }
+
+/// 11 holiday hours of a secondary (150.00 × 0.5 = 75.00 a day) are
+/// 11/24 × 75.00 = 34.375 exactly, which pays 34.38 (halves away from zero).
+/// A day fraction divided early (0.458333…) and multiplied later pays 34.37.
+#[test]
+fn eleven_holiday_hours_at_seventy_five_a_day_pay_34_38() {
+    let tmp = published_quickstart();
+    let ws = tmp.path();
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(ws.join("plan.json")).unwrap()).unwrap();
+    let on_call = |who: &str| {
+        plan["shifts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["person"] == who && s["week"] == "2027-01-18")
+    };
+    let taker = ["alice", "bob", "carol"]
+        .into_iter()
+        .find(|p| !on_call(p))
+        .expect("someone with the payments skill is off call in the week of 2027-01-18");
+    // 10:00 to 21:00 on Martin Luther King Jr. Day in Los Angeles: the
+    // holiday in every zone of the quickstart's people.
+    let out = as_taker(
+        ws,
+        &[
+            "override",
+            "payments",
+            "--role",
+            "secondary",
+            "--person",
+            taker,
+            "--from",
+            "2027-01-18T10:00",
+            "--to",
+            "2027-01-18T21:00",
+            "--force",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json = comp_json(ws, "2027-01-01", "2027-02-01");
+    let line = json["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["employee_id"] == taker && l["role"] == "secondary" && l["code"] == "HOLIDAY")
+        .unwrap_or_else(|| panic!("no holiday line for {taker}: {json:#}"));
+    assert_eq!(line["hours"], "11", "{line:#}");
+    assert_eq!(line["rate"], "75.00", "{line:#}");
+    assert_eq!(line["amount"], "34.38", "{line:#}");
+}

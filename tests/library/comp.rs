@@ -752,6 +752,137 @@ proptest! {
     }
 }
 
+/// Union of intervals, sorted and merged.
+fn merged(mut spans: Vec<(i64, i64)>) -> Vec<(i64, i64)> {
+    spans.sort();
+    let mut out: Vec<(i64, i64)> = Vec::new();
+    for (a, b) in spans {
+        match out.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => out.push((a, b)),
+        }
+    }
+    out
+}
+
+/// Seconds of `spans` (merged) inside `[a, b)` and outside `minus` (merged).
+fn measure(spans: &[(i64, i64)], minus: &[(i64, i64)], a: i64, b: i64) -> i64 {
+    let inside = |s: &[(i64, i64)], lo: i64, hi: i64| -> i64 {
+        s.iter().map(|&(x, y)| (y.min(hi) - x.max(lo)).max(0)).sum()
+    };
+    spans
+        .iter()
+        .map(|&(x, y)| {
+            let (lo, hi) = (x.max(a), y.min(b));
+            if lo >= hi {
+                0
+            } else {
+                (hi - lo) - inside(minus, lo, hi)
+            }
+        })
+        .sum()
+}
+
+/// The exact pay of "me" in cents per (role, code), from the timeline alone:
+/// every local day's seconds on call × its rate ÷ the day's real length, as
+/// integer fractions, rounded once, halves away from zero. Primary outranks
+/// secondary where both are held.
+fn exact_cents(
+    tz: Tz,
+    tl: &Timeline,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> BTreeMap<(String, PayCode), i128> {
+    let of = |role: &str| {
+        merged(
+            tl.of_person("me")
+                .filter(|s| s.role == role)
+                .map(|s| (s.start.timestamp(), s.end.timestamp()))
+                .collect(),
+        )
+    };
+    let (primary, secondary) = (of("primary"), of("secondary"));
+    // (role, code) -> (numerator in half-cents·seconds per length, by length)
+    let mut acc: BTreeMap<(String, PayCode), BTreeMap<i64, i128>> = BTreeMap::new();
+    let mut day = from;
+    while day < to {
+        let next = day + chrono::Duration::days(1);
+        let (a, b) = (
+            start_of_day(tz, day).timestamp(),
+            start_of_day(tz, next).timestamp(),
+        );
+        let holiday = ["2027-03-14", "2027-04-04"].contains(&day.to_string().as_str());
+        let weekend = matches!(day.format("%a").to_string().as_str(), "Sat" | "Sun");
+        let (code, cents) = match (holiday, weekend) {
+            (true, _) => (PayCode::Holiday, 15_000),
+            (false, true) => (PayCode::Weekend, 10_000),
+            _ => (PayCode::Weekday, 5_000),
+        };
+        for (role, half_cents, secs) in [
+            ("primary", 2 * cents, measure(&primary, &[], a, b)),
+            ("secondary", cents, measure(&secondary, &primary, a, b)),
+        ] {
+            if secs > 0 {
+                *acc.entry((role.to_string(), code))
+                    .or_default()
+                    .entry(b - a)
+                    .or_default() += i128::from(secs) * half_cents;
+            }
+        }
+        day = next;
+    }
+    acc.into_iter()
+        .map(|(key, by_len)| {
+            let den: i128 = by_len.keys().fold(1, |l, &len| {
+                let (mut x, mut y) = (l, i128::from(len));
+                while y != 0 {
+                    (x, y) = (y, x % y);
+                }
+                l / x * i128::from(len)
+            });
+            let num: i128 = by_len
+                .iter()
+                .map(|(&len, &n)| n * (den / i128::from(len)))
+                .sum();
+            // half-cents → cents: divide by 2·den, halves away from zero.
+            let d = 2 * den;
+            (key, (2 * num + d) / (2 * d))
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Every amount equals the exact computation on random spans, rounded
+    /// once: no day fraction is rounded or cut short before it is paid.
+    #[test]
+    fn every_amount_is_the_exact_amount_rounded_once(
+        (tz, weeks, overrides) in arb_case(),
+        start in 0i64..60,
+        days in 1i64..60,
+    ) {
+        let (mut w, tl) = build(tz, &weeks, &overrides);
+        if let Some(c) = w.org.compensation.as_mut() {
+            c.policy.mode = PayMode::Cash;
+        }
+        let from = date("2027-02-20") + chrono::Duration::days(start);
+        let to = from + chrono::Duration::days(days);
+        let r = pay::report(&w, &[(TeamIdx(0), tl.clone())], PayPeriod { from, to }, &[]).unwrap();
+        let got: BTreeMap<(String, PayCode), i128> = r
+            .lines
+            .iter()
+            .filter(|l| l.employee_id == "me")
+            .map(|l| {
+                let cents = (l.amount * Decimal::from(100)).trunc().mantissa();
+                ((l.role.clone(), l.code), cents)
+            })
+            .collect();
+        let want = exact_cents(tz, &tl, from, to);
+        prop_assert_eq!(got, want);
+    }
+}
+
 #[test]
 fn a_day_is_paid_over_its_real_length() {
     // The helper the report uses: 23, 24 and 25-hour days.

@@ -178,10 +178,63 @@ fn days_of(days: Decimal) -> Decimal {
 
 const DAYS_DP: u32 = 6;
 
+/// Seconds on call of one kind of day, kept exactly: the seconds of each
+/// day length (82,800, 86,400, 90,000, or another a zone's rules give), so
+/// that a day fraction is only ever divided once, where it is used. Dividing
+/// early (11 h / 24 h = 0.4583…) and multiplying later loses the half cent
+/// that rounding then needs.
 #[derive(Default)]
 struct Acc {
     seconds: i64,
-    days: Decimal,
+    by_length: BTreeMap<i64, i64>,
+}
+
+impl Acc {
+    fn add(&mut self, seconds: i64, day_length: i64) {
+        self.seconds += seconds;
+        *self.by_length.entry(day_length).or_default() += seconds;
+    }
+
+    /// The on-call days as an exact fraction `(numerator, denominator)`.
+    fn fraction(&self) -> (i128, i128) {
+        let den = self
+            .by_length
+            .keys()
+            .fold(1i128, |l, &len| lcm(l, i128::from(len.max(1))));
+        let num = self
+            .by_length
+            .iter()
+            .map(|(&len, &secs)| i128::from(secs) * (den / i128::from(len.max(1))))
+            .sum();
+        (num, den)
+    }
+
+    /// `days × factor`, with one division.
+    fn times(&self, factor: Decimal) -> Result<Decimal, CompError> {
+        let (num, den) = self.fraction();
+        let num = Decimal::try_from_i128_with_scale(num, 0).map_err(|_| CompError::Overflow)?;
+        let den = Decimal::try_from_i128_with_scale(den, 0).map_err(|_| CompError::Overflow)?;
+        mul(num, factor)?
+            .checked_div(den)
+            .ok_or(CompError::Overflow)
+    }
+
+    /// The on-call days, for display.
+    fn days(&self) -> Result<Decimal, CompError> {
+        self.times(Decimal::ONE)
+    }
+}
+
+fn gcd(a: i128, b: i128) -> i128 {
+    if b == 0 {
+        a.abs()
+    } else {
+        gcd(b, a % b)
+    }
+}
+
+fn lcm(a: i128, b: i128) -> i128 {
+    a / gcd(a, b) * b
 }
 
 /// Sleeping hours for the fairness view when incident pay sets none.
@@ -252,9 +305,10 @@ pub fn report(
                 .entry((span.team.0, order, span.role.clone()))
                 .or_default();
             for (date, secs, len) in seconds_by_local_day(tz, span.start, span.end) {
-                let a = by_kind.entry(day_kind(date, holidays)).or_default();
-                a.seconds += secs;
-                a.days += Decimal::from(secs) / Decimal::from(len);
+                by_kind
+                    .entry(day_kind(date, holidays))
+                    .or_default()
+                    .add(secs, len);
             }
             night += seconds_in_window(tz, sleeping, span.start, span.end);
         }
@@ -365,23 +419,24 @@ pub fn report(
                     let mut l = line(*team, role, PayCode::of(*kind));
                     l.seconds = a.seconds;
                     l.hours = hours_of(a.seconds);
-                    l.days = days_of(a.days);
+                    let days = a.days()?;
+                    l.days = days_of(days);
                     if policy.mode.pays_cash() {
                         let rate =
                             rate_of(mul(policy.rates.get(*kind), multiplier)?, comp.minor_units);
                         l.rate = Some(rate);
-                        l.amount = money(mul(a.days, rate)?);
+                        l.amount = money(a.times(rate)?);
                     }
                     summary.seconds += a.seconds;
                     summary.amount = add(summary.amount, l.amount)?;
                     match kind {
-                        DayKind::Weekend => weekend += a.days,
-                        DayKind::Holiday => holiday += a.days,
+                        DayKind::Weekend => weekend += days,
+                        DayKind::Holiday => holiday += days,
                         DayKind::Weekday => {}
                     }
                     let per_day = policy.time_off.get(*kind);
                     if policy.mode.earns_time_off() && !per_day.is_zero() {
-                        toil = add(toil, mul(a.days, per_day)?)?;
+                        toil = add(toil, a.times(per_day)?)?;
                         toil_seconds += a.seconds;
                     }
                     lines.push(l);
