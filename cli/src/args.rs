@@ -211,10 +211,15 @@ pub(crate) struct PublishArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("whose").required(true).multiple(true).args(["team", "person"])))]
 pub(crate) struct ShowArgs {
-    /// The team id.
-    pub team: String,
-    /// From this instant (RFC 3339, `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM` in the team's zone).
+    /// The team id (leave it out with `--person` for every team).
+    pub team: Option<String>,
+    /// Only this person's stretches: with no team, in every team.
+    #[arg(long, value_name = "P")]
+    pub person: Option<String>,
+    /// From this instant (RFC 3339, `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM` in the
+    /// team's zone, or with no team the person's).
     #[arg(long, value_name = "TIME")]
     pub from: Option<String>,
     /// Up to this instant (exclusive), same forms as --from.
@@ -405,9 +410,10 @@ pub(crate) struct ReplanArgs {
     /// Keep everything before the first handoff on or after this date.
     #[arg(long)]
     pub from: NaiveDate,
-    /// Output format of the new plan.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// Output format of the new plan (default: table; with `--out`, plan
+    /// JSON unless the file is `.csv` or `.md`).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
     /// Write the plan to this file (then `oncall publish TEAM FILE`).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -450,9 +456,10 @@ pub(crate) struct PlanArgs {
     pub jobs: Option<u16>,
     #[command(flatten)]
     pub horizon: Horizon,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// Output format (default: table; with `--out FILE.json`, `.csv` or
+    /// `.md`, the file's kind).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
     /// Write the output to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -544,6 +551,53 @@ pub(crate) enum Format {
     Csv,
     /// Markdown tables.
     Md,
+}
+
+impl Format {
+    /// The format of a plan written to `out`, or to standard output: an
+    /// explicit `--format` wins unless it contradicts the file's extension
+    /// (`--out q1.json --format table` is a usage error, so a file named
+    /// for plan JSON always holds plan JSON); without one, the extension
+    /// decides, and `file_default` covers other names.
+    pub(crate) fn for_output(
+        format: Option<Format>,
+        out: Option<&std::path::Path>,
+        file_default: Format,
+    ) -> Result<Format, crate::UsageError> {
+        let Some(out) = out else {
+            return Ok(format.unwrap_or(Format::Table));
+        };
+        let by_name = match out.extension().and_then(|e| e.to_str()) {
+            Some(e) if e.eq_ignore_ascii_case("json") => Some(Format::Json),
+            Some(e) if e.eq_ignore_ascii_case("csv") => Some(Format::Csv),
+            Some(e) if e.eq_ignore_ascii_case("md") => Some(Format::Md),
+            _ => None,
+        };
+        match (format, by_name) {
+            (Some(f), Some(n)) if f != n => Err(crate::UsageError::new(format!(
+                "--format {} contradicts --out {}, a .{} file",
+                f.name(),
+                crate::render::terminal(&out.display().to_string()),
+                n.name()
+            ))
+            .help(format!(
+                "leave out --format, or name the file for {}",
+                f.name()
+            ))),
+            (Some(f), _) => Ok(f),
+            (None, Some(n)) => Ok(n),
+            (None, None) => Ok(file_default),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Md => "md",
+        }
+    }
 }
 
 #[derive(Debug, Args)]

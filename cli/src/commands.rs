@@ -60,6 +60,7 @@ fn plan(dir: &Path, args: PlanArgs) -> Result<ExitCode> {
     let Some(team_id) = args.team.clone().filter(|_| !args.all) else {
         return crate::organisation::plan_all(dir, &spec, &opts, args.jobs, args.out.as_deref());
     };
+    let format = Format::for_output(args.format, args.out.as_deref(), Format::Table)?;
     let ws = load(dir)?;
     let team = find_team(&ws, &team_id)?;
     // Published history counts as carry-over and for rest; other teams'
@@ -70,8 +71,8 @@ fn plan(dir: &Path, args: PlanArgs) -> Result<ExitCode> {
     // as the solve's.
     let budget = args.time_limit.unwrap_or(optimise::DEFAULT_TIME_LIMIT);
     let explained = oncall::plan::explain::explain_plan(&ws, &plan, (&history, &busy), budget);
-    let mut text = render::plan(&ws, &explained.doc, args.format)?;
-    if let (Format::Table, Some(e)) = (args.format, &explained.infeasibility) {
+    let mut text = render::plan(&ws, &explained.doc, format)?;
+    if let (Format::Table, Some(e)) = (format, &explained.infeasibility) {
         text.push('\n');
         text.push_str(&oncall::plan::explain::render_text(&ws, e));
     }

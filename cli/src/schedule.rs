@@ -16,8 +16,8 @@ use oncall::schedule::service::{Outcome, Schedule};
 use oncall::schedule::store::{NewOverride, StoreRead};
 
 use crate::args::{
-    LogArgs, OverrideArgs, PublishArgs, ReplanArgs, ShowArgs, SwapAction, SwapArgs, SwapMatchArgs,
-    SwapRequestArgs, WhoArgs,
+    Format, LogArgs, OverrideArgs, PublishArgs, ReplanArgs, ShowArgs, SwapAction, SwapArgs,
+    SwapMatchArgs, SwapRequestArgs, WhoArgs,
 };
 use crate::render;
 use crate::workspace::{emit, find_person, find_team, identity_opt, load, read_plan};
@@ -138,8 +138,53 @@ fn refused_plan(plan: &Path, why: &str, violations: &[oncall::checker::Violation
 
 pub(crate) fn show(dir: &Path, args: ShowArgs) -> Result<ExitCode> {
     let ws = load(dir)?;
-    let team = find_team(&ws, &args.team)?;
-    let tz = ws.team(team).timezone;
+    let team = args
+        .team
+        .as_deref()
+        .map(|t| find_team(&ws, t))
+        .transpose()?;
+    let person = args
+        .person
+        .as_deref()
+        .map(|p| find_person(&ws, p))
+        .transpose()?;
+    // Times are read in the team's zone, or with no team the person's.
+    let tz = match (team, person) {
+        (Some(t), _) => ws.team(t).timezone,
+        (None, Some(p)) => ws.person(p).timezone,
+        (None, None) => ws.org.timezone,
+    };
+    let (from, to) = span(&args, tz)?;
+    let schedule = Schedule::read_only(&ws)?;
+    let teams: Vec<TeamIdx> = match team {
+        Some(t) => vec![t],
+        None => (0..ws.teams.len()).map(TeamIdx).collect(),
+    };
+    let mut shown = Vec::new();
+    for t in teams {
+        let mut tl = schedule.timeline(t)?.clipped(from, to);
+        if let Some(p) = person {
+            let id = &ws.person(p).id;
+            tl.segments.retain(|s| &s.person == id);
+            if tl.segments.is_empty() && team.is_none() {
+                continue;
+            }
+        }
+        shown.push((t, tl));
+    }
+    match (person, team) {
+        (Some(p), None) => print!("{}", render::person_timelines(&ws, p, &shown, args.format)?),
+        _ => {
+            for (t, tl) in &shown {
+                print!("{}", render::timeline(&ws, *t, tl, args.format)?);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The `[--from, --to)` of `show`, read in `tz`.
+fn span(args: &ShowArgs, tz: Tz) -> Result<(DateTime<Utc>, DateTime<Utc>)> {
     let from = match &args.from {
         Some(s) => instant(s, tz, "--from")?,
         None => DateTime::<Utc>::MIN_UTC,
@@ -151,14 +196,12 @@ pub(crate) fn show(dir: &Path, args: ShowArgs) -> Result<ExitCode> {
     if to <= from {
         return Err(UsageError::new(format!(
             "--to {} is not after --from {}",
-            args.to.unwrap_or_default(),
-            args.from.unwrap_or_default()
+            render::terminal(args.to.as_deref().unwrap_or_default()),
+            render::terminal(args.from.as_deref().unwrap_or_default())
         ))
         .into());
     }
-    let tl = Schedule::read_only(&ws)?.timeline(team)?.clipped(from, to);
-    print!("{}", render::timeline(&ws, team, &tl, args.format)?);
-    Ok(ExitCode::SUCCESS)
+    Ok((from, to))
 }
 
 pub(crate) fn who(dir: &Path, args: WhoArgs) -> Result<ExitCode> {
@@ -308,6 +351,9 @@ fn swap_match(dir: &Path, args: SwapMatchArgs) -> Result<ExitCode> {
 }
 
 pub(crate) fn replan(dir: &Path, args: ReplanArgs) -> Result<ExitCode> {
+    // A file is written for `publish`, so it is plan JSON unless it is
+    // named for CSV or Markdown.
+    let format = Format::for_output(args.format, args.out.as_deref(), Format::Json)?;
     let ws = load(dir)?;
     let team = find_team(&ws, &args.team)?;
     let opts = PlanOptions {
@@ -316,11 +362,7 @@ pub(crate) fn replan(dir: &Path, args: ReplanArgs) -> Result<ExitCode> {
     };
     let r = Schedule::read_only(&ws)?.replan(team, args.from, &opts)?;
     let doc = r.plan.to_doc(&ws);
-    // A file is written for `publish`, so it is always plan JSON.
-    let text = match &args.out {
-        Some(_) => render::json(&doc)?,
-        None => render::plan(&ws, &doc, args.format)?,
-    };
+    let text = render::plan(&ws, &doc, format)?;
     emit(args.out.as_deref(), &text)?;
     eprint!("{}", render::replan_diff(&r));
     if let Some(out) = &args.out {

@@ -438,3 +438,50 @@ fn plans_report_the_time_of_each_phase() {
         .clone();
     assert_eq!(last["name"], "explanation");
 }
+
+/// A file named `.json` always holds plan JSON, which `publish` reads:
+/// `--out q1.json` implies `--format json`, and a contradicting `--format`
+/// is a usage error that writes nothing.
+#[test]
+fn out_json_writes_plan_json_and_a_contradicting_format_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("q1.json");
+    let dir = data("quickstart");
+    let plan = |extra: &[&str]| {
+        let mut args = vec!["plan", "payments", "--quarter", "2027Q1"];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--out", file.to_str().unwrap()]);
+        oncall(&dir, &args)
+    };
+    let out = plan(&[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(doc["schema"], 1);
+    let check = oncall(&dir, &["check-plan", "payments", file.to_str().unwrap()]);
+    assert!(check.status.success(), "{}", text(&check.stdout));
+    std::fs::remove_file(&file).unwrap();
+    let out = plan(&["--format", "table"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("contradicts"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!file.exists());
+    // A Markdown file gets Markdown.
+    let md = tmp.path().join("q1.md");
+    let out = oncall(
+        &dir,
+        &[
+            "plan",
+            "payments",
+            "--quarter",
+            "2027Q1",
+            "--out",
+            md.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(std::fs::read_to_string(&md).unwrap().contains("| week |"));
+}
