@@ -1346,3 +1346,47 @@ fn schedule_views_snapshot() {
         insta::assert_snapshot!("replan_diff", text(&replan.stderr));
     });
 }
+
+/// `show --person P` gives P's resolved stretches in every team, and
+/// nobody else's; with a team it keeps to that team.
+#[test]
+fn show_person_lists_one_persons_stretches_across_teams() {
+    let (tmp, json) = published_quickstart();
+    let dir = tmp.path();
+    let (sre, sre_json) = plan(dir, "sre", &["--quarter", "2027Q1"], "sre.json");
+    publish(dir, "sre", &sre);
+    let weeks = |plan: &Value, who: &str| {
+        plan["shifts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["person"] == who)
+            .count()
+    };
+    let who = json["shifts"][0]["person"].as_str().unwrap().to_string();
+    let out: Value = serde_json::from_str(&ok(&oncall(
+        dir,
+        &["show", "--person", &who, "--format", "json"],
+    )))
+    .unwrap();
+    assert_eq!(out["person"], who.as_str());
+    let mut total = 0;
+    for team in out["teams"].as_array().unwrap() {
+        let segments = team["segments"].as_array().unwrap();
+        assert!(!segments.is_empty(), "{team:#}");
+        assert!(
+            segments.iter().all(|s| s["person"] == who.as_str()),
+            "{team:#}"
+        );
+        total += segments.len();
+    }
+    // No overrides: one stretch per planned week.
+    assert_eq!(total, weeks(&json, &who) + weeks(&sre_json, &who));
+    let table = ok(&oncall(dir, &["show", "payments", "--person", &who]));
+    assert!(table.starts_with("payments ("), "{table}");
+    assert!(!table.contains("sre ("), "{table}");
+    let unknown = oncall(dir, &["show", "--person", "nobody"]);
+    assert_eq!(unknown.status.code(), Some(2), "{}", text(&unknown.stderr));
+    let neither = oncall(dir, &["show"]);
+    assert_eq!(neither.status.code(), Some(2));
+}

@@ -7,7 +7,9 @@ mod schedule;
 pub(crate) use fairness::fairness_html;
 pub(crate) use page::page_html;
 
-pub(crate) use schedule::{audit, local, replan_diff, row, swap_matches, terminal, timeline, who};
+pub(crate) use schedule::{
+    audit, local, person_timelines, replan_diff, row, swap_matches, terminal, timeline, who,
+};
 
 use anyhow::Result;
 use comfy_table::{presets, CellAlignment, Table};

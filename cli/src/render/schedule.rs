@@ -8,7 +8,7 @@ use anyhow::Result;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use chrono_tz::Tz;
 use comfy_table::{presets, Table};
-use oncall::model::{TeamIdx, Workspace};
+use oncall::model::{PersonIdx, TeamIdx, Workspace};
 use oncall::schedule::replan::Replan;
 use oncall::schedule::service::TeamMatch;
 use oncall::schedule::store::AuditEntry;
@@ -90,6 +90,35 @@ pub(crate) fn timeline(
         ]));
     }
     Ok(format!("{} ({})\n{table}\n", t.id, tz.name()))
+}
+
+/// One person's stretches in every team that has any: a table per team,
+/// or one JSON document with the person and each team's segments.
+pub(crate) fn person_timelines(
+    ws: &Workspace,
+    person: PersonIdx,
+    teams: &[(TeamIdx, Timeline)],
+    format: ShowFormat,
+) -> Result<String> {
+    let id = &ws.person(person).id;
+    if let ShowFormat::Json = format {
+        let mut docs = Vec::new();
+        for (t, tl) in teams {
+            docs.push(serde_json::from_str::<serde_json::Value>(&timeline(
+                ws, *t, tl, format,
+            )?)?);
+        }
+        let doc = json!({"person": id, "teams": docs});
+        return Ok(format!("{}\n", serde_json::to_string_pretty(&doc)?));
+    }
+    if teams.is_empty() {
+        return Ok(format!("{id} holds nothing published in that span\n"));
+    }
+    let mut out = String::new();
+    for (t, tl) in teams {
+        out.push_str(&timeline(ws, *t, tl, format)?);
+    }
+    Ok(out)
 }
 
 /// `, phone …, chat …` for the person `id`, when `people.csv` gives them:
