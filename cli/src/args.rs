@@ -114,7 +114,9 @@ pub(crate) enum LinkCommand {
 }
 
 #[derive(Debug, Args)]
-#[group(required = true, multiple = false)]
+#[command(group(
+    clap::ArgGroup::new("grant").required(true).multiple(false).args(["person", "team"])
+))]
 pub(crate) struct LinkCreateArgs {
     /// A link to this person's shifts in every team.
     #[arg(long)]
