@@ -182,7 +182,7 @@ pub(crate) struct IcalArgs {
     /// Every person's and every team's feed (needs --out).
     #[arg(long)]
     pub all: bool,
-    /// Write one file per feed into DIR (person-<id>.ics, team-<id>.ics)
+    /// Write one file per feed into DIR (`person-<id>.ics`, `team-<id>.ics`)
     /// instead of printing the feed.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -440,7 +440,7 @@ pub(crate) struct Horizon {
 
 #[derive(Debug, Args)]
 pub(crate) struct PlanArgs {
-    /// The team id (the file stem of teams/<team>.toml).
+    /// The team id (the file stem of `teams/<team>.toml`).
     #[arg(required_unless_present = "all", conflicts_with = "all")]
     pub team: Option<String>,
     /// Plan every team: teams that share people together, the rest apart,
