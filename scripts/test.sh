@@ -34,3 +34,5 @@ echo "== cargo test (unit, integration, benches in test mode)"
 INSTA_UPDATE=no cargo test --workspace --all-targets
 echo "== cargo test --doc"
 INSTA_UPDATE=no cargo test --workspace --doc
+echo "== cargo doc (warnings are errors: broken intra-doc links and the like)"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace

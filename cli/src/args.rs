@@ -114,7 +114,9 @@ pub(crate) enum LinkCommand {
 }
 
 #[derive(Debug, Args)]
-#[group(required = true, multiple = false)]
+#[command(group(
+    clap::ArgGroup::new("grant").required(true).multiple(false).args(["person", "team"])
+))]
 pub(crate) struct LinkCreateArgs {
     /// A link to this person's shifts in every team.
     #[arg(long)]
@@ -180,7 +182,7 @@ pub(crate) struct IcalArgs {
     /// Every person's and every team's feed (needs --out).
     #[arg(long)]
     pub all: bool,
-    /// Write one file per feed into DIR (person-<id>.ics, team-<id>.ics)
+    /// Write one file per feed into DIR (`person-<id>.ics`, `team-<id>.ics`)
     /// instead of printing the feed.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -444,7 +446,7 @@ pub(crate) struct Horizon {
 
 #[derive(Debug, Args)]
 pub(crate) struct PlanArgs {
-    /// The team id (the file stem of teams/<team>.toml).
+    /// The team id (the file stem of `teams/<team>.toml`).
     #[arg(required_unless_present = "all", conflicts_with = "all")]
     pub team: Option<String>,
     /// Plan every team: teams that share people together, the rest apart,

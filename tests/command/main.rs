@@ -12,6 +12,7 @@ mod cli_comp;
 mod cli_fairness;
 mod cli_ical;
 mod cli_input;
+mod docs;
 mod guards;
 mod offers;
 mod org;

@@ -10,7 +10,7 @@
 //!   person's share is the sum over the teams reported. Someone on call for a
 //!   team they are not a member of (an override) has load but no share.
 //! - Hours, weekend and holiday days, night hours and pages are what was
-//!   carried: those of [`report`](super::report) over the quarter, from the
+//!   carried: those of [`report`] over the quarter, from the
 //!   resolved timeline.
 //! - Pay and days off in lieu are what was, or will be, paid, as `oncall
 //!   comp` shows them: a closed period's stored lines (its adjustments of
@@ -117,7 +117,7 @@ pub struct Sources<'a> {
 /// The fairness report over `range`, quarter by quarter.
 ///
 /// # Errors
-/// As [`report`](super::report): no compensation policy, an empty range, a
+/// As [`report`]: no compensation policy, an empty range, a
 /// timeline naming someone unknown, or pages without incident pay.
 pub fn fairness(
     ws: &Workspace,

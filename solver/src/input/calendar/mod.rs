@@ -19,7 +19,7 @@
 //!   (`W. Europe Standard Time`), and otherwise evaluated from its own
 //!   `STANDARD`/`DAYLIGHT` rules;
 //! - which events count is the workspace's
-//!   [`CalendarPolicy`](crate::model::CalendarPolicy); `STATUS:CANCELLED` and
+//!   [`CalendarPolicy`]; `STATUS:CANCELLED` and
 //!   `TRANSP:TRANSPARENT` (free time) events never do;
 //! - recurring events follow RFC 5545: every `FREQ`, `INTERVAL`, `COUNT`,
 //!   `UNTIL`, `BY…` part, `BYSETPOS` and `WKST` (expanded by the `rrule`

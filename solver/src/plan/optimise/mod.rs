@@ -24,7 +24,7 @@
 //! That bound is weak when loads come in lumps: a heavy holiday week cannot be
 //! balanced by half of a light one. So every person's *patterns* (how many
 //! slots of each role and load they take) are enumerated by the same dynamic
-//! programme, and a set-partitioning programme over them ([`patterns`])
+//! programme, and a set-partitioning programme over them (`patterns`)
 //! decides whether any choice of patterns keeps everyone within a candidate
 //! value. Its linear relaxation is tight, so it refutes in hundredths of a
 //! second what the week-level model takes seconds to refute. The search walks
@@ -40,17 +40,17 @@
 //!
 //! [`solve`] runs the phases in order and times each
 //! ([`SolveStats::phases`](crate::plan::SolveStats)) on the clock of
-//! [`progress`], which also holds the best plan so far: `fill` ([`phases`]),
-//! `reachability` and `bounds` ([`bounds`]), `patterns` and `search`
-//! ([`search`], over the relaxation of [`patterns`]), then `min-max` (only
+//! `progress`, which also holds the best plan so far: `fill` (`phases`),
+//! `reachability` and `bounds` (`bounds`), `patterns` and `search`
+//! (`search`, over the relaxation of `patterns`), then `min-max` (only
 //! when the search ran out of time), `fewest-changes` (re-plans only),
-//! `pattern-spread`, `spread` and `plan` ([`phases`]). The MILP is built in [`model`], one
+//! `pattern-spread`, `spread` and `plan` (`phases`). The MILP is built in `model`, one
 //! function per family of constraint rows; every row is tagged with the rule,
 //! week, role and person it came from ([`RowTag`]), so conflicts can be told
-//! in domain words. The greedy seed of the fill phase is in [`seed`]; what the
-//! fill fixes for the later phases (filled slots, shares) in [`filled`]; slot
-//! loads in micro-units in [`units`]. Teams that share people are planned
-//! together in [`joint`].
+//! in domain words. The greedy seed of the fill phase is in `seed`; what the
+//! fill fixes for the later phases (filled slots, shares) in `filled`; slot
+//! loads in micro-units in `units`. Teams that share people are planned
+//! together in `joint`.
 
 mod bounds;
 mod filled;
