@@ -17,3 +17,4 @@ mod offers;
 mod org;
 mod schedule;
 mod serve;
+mod sync;
