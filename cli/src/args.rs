@@ -87,6 +87,38 @@ pub(crate) enum Command {
     /// Secret links to a person's feed or a team's feed, page and now.json.
     #[command(subcommand)]
     Link(LinkCommand),
+    /// Make a pager page whoever the resolved timeline says (dry run unless
+    /// --apply).
+    #[command(subcommand)]
+    Sync(SyncCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum SyncCommand {
+    /// Sync each role mapped in a team file's `[pagerduty]` table into that
+    /// PagerDuty schedule's overrides. The token comes from $PAGERDUTY_TOKEN.
+    Pagerduty(SyncArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SyncArgs {
+    /// Only this team.
+    #[arg(long)]
+    pub team: Option<String>,
+    /// Sync stretches from the start of this day on (YYYY-MM-DD, team zone);
+    /// default: from now.
+    #[arg(long)]
+    pub from: Option<NaiveDate>,
+    /// Sync stretches up to the end of this day (YYYY-MM-DD, team zone);
+    /// default: all that are published.
+    #[arg(long)]
+    pub to: Option<NaiveDate>,
+    /// Write the changes; without it nothing is written anywhere.
+    #[arg(long)]
+    pub apply: bool,
+    /// The API's address (tests point it at a local server).
+    #[arg(long, default_value = oncall::sync::pagerduty::API_URL)]
+    pub api_url: String,
 }
 
 #[derive(Debug, Args)]
@@ -98,6 +130,14 @@ pub(crate) struct ServeArgs {
     /// The public URL the server is reached at, for the links it prints.
     #[arg(long, env = "ONCALL_BASE_URL")]
     pub base_url: Option<String>,
+    /// Sync PagerDuty (as `sync pagerduty --apply`) in the background this
+    /// often (e.g. 15m, 1h, 30s) when the schedule has changed since the
+    /// last sync. The token comes from $PAGERDUTY_TOKEN.
+    #[arg(long, value_name = "DURATION", value_parser = crate::sync::parse_every)]
+    pub sync_every: Option<std::time::Duration>,
+    /// The PagerDuty API address for --sync-every.
+    #[arg(long, default_value = oncall::sync::pagerduty::API_URL)]
+    pub pagerduty_api_url: String,
 }
 
 #[derive(Debug, Subcommand)]

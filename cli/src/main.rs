@@ -16,6 +16,7 @@ mod organisation;
 mod render;
 mod schedule;
 mod serve;
+mod sync;
 mod workspace;
 
 use std::fmt;

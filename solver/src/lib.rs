@@ -51,6 +51,7 @@ pub mod model;
 pub mod pay;
 pub mod plan;
 pub mod schedule;
+pub mod sync;
 pub mod text;
 pub mod view;
 

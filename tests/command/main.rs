@@ -18,3 +18,4 @@ mod offers;
 mod org;
 mod schedule;
 mod serve;
+mod sync;

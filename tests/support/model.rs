@@ -28,6 +28,7 @@ pub(crate) fn person(id: &str, tz: Tz, joined: &str, skills: &[&str]) -> Person 
             .map(|s| s.to_string())
             .collect::<BTreeSet<_>>(),
         contacts: Default::default(),
+        grafana_user: None,
         origin: Origin::default(),
     }
 }
@@ -74,6 +75,7 @@ pub(crate) fn workspace(tz: Tz, people: Vec<Person>, roles: Vec<Role>, rules: Ru
             fairness: FairnessPolicy::default(),
             carry: BTreeMap::new(),
             pins: vec![],
+            pagerduty: Default::default(),
             origin: Origin::default(),
         }],
         inputs_sha256: "test".into(),

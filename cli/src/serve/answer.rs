@@ -17,6 +17,8 @@ use sha2::{Digest, Sha256};
 pub(crate) enum Asked {
     /// `calendar.ics`.
     Feed,
+    /// `calendar.ics?for=grafana[&role=R]`: a team's feed for Grafana.
+    Grafana(Option<String>),
     /// The schedule page.
     Page,
     /// `now.json`, at an instant or now.

@@ -121,6 +121,12 @@ impl Server {
             (Asked::Feed, LinkSubject::Person(p)) => self.feed(token, modified, "person", p)?,
             (Asked::Feed, LinkSubject::Team(t)) => self.feed(token, modified, "team", t)?,
             (Asked::Page, LinkSubject::Team(t)) => self.page(store, token, modified, t)?,
+            (Asked::Grafana(role), LinkSubject::Team(t)) => {
+                match self.grafana(store, modified, t, role.as_deref())? {
+                    Ok(b) => b,
+                    Err(why) => return Ok(Answer::BadRequest(why)),
+                }
+            }
             (Asked::Now(at), LinkSubject::Team(t)) => {
                 match self.now(store, modified, t, at.as_deref())? {
                     Ok(b) => b,
@@ -210,6 +216,29 @@ impl Server {
             token: Some(token),
             bodies,
         })
+    }
+
+    /// A team's feed for Grafana, of one role or all.
+    fn grafana(
+        &self,
+        store: &Store,
+        modified: DateTime<Utc>,
+        team: &str,
+        role: Option<&str>,
+    ) -> Result<std::result::Result<Body, String>> {
+        let idx = self
+            .team(team)
+            .ok_or_else(|| anyhow!("link to an unknown team"))?;
+        if let Some(r) = role.filter(|r| self.ws.team(idx).role_by_name(r).is_none()) {
+            return Ok(Err(format!("the team has no role `{r}`")));
+        }
+        let events = feed::events(&self.ws, &self.timelines(store)?);
+        let text = feed::grafana_feed(&self.ws, team, role, &events);
+        Ok(Ok(Body::new(
+            text,
+            "text/calendar; charset=utf-8",
+            modified,
+        )))
     }
 
     fn page(&self, store: &Store, token: i64, modified: DateTime<Utc>, team: &str) -> Result<Body> {

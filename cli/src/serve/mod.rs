@@ -37,6 +37,9 @@ use cache::Server;
 
 pub(crate) fn run(dir: &Path, args: ServeArgs) -> Result<ExitCode> {
     let ws = load(dir)?;
+    if let Some(every) = args.sync_every {
+        crate::sync::every(dir, every, &args.pagerduty_api_url)?;
+    }
     let server = Arc::new(Server::new(ws)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -108,8 +111,24 @@ async fn healthz(State(s): State<Arc<Server>>) -> Response {
     }
 }
 
-async fn feed(s: State<Arc<Server>>, UrlPath(secret): UrlPath<String>, h: HeaderMap) -> Response {
-    answer(s, secret, Asked::Feed, h).await
+#[derive(serde::Deserialize)]
+struct FeedQuery {
+    #[serde(rename = "for")]
+    for_: Option<String>,
+    role: Option<String>,
+}
+
+async fn feed(
+    s: State<Arc<Server>>,
+    UrlPath(secret): UrlPath<String>,
+    Query(q): Query<FeedQuery>,
+    h: HeaderMap,
+) -> Response {
+    let asked = match q.for_.as_deref() {
+        Some("grafana") => Asked::Grafana(q.role),
+        _ => Asked::Feed,
+    };
+    answer(s, secret, asked, h).await
 }
 
 async fn page(s: State<Arc<Server>>, UrlPath(secret): UrlPath<String>, h: HeaderMap) -> Response {

@@ -387,6 +387,52 @@ pub fn team_feeds(ws: &Workspace, events: &[FeedEvent]) -> Vec<Feed> {
         .collect()
 }
 
+/// The feed Grafana IRM / OnCall imports as an iCal schedule
+/// (`ical_url_primary`): one event per resolved stretch of `team`'s `role`
+/// (every role when `None`), whose `SUMMARY` is the holder's Grafana user:
+/// the `grafana_user` column of `people.csv`, else the person's id. Never
+/// the e-mail address: feeds carry no contact details.
+pub fn grafana_feed(
+    ws: &Workspace,
+    team: &str,
+    role: Option<&str>,
+    events: &[FeedEvent],
+) -> String {
+    let team_name = ws
+        .team_by_id(team)
+        .map_or(team, |t| ws.team(t).name.as_str());
+    let calname = match role {
+        Some(r) => format!("On call: {team_name} {r}"),
+        None => format!("On call: {team_name}"),
+    };
+    let mut w = ContentWriter::with_capacity(512 + events.len() * 300);
+    w.raw("BEGIN", "VCALENDAR");
+    w.raw("VERSION", "2.0");
+    w.text("PRODID", PRODID);
+    w.raw("CALSCALE", "GREGORIAN");
+    w.text("X-WR-CALNAME", &calname);
+    w.raw("REFRESH-INTERVAL;VALUE=DURATION", REFRESH);
+    for e in events
+        .iter()
+        .filter(|e| e.team == team && role.is_none_or(|r| e.role == r))
+    {
+        let user = ws
+            .person_by_id(&e.person)
+            .and_then(|p| ws.person(p).grafana_user.clone())
+            .unwrap_or_else(|| e.person.clone());
+        w.raw("BEGIN", "VEVENT");
+        w.text("UID", &format!("grafana-{}", e.uid));
+        w.utc("DTSTAMP", e.stamp);
+        w.utc("DTSTART", e.start);
+        w.utc("DTEND", e.end);
+        w.raw("SEQUENCE", &e.sequence.to_string());
+        w.text("SUMMARY", &user);
+        w.raw("END", "VEVENT");
+    }
+    w.raw("END", "VCALENDAR");
+    w.finish()
+}
+
 /// Writes a VCALENDAR named `calname` holding `events` in the order given.
 /// With `with_person`, each SUMMARY also names who is on call (team feeds).
 ///

@@ -17,8 +17,18 @@ use crate::input::suggest::did_you_mean;
 use crate::model::{Contacts, Origin, Person, PersonIdx};
 
 /// The columns of `people.csv`, in the documented order.
-const PEOPLE_COLUMNS: [&str; 10] = [
-    "id", "name", "email", "timezone", "region", "joined", "left", "skills", "phone", "chat",
+const PEOPLE_COLUMNS: [&str; 11] = [
+    "id",
+    "name",
+    "email",
+    "timezone",
+    "region",
+    "joined",
+    "left",
+    "skills",
+    "phone",
+    "chat",
+    "grafana_user",
 ];
 
 /// The columns `people.csv` cannot do without.
@@ -226,6 +236,7 @@ impl Cx {
                 phone: contact(row.get("phone")),
                 chat: contact(row.get("chat")),
             },
+            grafana_user: contact(row.get("grafana_user")),
             origin: Origin {
                 file: row.src.rel.clone(),
                 line: row.line,

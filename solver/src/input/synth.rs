@@ -62,6 +62,7 @@ pub fn organisation(shape: &Shape) -> Workspace {
                 left: None,
                 skills,
                 contacts: Default::default(),
+                grafana_user: None,
                 origin: Origin::default(),
             });
             let vacations = 1 + rng.usize(0..2) * (shape.weeks as usize / 13).max(1);
@@ -117,6 +118,7 @@ pub fn organisation(shape: &Shape) -> Workspace {
             fairness: FairnessPolicy::default(),
             carry: BTreeMap::new(),
             pins: vec![],
+            pagerduty: Default::default(),
             origin: Origin::default(),
         });
     }

@@ -14,7 +14,9 @@ use crate::input::diagnostic::Diagnostic;
 use crate::input::limits::{id_help, id_problem, in_range, shown, MAX_VALUE, MAX_WEEKS};
 use crate::input::parse::{backticked, parse_time, parse_weekday, WEEKDAYS};
 use crate::input::source::Source;
-use crate::model::{Absence, FairnessPolicy, Handoff, Org, Origin, Person, PersonIdx, Rules, Team};
+use crate::model::{
+    Absence, FairnessPolicy, Handoff, Org, Origin, Person, PersonIdx, Role, Rules, Team,
+};
 
 mod escalation;
 mod pins;
@@ -48,6 +50,8 @@ struct RawTeam {
     carry: BTreeMap<Spanned<String>, Spanned<f64>>,
     #[serde(default)]
     pins: Vec<pins::RawPin>,
+    #[serde(default)]
+    pagerduty: BTreeMap<Spanned<String>, Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -163,6 +167,7 @@ impl Cx {
         let pins = self.pins(src, &raw.pins, &pin_context);
         let escalation = self.escalation(src, &raw.escalation, &roles, people, pending);
         let runbook = raw.runbook.as_ref().and_then(|u| self.runbook(src, u));
+        let pagerduty = self.pagerduty(src, &raw.pagerduty, &roles);
         if self.diags.len() > before {
             return None;
         }
@@ -181,6 +186,7 @@ impl Cx {
             fairness,
             carry,
             pins,
+            pagerduty,
             origin: Origin {
                 file: src.rel.clone(),
                 line: 1,
@@ -351,6 +357,45 @@ impl Cx {
             }
         }
         carry
+    }
+
+    /// `[pagerduty]`: a PagerDuty schedule id for each role named, e.g.
+    /// `primary = "PABC123"`.
+    fn pagerduty(
+        &mut self,
+        src: &Source,
+        raw: &BTreeMap<Spanned<String>, Spanned<String>>,
+        roles: &[Role],
+    ) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        for (role, schedule) in raw {
+            if !roles.iter().any(|r| &r.name == role.get_ref()) {
+                let d = src.at(
+                    role.span(),
+                    format!("`[pagerduty]` names unknown role `{}`", role.get_ref()),
+                );
+                self.push(suggest(
+                    d,
+                    role.get_ref(),
+                    roles.iter().map(|r| r.name.as_str()),
+                    "use a role name from this file's [[roles]]",
+                ));
+                continue;
+            }
+            let id = schedule.get_ref().trim();
+            if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
+                self.push(
+                    src.at(
+                        schedule.span(),
+                        format!("invalid PagerDuty schedule id `{}`", shown(id)),
+                    )
+                    .help("give the schedule's id from its PagerDuty address, e.g. \"PABC123\""),
+                );
+                continue;
+            }
+            out.insert(role.get_ref().clone(), id.to_string());
+        }
+        out
     }
 
     /// A whole number (of weeks or shifts) from 0 to [`MAX_WEEKS`] from a

@@ -220,6 +220,9 @@ pub struct Person {
     /// How to reach them while on call: shown by `who`, which runs
     /// locally, and never in a feed, page or `now.json`.
     pub contacts: Contacts,
+    /// The person's user in Grafana IRM / OnCall (`grafana_user` in
+    /// `people.csv`), written as the SUMMARY of Grafana feeds.
+    pub grafana_user: Option<String>,
     pub origin: Origin,
 }
 
@@ -335,6 +338,9 @@ pub struct Team {
     pub carry: BTreeMap<PersonIdx, f64>,
     /// Slots fixed by hand.
     pub pins: Vec<Pin>,
+    /// PagerDuty schedule id by role name (`[pagerduty]` in the team file),
+    /// for `oncall sync pagerduty`.
+    pub pagerduty: BTreeMap<String, String>,
     /// The team file.
     pub origin: Origin,
 }

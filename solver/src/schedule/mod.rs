@@ -6,6 +6,7 @@ pub mod changes;
 pub mod links;
 pub mod offers;
 pub mod organisation;
+pub mod pager;
 pub mod replan;
 pub mod sequences;
 pub mod service;

@@ -408,6 +408,7 @@ mod tests {
             fairness: Default::default(),
             carry: Default::default(),
             pins: vec![],
+            pagerduty: Default::default(),
             origin: Default::default(),
         }
     }

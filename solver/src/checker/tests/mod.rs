@@ -52,6 +52,7 @@ fn person(id: &str, joined: &str, skills: &[&str]) -> Person {
         left: None,
         skills: skills.iter().map(|s| s.to_string()).collect(),
         contacts: Default::default(),
+        grafana_user: None,
         origin: origin("people.csv", 2),
     }
 }
@@ -154,6 +155,7 @@ fn workspace() -> Workspace {
                     origin: origin("teams/payments.toml", 35),
                 },
             ],
+            pagerduty: Default::default(),
             origin: origin("teams/payments.toml", 1),
         }],
         inputs_sha256: "abc123".into(),

@@ -240,6 +240,7 @@ impl<'a> Problem<'a> {
                         left: None,
                         skills: skills.into_iter().collect(),
                         contacts: Default::default(),
+                        grafana_user: None,
                         origin: Default::default(),
                     });
                     team.members.push(idx);

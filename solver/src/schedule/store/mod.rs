@@ -20,6 +20,7 @@
 
 mod links;
 mod offers;
+mod pager;
 mod pay;
 mod read;
 mod write;
@@ -32,6 +33,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use links::LinkRead;
 pub use offers::{NewOffer, OfferRead};
+pub use pager::{PagerRead, PagerWrite};
 pub use pay::{PayRead, EVERY_TEAM};
 use read::sql_err;
 pub use read::StoreRead;
@@ -208,6 +210,19 @@ pub const MIGRATIONS: &[&str] = &[
                         '')
         FROM swap_requests s;
     DROP TABLE swap_requests;
+    ",
+    // 6: overrides oncall created in a pager's schedule (`oncall sync`): only
+    // these are ever deleted there.
+    r"
+    CREATE TABLE pager_overrides (
+        vendor      TEXT NOT NULL,
+        schedule    TEXT NOT NULL,
+        override_id TEXT NOT NULL,
+        team        TEXT NOT NULL,
+        role        TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        PRIMARY KEY (vendor, schedule, override_id)
+    );
     ",
 ];
 
