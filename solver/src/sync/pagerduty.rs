@@ -51,7 +51,7 @@ impl PagerDuty {
         if base.starts_with("https:") && !cfg!(feature = "tls") {
             return Err(PagerError::Failed(format!(
                 "this oncall was built without HTTPS, so it cannot reach {base}: \
-                 build it with `--features tls` (cargo install --path cli --features tls)"
+                 build it with its default features (the `tls` feature)"
             )));
         }
         let client = Client::builder()
