@@ -2,7 +2,8 @@
 //!
 //! Exit status: 0 for success and complete plans; 1 when a slot is unfilled,
 //! a change is refused, a plan fails its check, or an input file is wrong;
-//! 2 for usage errors (bad arguments, or names and times that do not parse).
+//! 2 for usage errors (bad arguments, or names and times that do not parse);
+//! 3 for internal failures (an `oncall.db` that cannot be read or used).
 
 mod args;
 mod commands;
@@ -24,7 +25,9 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use oncall::LoadError;
+use oncall::schedule::service::ClosePeriodError;
+use oncall::schedule::store::StoreError;
+use oncall::{LoadError, ScheduleError};
 
 /// A command line that is wrong: exit status 2.
 #[derive(Debug)]
@@ -84,9 +87,29 @@ fn report(err: &anyhow::Error) -> ExitCode {
     }
     if err.downcast_ref::<UsageError>().is_some() {
         ExitCode::from(2)
+    } else if store_failure(err).is_some_and(StoreError::is_internal) {
+        ExitCode::from(3)
     } else {
         ExitCode::from(1)
     }
+}
+
+/// The store failure behind `err`, through the service's error types.
+fn store_failure(err: &anyhow::Error) -> Option<&StoreError> {
+    fn schedule(e: &ScheduleError) -> Option<&StoreError> {
+        match e {
+            ScheduleError::Store(s) => Some(s),
+            _ => None,
+        }
+    }
+    err.chain().find_map(|c| {
+        c.downcast_ref::<StoreError>()
+            .or_else(|| c.downcast_ref::<ScheduleError>().and_then(schedule))
+            .or_else(|| match c.downcast_ref::<ClosePeriodError>() {
+                Some(ClosePeriodError::Schedule(e)) => schedule(e),
+                _ => None,
+            })
+    })
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

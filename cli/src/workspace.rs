@@ -119,9 +119,11 @@ pub(crate) fn emit(out: Option<&Path>, text: &str) -> Result<()> {
     }
 }
 
-/// See [`emit`].
+/// See [`emit`]. A target that exists must be a regular file (or a link to
+/// one): a device, FIFO, socket or directory is refused untouched.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
+    regular_target(path)?;
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -138,4 +140,47 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     tmp.persist(path)
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
+}
+
+/// Refuses a `--out` target that exists and is not a regular file.
+fn regular_target(path: &Path) -> Result<()> {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return Ok(());
+    };
+    let kind = if meta.is_symlink() {
+        match std::fs::metadata(path) {
+            Ok(m) => m.file_type(),
+            // A dangling link: renaming replaces the link itself.
+            Err(_) => return Ok(()),
+        }
+    } else {
+        meta.file_type()
+    };
+    if kind.is_file() {
+        return Ok(());
+    }
+    let what = file_kind(kind);
+    Err(UsageError::new(format!(
+        "--out {}: it is {what}, not a regular file; nothing was written",
+        path.display()
+    ))
+    .help("give the path of a regular file (or of one to create), or leave --out out to write to standard output")
+    .into())
+}
+
+fn file_kind(kind: std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_dir() {
+        "a directory"
+    } else if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_char_device() {
+        "a character device"
+    } else if kind.is_block_device() {
+        "a block device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "a special file"
+    }
 }

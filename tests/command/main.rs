@@ -14,6 +14,7 @@ mod cli_ical;
 mod cli_input;
 mod docs;
 mod guards;
+mod hostile;
 mod offers;
 mod org;
 mod schedule;

@@ -436,3 +436,22 @@ fn the_schedule_page_renders_in_a_browser() {
     );
     server.stop();
 }
+
+/// `/healthz` reads every team's published timeline: a store with a row no
+/// reader can parse answers 503 naming the team and the column.
+#[test]
+fn healthz_is_unavailable_when_a_team_cannot_be_served() {
+    let tmp = published_quickstart();
+    let ws = tmp.path();
+    let server = Server::start(ws);
+    let http = Client::new();
+    let health = |http: &Client| http.get(format!("{}/healthz", server.base)).send().unwrap();
+    assert_eq!(health(&http).status(), StatusCode::OK);
+    crate::hostile::poison(ws);
+    let res = health(&http);
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body = res.text().unwrap();
+    assert!(body.contains("team payments cannot be served"), "{body}");
+    assert!(body.contains("slots.end"), "{body}");
+    drop(server);
+}

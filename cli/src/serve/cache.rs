@@ -89,14 +89,41 @@ impl Server {
         }
     }
 
-    /// Whether the workspace's files and the store can still be read.
+    /// Whether the workspace's files and the store can still be read, and
+    /// every team's published timeline with them: the error names the first
+    /// team that cannot be served.
     pub(crate) fn health(&self) -> Result<()> {
         std::fs::read_dir(self.ws.root.join("teams"))?;
         std::fs::metadata(self.ws.root.join("people.csv"))?;
         let store = self.take()?;
-        let ok = store.last_change().map(drop);
+        let ok = store
+            .last_change()
+            .map(drop)
+            .map_err(anyhow::Error::from)
+            .and_then(|()| {
+                store
+                    .read(|r| {
+                        (0..self.ws.teams.len())
+                            .try_for_each(|t| r.timeline(&self.ws, TeamIdx(t)).map(drop))
+                    })
+                    .map_err(|e| self.unserved(&store, e))
+            });
         self.give(store);
-        Ok(ok?)
+        ok
+    }
+
+    /// The first team whose timeline cannot be read, with why.
+    fn unserved(&self, store: &Store, e: oncall::schedule::store::StoreError) -> anyhow::Error {
+        let bad = self
+            .ws
+            .teams
+            .iter()
+            .enumerate()
+            .find(|(t, _)| store.read(|r| r.timeline(&self.ws, TeamIdx(*t))).is_err());
+        match bad {
+            Some((_, team)) => anyhow!("team {} cannot be served: {e}", team.id),
+            None => anyhow!("{e}"),
+        }
     }
 
     /// The answer to `asked` of the link `secret` opens.

@@ -2,7 +2,8 @@
 //! to holders of secret links. A thin shell: routing, HTTP caching and
 //! logging here; every answer comes from the library.
 //!
-//! - `GET /healthz`: 200 when the workspace and the store can be read.
+//! - `GET /healthz`: 200 when the workspace, the store and every team's
+//!   published timeline can be read; else 503 with the reason.
 //! - `GET /<secret>/calendar.ics`: a person link's feed (every team of the
 //!   person), or a team link's feed.
 //! - `GET /<secret>/`: a team link's schedule page.
@@ -107,7 +108,11 @@ async fn shutdown() {
 async fn healthz(State(s): State<Arc<Server>>) -> Response {
     match tokio::task::spawn_blocking(move || s.health()).await {
         Ok(Ok(())) => (StatusCode::OK, "ok\n").into_response(),
-        _ => (StatusCode::SERVICE_UNAVAILABLE, "unavailable\n").into_response(),
+        Ok(Err(e)) => {
+            let reason = format!("unavailable: {e:#}\n");
+            (StatusCode::SERVICE_UNAVAILABLE, reason).into_response()
+        }
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable\n").into_response(),
     }
 }
 

@@ -7,6 +7,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 
 use super::time::{day_weights, wall_clock_instant, weighted_days};
 use super::violation::{CheckError, Ineligibility};
+use crate::model::bounds;
 use crate::model::{Absence, Origin, Person, PersonIdx, Role, Team, TeamIdx, Workspace};
 
 /// One rotation week, as the checker recomputes it.
@@ -252,6 +253,7 @@ fn lay_out_weeks(
                 .ok_or_else(|| out_of_range.clone())?;
         }
         let instant = wall_clock_instant(tz, date.and_time(team.handoff.time))
+            .filter(|t| bounds::instant_supported(*t) && bounds::date_supported(date))
             .ok_or_else(|| out_of_range.clone())?;
         handoffs.push((date, instant));
     }

@@ -28,7 +28,10 @@ pub enum CheckError {
         expected: Weekday,
     },
     /// The weeks run off the calendar.
-    #[error("{weeks} weeks from {first_week} run past the supported calendar")]
+    #[error(
+        "{weeks} weeks from {first_week} run past the supported time range {}",
+        crate::model::bounds::RANGE_TEXT
+    )]
     OutOfRange {
         /// The first week asked for.
         first_week: NaiveDate,

@@ -4,6 +4,7 @@
 //! small `Copy` indices into the workspace's vectors; the user-facing string ids
 //! are kept alongside for messages and output.
 
+pub mod bounds;
 pub mod document;
 pub mod history;
 pub mod time;

@@ -67,8 +67,14 @@ pub enum HorizonError {
     #[error("cannot plan {0} weeks; plan between 1 and 520 weeks")]
     BadLength(u32),
     /// The dates run off chrono's calendar.
-    #[error("the dates run past the supported calendar")]
+    #[error(
+        "the dates run past the supported calendar ({})",
+        crate::model::bounds::RANGE_TEXT
+    )]
     OutOfRange,
+    /// A handoff falls outside the supported range of time.
+    #[error("{0}; plan an earlier horizon")]
+    Unsupported(#[from] crate::model::bounds::OutOfSupportedRange),
 }
 
 impl std::str::FromStr for HorizonSpec {
@@ -88,6 +94,12 @@ impl std::str::FromStr for HorizonSpec {
             .map_err(|_| format!("`{s}` is not a quarter; write it like 2027Q1"))?;
         if !(1..=4).contains(&quarter) {
             return Err(format!("`{s}`: quarters are 1 to 4, e.g. {year}Q1"));
+        }
+        if !(1900..=9999).contains(&year) {
+            return Err(format!(
+                "`{s}`: the year must be 1900 to 9999 (the supported time range is {})",
+                crate::model::bounds::RANGE_TEXT
+            ));
         }
         Ok(HorizonSpec::Quarter { year, quarter })
     }
@@ -143,8 +155,21 @@ pub fn weeks(team: &Team, spec: &HorizonSpec) -> Result<Vec<Week>, HorizonError>
 /// `count` rotation weeks of `team` starting with the handoff on `first`.
 ///
 /// # Errors
-/// Dates off the calendar.
+/// Dates off the calendar, or a handoff outside the supported range
+/// ([`crate::model::bounds`]).
 pub fn weeks_from(team: &Team, first: NaiveDate, count: u32) -> Result<Vec<Week>, HorizonError> {
+    let weeks = lay_out(team, first, count)?;
+    if let (Some(a), Some(z)) = (weeks.first(), weeks.last()) {
+        use crate::model::bounds::{check_date, check_instant};
+        check_date("the first handoff date", a.first_day)?;
+        check_instant("the first handoff", a.start)?;
+        check_date("the last handoff date", z.next_day)?;
+        check_instant("the last handoff", z.end)?;
+    }
+    Ok(weeks)
+}
+
+fn lay_out(team: &Team, first: NaiveDate, count: u32) -> Result<Vec<Week>, HorizonError> {
     let handoff = |day: NaiveDate| resolve_local(team.timezone, day.and_time(team.handoff.time));
     (0..count)
         .map(|k| {

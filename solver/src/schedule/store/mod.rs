@@ -18,6 +18,7 @@
 //! both the store and a [`Writer`] implement, so a change reads what it judges
 //! inside the transaction that writes it.
 
+mod bounds;
 mod links;
 mod offers;
 mod pager;
@@ -239,7 +240,10 @@ pub enum StoreError {
         source: rusqlite::Error,
     },
     /// The database was written by a newer oncall.
-    #[error("state store {path} has schema version {found}, newer than this oncall knows ({known}); upgrade oncall")]
+    #[error(
+        "state store {path}: this oncall.db was written by a newer oncall (schema {found}; \
+         this oncall knows schemas up to {known})\n  help: upgrade oncall"
+    )]
     TooNew {
         /// The database file.
         path: PathBuf,
@@ -248,15 +252,32 @@ pub enum StoreError {
         /// The newest this build knows.
         known: i64,
     },
+    /// The schema version is not one any oncall writes (negative).
+    #[error(
+        "state store {path}: schema {found} is not a valid oncall.db schema\n  help: this file \
+         was not written by oncall; restore oncall.db from a backup"
+    )]
+    BadSchema {
+        /// The database file.
+        path: PathBuf,
+        /// Its version.
+        found: i64,
+    },
     /// A stored value could not be read back.
-    #[error("state store {path}: corrupt value `{value}` in {what}")]
+    #[error(
+        "state store {path}: corrupt value `{value}` in {what}{}\n  help: {}",
+        row.as_ref().map_or(String::new(), |r| format!(", row {}", r.row)),
+        row.as_ref().map_or(RECOVER_ANY, |r| r.fix.as_str())
+    )]
     Corrupt {
         /// The database file.
         path: PathBuf,
-        /// Which column.
+        /// Which column (`table.column`).
         what: &'static str,
         /// The value.
         value: String,
+        /// Which row, and how to remove it, when known.
+        row: Option<BadRow>,
     },
     /// The plan cannot be stored as it is.
     #[error("{0}")]
@@ -272,7 +293,59 @@ pub enum StoreError {
     },
 }
 
+/// The recovery advice for a corrupt row that no command can remove.
+const RECOVER_ANY: &str = "restore oncall.db from a backup (nothing in oncall can change that \
+                           row yet)";
+
+/// The row a corrupt value was found in, and how to recover.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadRow {
+    /// The row, e.g. `team payments, version 3, week 9999-12-27, role primary`.
+    pub row: String,
+    /// The recovery command, in words.
+    pub fix: String,
+}
+
+impl BadRow {
+    /// A row of published version `version` of `team`: dropping that version
+    /// recovers.
+    pub fn of_version(team: &str, version: u32, row: String) -> BadRow {
+        BadRow {
+            row,
+            fix: format!(
+                "the row belongs to published version {version} of team {team}; restore \
+                 oncall.db from a backup taken before that version was published"
+            ),
+        }
+    }
+}
+
 impl StoreError {
+    /// Names the row of a [`StoreError::Corrupt`] that lacks one; any other
+    /// error is returned as it is.
+    pub fn at_row(self, row: impl FnOnce() -> BadRow) -> StoreError {
+        match self {
+            StoreError::Corrupt {
+                path,
+                what,
+                value,
+                row: None,
+            } => StoreError::Corrupt {
+                path,
+                what,
+                value,
+                row: Some(row()),
+            },
+            other => other,
+        }
+    }
+
+    /// Whether the error means the store cannot be read or used (exit 3),
+    /// rather than a change it refused.
+    pub fn is_internal(&self) -> bool {
+        !matches!(self, StoreError::Invalid(_) | StoreError::Conflict { .. })
+    }
+
     /// Whether the store failed because it cannot be written here (a
     /// read-only file, directory or medium): reading may still work.
     pub fn is_read_only(&self) -> bool {
@@ -501,6 +574,26 @@ fn uri_path(path: &Path) -> String {
     out
 }
 
+/// `Ok` for a schema version this build can read (it may still need
+/// migrations); a negative one, or one newer than [`MIGRATIONS`], is refused.
+fn schema_known(path: &Path, found: i64) -> Result<(), StoreError> {
+    let known = MIGRATIONS.len() as i64;
+    if found < 0 {
+        return Err(StoreError::BadSchema {
+            path: path.to_path_buf(),
+            found,
+        });
+    }
+    if found > known {
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found,
+            known,
+        });
+    }
+    Ok(())
+}
+
 fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
@@ -572,15 +665,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
         };
-        let found = store.schema_version()?;
-        let known = MIGRATIONS.len() as i64;
-        if found > known {
-            return Err(StoreError::TooNew {
-                path: store.path.clone(),
-                found,
-                known,
-            });
-        }
+        schema_known(&store.path, store.schema_version()?)?;
         Ok(store)
     }
 
@@ -654,7 +739,6 @@ impl Store {
     }
 
     fn migrate(&mut self) -> Result<(), StoreError> {
-        let known = MIGRATIONS.len() as i64;
         loop {
             let path = self.path.clone();
             let sql = sql_err(&path);
@@ -665,13 +749,7 @@ impl Store {
             let version: i64 = tx
                 .query_row("PRAGMA user_version", [], |r| r.get(0))
                 .map_err(&sql)?;
-            if version > known {
-                return Err(StoreError::TooNew {
-                    path: path.clone(),
-                    found: version,
-                    known,
-                });
-            }
+            schema_known(&path, version)?;
             let Some(step) = usize::try_from(version)
                 .ok()
                 .and_then(|v| MIGRATIONS.get(v))
@@ -797,5 +875,29 @@ mod tests {
         drop(s);
         let err = Store::open(dir.path()).unwrap_err();
         assert!(matches!(err, StoreError::TooNew { found: 99, .. }), "{err}");
+        assert!(
+            err.to_string()
+                .contains("written by a newer oncall (schema 99"),
+            "{err}"
+        );
+        assert!(Store::open_read_only(dir.path()).is_err());
+    }
+
+    #[test]
+    fn a_negative_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).unwrap();
+        s.conn.pragma_update(None, "user_version", -1).unwrap();
+        drop(s);
+        let err = Store::open(dir.path()).unwrap_err();
+        assert!(
+            matches!(err, StoreError::BadSchema { found: -1, .. }),
+            "{err}"
+        );
+        let err = Store::open_read_only(dir.path()).unwrap_err();
+        assert!(
+            err.to_string().contains("not a valid oncall.db schema"),
+            "{err}"
+        );
     }
 }

@@ -71,6 +71,7 @@ fn corrupt(path: &std::path::Path, what: &'static str, value: &str) -> StoreErro
         path: path.to_path_buf(),
         what,
         value: value.to_string(),
+        row: None,
     }
 }
 
@@ -231,6 +232,11 @@ impl Writer<'_> {
                 (None, None, None, None, Some(give.to_string()), Some(json))
             }
         };
+        let span_pairs = [give, take].into_iter().flatten().map(|s| (s.start, s.end));
+        super::bounds::spans("an offer", span_pairs)?;
+        if let Terms::Swap { give, want } = &o.terms {
+            super::bounds::dates("a swap request's week", want.iter().copied().chain([*give]))?;
+        }
         let (gs, ge) = span_texts(give);
         let (tks, tke) = span_texts(take);
         self.tx

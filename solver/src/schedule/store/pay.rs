@@ -61,6 +61,7 @@ fn closed_period<R: StoreRead + ?Sized>(r: &R, h: Header) -> Result<ClosedPeriod
         path: path.to_path_buf(),
         what,
         value: value.to_string(),
+        row: None,
     };
     let date = |s: &str, what| s.parse().map_err(|_| corrupt(what, s));
     let period = crate::pay::PayPeriod {
@@ -126,6 +127,7 @@ impl Writer<'_> {
         report: &CompReport,
         inputs_sha256: &str,
     ) -> Result<CloseStamp, StoreError> {
+        super::bounds::dates("a pay period's day", [report.period.from, report.period.to])?;
         let sql = sql_err(self.path());
         let start = report.period.from.to_string();
         self.tx

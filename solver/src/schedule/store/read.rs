@@ -6,7 +6,10 @@ use std::path::Path;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{AuditEntry, StoreError, VersionInfo};
+use super::{AuditEntry, BadRow, StoreError, VersionInfo};
+
+/// How to recover from a corrupt override: no command removes one yet.
+const RECOVER_OVERRIDE: &str = "restore oncall.db from a backup taken before that override";
 use crate::model::document::PlanDoc;
 use crate::model::{TeamIdx, Workspace};
 use crate::schedule::timeline::{Override, PublishedSlot, Timeline};
@@ -23,6 +26,7 @@ fn corrupt(path: &Path, what: &'static str, value: &str) -> StoreError {
         path: path.to_path_buf(),
         what,
         value: value.to_string(),
+        row: None,
     }
 }
 
@@ -79,14 +83,21 @@ pub trait StoreRead {
         for row in rows {
             let (team, version, at, actor, forced, sha, first, weeks, status) =
                 row.map_err(sql_err(self.path()))?;
+            let bad = |e: StoreError| {
+                let row = || format!("team {team}, version {version}");
+                e.at_row(|| BadRow::of_version(&team, version, row()))
+            };
+            let published_at =
+                instant(self.path(), &at, "plan_versions.published_at").map_err(bad)?;
+            let first_week = date(self.path(), &first, "plan_versions.first_week").map_err(bad)?;
             out.push(VersionInfo {
                 team,
                 version,
-                published_at: instant(self.path(), &at, "plan_versions.published_at")?,
+                published_at,
                 actor,
                 forced,
                 inputs_sha256: sha,
-                first_week: date(self.path(), &first, "plan_versions.first_week")?,
+                first_week,
                 weeks,
                 status,
             });
@@ -109,8 +120,11 @@ pub trait StoreRead {
             .optional()
             .map_err(sql_err(self.path()))?;
         json.map(|j| {
-            serde_json::from_str(&j)
-                .map_err(|_| corrupt(self.path(), "plan_versions.plan_json", &j))
+            serde_json::from_str(&j).map_err(|_| {
+                corrupt(self.path(), "plan_versions.plan_json", &j).at_row(|| {
+                    BadRow::of_version(team, version, format!("team {team}, version {version}"))
+                })
+            })
         })
         .transpose()
     }
@@ -146,16 +160,22 @@ pub trait StoreRead {
         for row in rows {
             let (version, week, role, person, start, end, load, published) =
                 row.map_err(sql_err(self.path()))?;
-            out.push(PublishedSlot {
+            let bad = |e: StoreError| {
+                let row = || format!("team {team}, version {version}, week {week}, role {role}");
+                e.at_row(|| BadRow::of_version(team, version, row()))
+            };
+            let p = self.path();
+            let slot = PublishedSlot {
                 version,
-                week: date(self.path(), &week, "slots.week")?,
-                role,
+                week: date(p, &week, "slots.week").map_err(bad)?,
+                role: role.clone(),
                 person,
-                start: instant(self.path(), &start, "slots.start")?,
-                end: instant(self.path(), &end, "slots.end")?,
+                start: instant(p, &start, "slots.start").map_err(bad)?,
+                end: instant(p, &end, "slots.end").map_err(bad)?,
                 load,
-                published: instant(self.path(), &published, "plan_versions.published_at")?,
-            });
+                published: instant(p, &published, "plan_versions.published_at").map_err(bad)?,
+            };
+            out.push(slot);
         }
         Ok(out)
     }
@@ -189,14 +209,21 @@ pub trait StoreRead {
         for row in rows {
             let (id, role, person, start, end, reason, created) =
                 row.map_err(sql_err(self.path()))?;
+            let bad = |e: StoreError| {
+                e.at_row(|| BadRow {
+                    row: format!("id {id} (team {team})"),
+                    fix: RECOVER_OVERRIDE.to_string(),
+                })
+            };
+            let p = self.path();
             out.push(Override {
                 id,
                 role,
                 person,
-                start: instant(self.path(), &start, "overrides.start")?,
-                end: instant(self.path(), &end, "overrides.end")?,
+                start: instant(p, &start, "overrides.start").map_err(bad)?,
+                end: instant(p, &end, "overrides.end").map_err(bad)?,
                 reason,
-                created: instant(self.path(), &created, "overrides.created_at")?,
+                created: instant(p, &created, "overrides.created_at").map_err(bad)?,
             });
         }
         Ok(out)

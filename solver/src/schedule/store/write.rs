@@ -31,6 +31,7 @@ impl Writer<'_> {
                 doc.team
             )));
         }
+        super::bounds::plan(doc)?;
         let first_week = doc
             .horizon
             .as_ref()
@@ -127,6 +128,7 @@ impl Writer<'_> {
         granted: &[i64],
         detail: &serde_json::Value,
     ) -> Result<Vec<i64>, StoreError> {
+        super::bounds::spans("an override", overrides.iter().map(|o| (o.start, o.end)))?;
         let sql = write_err(self.path());
         let mut ids = Vec::with_capacity(overrides.len());
         for o in overrides {
@@ -174,6 +176,10 @@ impl Writer<'_> {
         &self,
         changed: &[(String, SequenceEntry)],
     ) -> Result<(), StoreError> {
+        super::bounds::spans(
+            "a feed event",
+            changed.iter().map(|(_, e)| (e.start, e.end)),
+        )?;
         let sql = write_err(self.path());
         let mut stmt = self
             .tx
