@@ -136,12 +136,17 @@ pub(crate) fn publish_all(root: &Path, dir: &Path, force: bool) -> Result<ExitCo
                     terminal(&v.to_string())
                 );
             }
-            for ((t, doc), version) in docs.iter().zip(value) {
+            for ((t, doc), landed) in docs.iter().zip(value) {
                 let id = &ws.team(*t).id;
-                println!(
-                    "published {id} version {version}: {} shifts",
-                    doc.shifts.len()
-                );
+                let version = landed.version;
+                if landed.unchanged {
+                    println!("unchanged {id} version {version}: the same plan is published");
+                } else {
+                    println!(
+                        "published {id} version {version}: {} shifts",
+                        doc.shifts.len()
+                    );
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -2,6 +2,7 @@
 //! timeline, changes and trades, re-plans, and the service that runs each
 //! state change as one transaction.
 
+pub mod busy_index;
 pub mod changes;
 pub mod links;
 pub mod offers;

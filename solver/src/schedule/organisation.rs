@@ -12,8 +12,9 @@ use crate::model::document::PlanDoc;
 use crate::model::{TeamIdx, Workspace};
 use crate::plan::horizon::{self, HorizonSpec};
 use crate::plan::optimise::{self, PlanOptions, TeamContext, TeamResult};
-use crate::schedule::store::{StoreError, StoreRead};
-use crate::schedule::timeline::{busy_elsewhere, PublishedSlot, Timeline};
+use crate::schedule::busy_index::BusyIndex;
+use crate::schedule::store::{StoreError, StoreRead, Writer};
+use crate::schedule::timeline::{PublishedSlot, Timeline};
 
 /// A violation of one plan in a set.
 #[derive(Clone, Debug, PartialEq)]
@@ -79,6 +80,7 @@ impl Schedule<'_> {
     ) -> Result<Vec<TeamResult>, ScheduleError> {
         let ws = self.workspace();
         let timelines = self.timelines()?;
+        let index = BusyIndex::new(&timelines);
         let teams: Vec<TeamIdx> = (0..ws.teams.len()).map(TeamIdx).collect();
         let groups = optimise::components(ws, &teams);
         let context = |t: TeamIdx| {
@@ -87,7 +89,7 @@ impl Schedule<'_> {
                 .find(|g| g.contains(&t))
                 .cloned()
                 .unwrap_or_default();
-            team_context(ws, t, spec, &group, &timelines)
+            team_context(ws, t, spec, &group, (&timelines, &index))
         };
         optimise::plan_all(ws, &teams, spec, opts, &context, jobs, done)
             .map_err(|e| ScheduleError::Store(StoreError::Invalid(e.to_string())))
@@ -100,6 +102,12 @@ impl Schedule<'_> {
     /// and nothing is written. With `force` the rules are skipped (audited);
     /// a plan of the wrong shape is never stored.
     ///
+    /// The timelines are read once into a [`BusyIndex`], which each plan
+    /// updates as it is staged. A plan identical to its team's latest
+    /// version (the same slots and `inputs_sha256`) is left as it is:
+    /// [`Landed::unchanged`], no new version, and one audit line for all of
+    /// them.
+    ///
     /// # Errors
     /// The store fails.
     pub fn publish_all(
@@ -107,16 +115,11 @@ impl Schedule<'_> {
         docs: &[(TeamIdx, PlanDoc)],
         force: bool,
         detail: &serde_json::Value,
-    ) -> Result<Outcome<Vec<u32>, TeamViolation>, ScheduleError> {
+    ) -> Result<Outcome<Vec<Landed>, TeamViolation>, ScheduleError> {
         let ws = self.workspace();
         let result = self.store_mut()?.write(|w| {
-            let mut timelines = w.timelines(ws)?;
-            for (team, doc) in docs {
-                if let Some(tl) = timelines.get_mut(team.0) {
-                    *tl = prospective(ws, w, *team, doc)?;
-                }
-            }
-            let found = judge_all(ws, docs, &timelines);
+            let staged = stage(ws, w, docs)?;
+            let found = judge_all(ws, docs, &staged);
             let structural = found.iter().filter(|v| v.violation.is_structural());
             let structural: Vec<TeamViolation> = structural.cloned().collect();
             if !structural.is_empty() {
@@ -125,22 +128,8 @@ impl Schedule<'_> {
             if !found.is_empty() && !force {
                 return Err(Abort::Refused(found));
             }
-            let mut versions = Vec::with_capacity(docs.len());
-            for (team, doc) in docs {
-                let id = &ws.team(*team).id;
-                let mine: Vec<String> = found
-                    .iter()
-                    .filter(|v| &v.team == id)
-                    .map(|v| v.violation.to_string())
-                    .collect();
-                let mut detail = detail.clone();
-                if let Some(o) = detail.as_object_mut() {
-                    o.insert("status".into(), doc.status.clone().into());
-                    o.insert("violations".into(), mine.clone().into());
-                }
-                versions.push(w.publish(id, doc, !mine.is_empty(), &detail)?);
-            }
-            Ok((versions, found))
+            let landed = write_all(ws, w, docs, &staged, &found, detail)?;
+            Ok((landed, found))
         });
         match result {
             Ok((value, overruled)) => Ok(Outcome::Recorded { value, overruled }),
@@ -151,16 +140,149 @@ impl Schedule<'_> {
     }
 }
 
+/// What became of one plan of a set that landed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Landed {
+    /// The team's version now holding the plan.
+    pub version: u32,
+    /// Whether that version was already published (nothing was written).
+    pub unchanged: bool,
+}
+
+/// A set of plans staged in one transaction: the timelines as they would be
+/// with them published, and their busy index.
+struct Staged {
+    timelines: Vec<Timeline>,
+    index: BusyIndex,
+    /// Per plan of the set: the published version it is identical to.
+    same_as: Vec<Option<u32>>,
+}
+
+/// Reads the timelines once and stages every plan of `docs` that differs
+/// from its team's latest version.
+fn stage(ws: &Workspace, w: &Writer<'_>, docs: &[(TeamIdx, PlanDoc)]) -> Result<Staged, Abort> {
+    let mut timelines = w.timelines(ws)?;
+    let mut index = BusyIndex::new(&timelines);
+    let mut same_as = Vec::with_capacity(docs.len());
+    for (team, doc) in docs {
+        let id = &ws.team(*team).id;
+        let slots = w.slots(id)?;
+        let same = identical(w, id, &slots, doc)?;
+        same_as.push(same);
+        if same.is_some() {
+            continue;
+        }
+        let tl = prospective(ws, w, *team, doc, slots)?;
+        index.replace(*team, &tl);
+        if let Some(old) = timelines.get_mut(team.0) {
+            *old = tl;
+        }
+    }
+    Ok(Staged {
+        timelines,
+        index,
+        same_as,
+    })
+}
+
+/// The latest published version of team `id`, when `doc` is identical to
+/// it: the same `inputs_sha256` and the same slots.
+fn identical(
+    w: &Writer<'_>,
+    id: &str,
+    slots: &[PublishedSlot],
+    doc: &PlanDoc,
+) -> Result<Option<u32>, StoreError> {
+    let Some(latest) = slots.iter().map(|s| s.version).max() else {
+        return Ok(None);
+    };
+    let key = |week, role: &str, person: &str, start, end, load: f64| {
+        (
+            week,
+            role.to_string(),
+            person.to_string(),
+            start,
+            end,
+            load.to_bits(),
+        )
+    };
+    let mut published: Vec<_> = slots
+        .iter()
+        .filter(|s| s.version == latest)
+        .map(|s| key(s.week, &s.role, &s.person, s.start, s.end, s.load))
+        .collect();
+    let mut planned: Vec<_> = doc
+        .shifts
+        .iter()
+        .map(|s| key(s.week, &s.role, &s.person, s.start, s.end, s.load))
+        .collect();
+    published.sort();
+    planned.sort();
+    if published != planned || doc.team != id {
+        return Ok(None);
+    }
+    let sha = w.versions(id)?.into_iter().find(|v| v.version == latest);
+    let same = sha.is_some_and(|v| Some(&v.inputs_sha256) == doc.inputs_sha256.as_ref());
+    Ok(same.then_some(latest))
+}
+
+/// Writes the staged plans of `docs` (one audit line for those unchanged).
+fn write_all(
+    ws: &Workspace,
+    w: &Writer<'_>,
+    docs: &[(TeamIdx, PlanDoc)],
+    staged: &Staged,
+    found: &[TeamViolation],
+    detail: &serde_json::Value,
+) -> Result<Vec<Landed>, StoreError> {
+    let mut landed = Vec::with_capacity(docs.len());
+    let mut unchanged = Vec::new();
+    for ((team, doc), same) in docs.iter().zip(&staged.same_as) {
+        let id = &ws.team(*team).id;
+        if let Some(version) = *same {
+            unchanged.push(id.clone());
+            landed.push(Landed {
+                version,
+                unchanged: true,
+            });
+            continue;
+        }
+        let mine: Vec<String> = found
+            .iter()
+            .filter(|v| &v.team == id)
+            .map(|v| v.violation.to_string())
+            .collect();
+        let mut detail = detail.clone();
+        if let Some(o) = detail.as_object_mut() {
+            o.insert("status".into(), doc.status.clone().into());
+            o.insert("violations".into(), mine.clone().into());
+        }
+        let version = w.publish(id, doc, !mine.is_empty(), &detail)?;
+        landed.push(Landed {
+            version,
+            unchanged: false,
+        });
+    }
+    if !unchanged.is_empty() {
+        let mut detail = detail.clone();
+        if let Some(o) = detail.as_object_mut() {
+            o.insert("unchanged".into(), unchanged.into());
+        }
+        w.audit("", "publish-unchanged", false, &detail)?;
+    }
+    Ok(landed)
+}
+
 /// Team `team`'s timeline as it would be with `doc` published as its next
-/// version.
+/// version after `slots` (all its published slots).
 fn prospective<R: StoreRead + ?Sized>(
     ws: &Workspace,
     r: &R,
     team: TeamIdx,
     doc: &PlanDoc,
+    mut slots: Vec<PublishedSlot>,
 ) -> Result<Timeline, StoreError> {
     let id = &ws.team(team).id;
-    let mut slots = r.slots(id)?;
     let version = slots.iter().map(|s| s.version).max().unwrap_or(0) + 1;
     let now = Utc::now();
     slots.extend(doc.shifts.iter().map(|s| PublishedSlot {
@@ -176,15 +298,17 @@ fn prospective<R: StoreRead + ?Sized>(
     Ok(Timeline::resolve(ws.team(team), &slots, &r.overrides(id)?))
 }
 
-/// The publish gate for every plan of `docs` against `timelines`.
-fn judge_all(
-    ws: &Workspace,
-    docs: &[(TeamIdx, PlanDoc)],
-    timelines: &[Timeline],
-) -> Vec<TeamViolation> {
+/// The publish gate for every staged plan of `docs`, each against the
+/// staged timelines.
+fn judge_all(ws: &Workspace, docs: &[(TeamIdx, PlanDoc)], staged: &Staged) -> Vec<TeamViolation> {
     let mut out = Vec::new();
-    for (team, doc) in docs {
-        let report = super::service::gate(ws, *team, doc, timelines);
+    for ((team, doc), same) in docs.iter().zip(&staged.same_as) {
+        if same.is_some() {
+            continue;
+        }
+        let own = staged.timelines.get(team.0).cloned().unwrap_or_default();
+        let busy = staged.index.busy_elsewhere(ws, *team);
+        let report = super::service::gate_with(ws, *team, doc, &own, &busy);
         out.extend(
             report
                 .violations
@@ -206,7 +330,7 @@ fn team_context(
     t: TeamIdx,
     spec: &HorizonSpec,
     group: &[TeamIdx],
-    timelines: &[Timeline],
+    (timelines, index): (&[Timeline], &BusyIndex),
 ) -> TeamContext {
     let own = timelines.get(t.0).cloned().unwrap_or_default();
     let first = |u: TeamIdx| -> Option<DateTime<Utc>> {
@@ -224,7 +348,7 @@ fn team_context(
     };
     // Published time of teams planned with `t` now counts only before
     // their horizon: from there on they are planned anew.
-    let mut busy = busy_elsewhere(ws, t, timelines);
+    let mut busy = index.busy_elsewhere(ws, t);
     busy.retain(|b| {
         let replanned_from = ws
             .team_by_id(&b.team)

@@ -18,6 +18,7 @@ use crate::model::{TeamIdx, Workspace};
 use crate::pay::periods::{self as pay_periods, CloseError, ClosedPeriod};
 use crate::pay::{Incident, PayPeriod};
 use crate::plan::optimise::PlanOptions;
+use crate::schedule::busy_index::{self, BusyIndex};
 use crate::schedule::changes::{self, Refusal, Swap, SwapCycle};
 use crate::schedule::offers::Terms;
 use crate::schedule::replan::{self, Replan, ReplanError};
@@ -26,7 +27,7 @@ use crate::schedule::store::{
     ChangeKind, NewOffer, NewOverride, OfferRead, PayRead, Store, StoreError, StoreRead,
     SwapRequest, Writer, DB_FILE,
 };
-use crate::schedule::timeline::{busy_elsewhere, Timeline};
+use crate::schedule::timeline::Timeline;
 
 /// Failures of the service itself (the store, or a re-plan that cannot
 /// start). A change that the rules refuse is not an error: it is an
@@ -185,7 +186,10 @@ impl<'w> Schedule<'w> {
     /// # Errors
     /// The store cannot be read.
     pub fn check_plan(&self, team: TeamIdx, doc: &PlanDoc) -> Result<CheckReport, ScheduleError> {
-        Ok(gate(self.ws, team, doc, &self.timelines()?))
+        match &self.store {
+            Some(s) => Ok(s.read(|r| gate_in(self.ws, r, team, doc))?),
+            None => Ok(gate(self.ws, team, doc, &self.timelines()?)),
+        }
     }
 
     /// The time members of `team` are on call for teams that exclude it,
@@ -194,7 +198,11 @@ impl<'w> Schedule<'w> {
     /// # Errors
     /// The store cannot be read.
     pub fn busy_elsewhere(&self, team: TeamIdx) -> Result<Vec<Busy>, ScheduleError> {
-        Ok(busy_elsewhere(self.ws, team, &self.timelines()?))
+        let ws = self.ws;
+        let Some(store) = &self.store else {
+            return Ok(Vec::new());
+        };
+        Ok(store.read(|r| members_busy(ws, r, team))?)
     }
 
     /// Publishes `doc` as the next version of `team`'s plan, if it passes the
@@ -215,7 +223,7 @@ impl<'w> Schedule<'w> {
     ) -> Result<Outcome<u32, Violation>, ScheduleError> {
         let ws = self.ws;
         self.store_mut()?.write(|w| {
-            let report = gate(ws, team, doc, &w.timelines(ws)?);
+            let report = gate_in(ws, w, team, doc)?;
             if report.violations.iter().any(Violation::is_structural) {
                 let structural = report.violations.into_iter();
                 return Ok(Outcome::Malformed(
@@ -386,7 +394,7 @@ impl<'w> Schedule<'w> {
                 let overrides = w.overrides(id)?;
                 let consented: Vec<SwapRequest> =
                     requests.iter().filter(|r| r.consented).cloned().collect();
-                let busy = busy_elsewhere(ws, team, &w.timelines(ws)?);
+                let busy = members_busy(ws, w, team)?;
                 let cycles = changes::match_swaps(ws, team, &slots, &overrides, &consented, &busy);
                 if !dry_run && !cycles.is_empty() {
                     let granted: Vec<i64> =
@@ -419,7 +427,7 @@ impl<'w> Schedule<'w> {
         opts: &PlanOptions,
     ) -> Result<Replan, ScheduleError> {
         let timelines = self.timelines()?;
-        let busy = busy_elsewhere(self.ws, team, &timelines);
+        let busy = BusyIndex::new(&timelines).busy_elsewhere(self.ws, team);
         let tl = timelines.get(team.0).cloned().unwrap_or_default();
         Ok(replan::replan(self.ws, team, from, &tl, &busy, opts)?)
     }
@@ -506,13 +514,56 @@ pub(super) fn gate(
     doc: &PlanDoc,
     timelines: &[Timeline],
 ) -> CheckReport {
+    let own = timelines.get(team.0).cloned().unwrap_or_default();
+    let busy = crate::schedule::timeline::busy_elsewhere(ws, team, timelines);
+    gate_with(ws, team, doc, &own, &busy)
+}
+
+/// [`gate`] with the team's own timeline `own` and the time its people are
+/// on call elsewhere (`busy`) already found.
+pub(super) fn gate_with(
+    ws: &Workspace,
+    team: TeamIdx,
+    doc: &PlanDoc,
+    own: &Timeline,
+    busy: &[Busy],
+) -> CheckReport {
     let first = doc
         .horizon
         .as_ref()
         .map_or(NaiveDate::MIN, |h| h.first_week);
-    let own = timelines.get(team.0).cloned().unwrap_or_default();
-    let busy = busy_elsewhere(ws, team, timelines);
-    checker::check_plan_around(ws, team, doc, &history_before(&own, first), &busy)
+    checker::check_plan_around(ws, team, doc, &history_before(own, first), busy)
+}
+
+/// [`gate`] as `r` reads the store: only the timelines that name the plan's
+/// people are read.
+pub(super) fn gate_in<R: StoreRead + ?Sized>(
+    ws: &Workspace,
+    r: &R,
+    team: TeamIdx,
+    doc: &PlanDoc,
+) -> Result<CheckReport, StoreError> {
+    let people: std::collections::BTreeSet<&str> =
+        doc.shifts.iter().map(|s| s.person.as_str()).collect();
+    let index = busy_index::of_people(ws, r, &people)?;
+    let busy = index.busy_of(ws, team, people.iter().copied());
+    Ok(gate_with(ws, team, doc, &r.timeline(ws, team)?, &busy))
+}
+
+/// The time the members of `team` are on call for teams that exclude it,
+/// reading only the timelines that name them.
+fn members_busy<R: StoreRead + ?Sized>(
+    ws: &Workspace,
+    r: &R,
+    team: TeamIdx,
+) -> Result<Vec<Busy>, StoreError> {
+    let members = ws.team(team).members.iter();
+    let people: std::collections::BTreeSet<&str> = members
+        .filter_map(|p| ws.people.get(p.0))
+        .map(|p| p.id.as_str())
+        .collect();
+    let index = busy_index::of_people(ws, r, &people)?;
+    Ok(index.busy_elsewhere(ws, team))
 }
 
 /// A change made of overrides, and who asks for it.
@@ -553,7 +604,19 @@ pub(super) fn judge_new<R: StoreRead + ?Sized>(
     let existing = r.overrides(id)?;
     let before = Timeline::resolve(ws.team(team), &slots, &existing);
     let after = changes::with_overrides(ws, team, &slots, &existing, new);
-    let busy = busy_elsewhere(ws, team, &r.timelines(ws)?);
+    // Only the people of stretches the change makes can clash elsewhere.
+    let old: std::collections::BTreeSet<_> = before
+        .segments
+        .iter()
+        .map(|s| (&s.role, &s.person, s.start, s.end))
+        .collect();
+    let fresh = after.segments.iter();
+    let people: std::collections::BTreeSet<&str> = fresh
+        .filter(|s| !old.contains(&(&s.role, &s.person, s.start, s.end)))
+        .map(|s| s.person.as_str())
+        .collect();
+    let index = busy_index::of_people(ws, r, &people)?;
+    let busy = index.busy_of(ws, team, people.iter().copied());
     Ok(changes::judge(ws, team, (&before, &after), &busy))
 }
 

@@ -59,7 +59,7 @@ pub trait StoreRead {
     fn versions(&self, team: &str) -> Result<Vec<VersionInfo>, StoreError> {
         let mut stmt = self
             .conn()
-            .prepare(
+            .prepare_cached(
                 "SELECT team, version, published_at, actor, forced, inputs_sha256, first_week, \
                  weeks, status FROM plan_versions WHERE team = ?1 ORDER BY version",
             )
@@ -136,7 +136,7 @@ pub trait StoreRead {
     fn slots(&self, team: &str) -> Result<Vec<PublishedSlot>, StoreError> {
         let mut stmt = self
             .conn()
-            .prepare(
+            .prepare_cached(
                 "SELECT s.version, s.week, s.role, s.person, s.start, s.end, s.load, v.published_at \
                  FROM slots s JOIN plan_versions v ON v.team = s.team AND v.version = s.version \
                  WHERE s.team = ?1 ORDER BY s.version, s.week, s.role",
@@ -187,7 +187,7 @@ pub trait StoreRead {
     fn overrides(&self, team: &str) -> Result<Vec<Override>, StoreError> {
         let mut stmt = self
             .conn()
-            .prepare(
+            .prepare_cached(
                 "SELECT id, role, person, start, end, reason, created_at FROM overrides \
                  WHERE team = ?1 ORDER BY id",
             )
@@ -278,7 +278,7 @@ pub trait StoreRead {
     fn audit(&self, team: Option<&str>) -> Result<Vec<AuditEntry>, StoreError> {
         let mut stmt = self
             .conn()
-            .prepare(
+            .prepare_cached(
                 "SELECT id, at, actor, team, action, forced, detail FROM audit \
                  WHERE ?1 IS NULL OR team = ?1 ORDER BY id",
             )
@@ -320,7 +320,7 @@ pub trait StoreRead {
     fn feed_sequences(&self) -> Result<crate::schedule::sequences::Sequences, StoreError> {
         let mut stmt = self
             .conn()
-            .prepare("SELECT uid, start, end, sequence FROM feed_sequences")
+            .prepare_cached("SELECT uid, start, end, sequence FROM feed_sequences")
             .map_err(sql_err(self.path()))?;
         let rows = stmt
             .query_map([], |r| {

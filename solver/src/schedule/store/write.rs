@@ -89,7 +89,7 @@ impl Writer<'_> {
         let sql = write_err(self.path());
         let mut stmt = self
             .tx
-            .prepare(
+            .prepare_cached(
                 "INSERT INTO slots (team, version, week, role, person, start, end, load) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )
@@ -183,7 +183,7 @@ impl Writer<'_> {
         let sql = write_err(self.path());
         let mut stmt = self
             .tx
-            .prepare(
+            .prepare_cached(
                 "INSERT INTO feed_sequences (uid, start, end, sequence) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT(uid) DO UPDATE SET start = ?2, end = ?3, sequence = ?4",
             )
