@@ -1,5 +1,5 @@
 //! Calendar feeds for a 1,000-person organisation over a year: every
-//! person's feed from the resolved timelines. Target < 1 s (DESIGN.md §9).
+//! person's feed from the resolved timelines. Target < 1 s (docs/design.md §9).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use chrono::{NaiveDate, TimeZone, Utc};

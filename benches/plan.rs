@@ -1,4 +1,4 @@
-//! Planning benchmarks for the single-team cases of DESIGN.md §9 and for every
+//! Planning benchmarks for the single-team cases of docs/design.md §9 and for every
 //! example workspace in `data/`.
 //!
 //! Each case first prints what the plan proved (status, objective, bound, gap)

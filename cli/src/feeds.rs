@@ -1,4 +1,4 @@
-//! `oncall ical`: calendar feeds of the resolved timeline (DESIGN.md §7).
+//! `oncall ical`: calendar feeds of the resolved timeline (docs/design.md §7).
 
 use std::fs;
 use std::io::Write;

@@ -1,5 +1,5 @@
 //! The schedule commands: publish, show, who, override, swap, swap requests,
-//! re-plan and the audit log (DESIGN.md §5). Each turns its arguments into
+//! re-plan and the audit log (docs/design.md §5). Each turns its arguments into
 //! one call of the library's schedule service and renders the result.
 
 use std::path::Path;

@@ -6,7 +6,7 @@
 //! The library is the product; the `oncall` command and its server are thin
 //! shells over it. Its modules follow the data:
 //!
-//! - [`input`]: a workspace directory (DESIGN.md §1) becomes a validated
+//! - [`input`]: a workspace directory (docs/design.md §1) becomes a validated
 //!   [`Workspace`], or diagnostics that name file, line and fix;
 //! - [`model`]: the domain types, civil time, the plan document and history;
 //! - [`plan`]: rotation weeks, who may take which slot (§2), the optimiser

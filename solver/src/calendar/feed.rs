@@ -1,4 +1,4 @@
-//! Calendar feeds (DESIGN.md §7): one per engineer, covering every team they
+//! Calendar feeds (docs/design.md §7): one per engineer, covering every team they
 //! are on, and one per team, both made from the resolved timeline.
 //!
 //! Everything here is a pure function of the workspace, the timelines and the

@@ -1,3 +1,3 @@
-//! Calendar feeds of the resolved timeline (DESIGN.md §7).
+//! Calendar feeds of the resolved timeline (docs/design.md §7).
 
 pub mod feed;

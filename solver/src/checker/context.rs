@@ -296,7 +296,7 @@ fn judge_members(ws: &Workspace, team: &Team, weeks: &[WeekFacts]) -> (Vec<Membe
             person: p,
             id: person.id.clone(),
             // The team's starting `[carry]`; `add_history` adds the published
-            // history (DESIGN.md §3).
+            // history (docs/design.md §3).
             carry: team.carry.get(&p).copied().unwrap_or(0.0),
             available,
         });

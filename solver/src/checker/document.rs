@@ -1,4 +1,4 @@
-//! The checks of a plan document against the recomputation (DESIGN.md §4): its
+//! The checks of a plan document against the recomputation (docs/design.md §4): its
 //! header, that every slot is listed once with the right instants and load,
 //! its fairness figures, and its status and solver figures.
 

@@ -1,5 +1,5 @@
 //! Judging one assignment against a [`CheckContext`]: slot loads, eligibility,
-//! the hard rules, and the fairness figures (DESIGN.md §3).
+//! the hard rules, and the fairness figures (docs/design.md §3).
 
 use std::collections::BTreeMap;
 
@@ -92,7 +92,7 @@ impl CheckContext {
         holdings
     }
 
-    /// Fairness (DESIGN.md §3) of every member with an available week, and the
+    /// Fairness (docs/design.md §3) of every member with an available week, and the
     /// largest deviation (0 when nobody is available): people with no
     /// available week are left out.
     fn fairness(&self, holdings: &Holdings) -> (Vec<PersonFairnessDoc>, f64) {

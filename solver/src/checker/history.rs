@@ -1,4 +1,4 @@
-//! Carry-over `C_p` (DESIGN.md §3): the team's starting `[carry]`, plus what
+//! Carry-over `C_p` (docs/design.md §3): the team's starting `[carry]`, plus what
 //! the published history before the plan held beyond its share.
 
 use chrono::{Duration, NaiveDate};

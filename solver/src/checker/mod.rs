@@ -1,6 +1,6 @@
 //! The independent plan checker.
 //!
-//! It re-verifies a plan from the inputs alone (DESIGN.md §2–§4) and shares no
+//! It re-verifies a plan from the inputs alone (docs/design.md §2–§4) and shares no
 //! code with the optimiser: only the domain types of [`crate::model`], plan
 //! documents included. Everything is recomputed here, deliberately in a different
 //! and plainer style, so that a bug in one is caught by the other:
@@ -66,7 +66,7 @@ impl CheckReport {
 
 /// Checks a plan JSON against the workspace: its header, that every slot is
 /// listed once, every hard rule, every recomputed instant, load and fairness
-/// figure, and that the status and solver figures fit (DESIGN.md §2–§4).
+/// figure, and that the status and solver figures fit (docs/design.md §2–§4).
 ///
 /// The horizon is `plan.horizon` when present, otherwise the earliest week of
 /// the shifts and unfilled entries and the number of distinct weeks among them.

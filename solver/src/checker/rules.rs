@@ -1,4 +1,4 @@
-//! The hard rules that depend on more than one slot (DESIGN.md §2): one role a
+//! The hard rules that depend on more than one slot (docs/design.md §2): one role a
 //! week, rest between shifts (also across the boundary with published
 //! history), `max_shifts`, and pins.
 

@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 
 use crate::model::{Team, Workspace};
 
-/// The instant a wall-clock time names in `tz` (DESIGN.md §2): the first
+/// The instant a wall-clock time names in `tz` (docs/design.md §2): the first
 /// instant at which the zone's clock reads `local` or later. That is the
 /// earlier occurrence of an ambiguous time, and the end of the gap for a time
 /// a spring-forward skips. Found by walking UTC forward a minute at a time from
@@ -83,7 +83,7 @@ pub(super) fn day_name(d: Weekday) -> &'static str {
 }
 
 /// The load weight of a local date for `team`: holiday of its region, then
-/// weekend, then weekday (DESIGN.md §3).
+/// weekend, then weekday (docs/design.md §3).
 pub(super) fn day_weights<'a>(
     ws: &'a Workspace,
     team: &'a Team,

@@ -40,7 +40,7 @@ pub enum CheckError {
     },
 }
 
-/// Why a person may not take a slot, first reason first (DESIGN.md §2).
+/// Why a person may not take a slot, first reason first (docs/design.md §2).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Ineligibility {
     /// Not a member of the team (or not in the roster at all).
@@ -100,7 +100,7 @@ impl fmt::Display for Ineligibility {
     }
 }
 
-/// A fairness figure of one person (DESIGN.md §3).
+/// A fairness figure of one person (docs/design.md §3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FairnessField {
     /// Available weeks `a_p`.

@@ -1,4 +1,4 @@
-//! Loading and validating a workspace (DESIGN.md §1).
+//! Loading and validating a workspace (docs/design.md §1).
 //!
 //! Every problem is collected as a [`Diagnostic`] naming the file, line and
 //! column, with a suggested fix where one can be guessed. Loading never panics:

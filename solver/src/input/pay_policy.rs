@@ -1,4 +1,4 @@
-//! `[compensation]` in `oncall.toml`: the pay policy (DESIGN.md §6).
+//! `[compensation]` in `oncall.toml`: the pay policy (docs/design.md §6).
 //!
 //! ```toml
 //! [compensation]

@@ -1,4 +1,4 @@
-//! The plan document: plan JSON, schema 1 (DESIGN.md §4), with its
+//! The plan document: plan JSON, schema 1 (docs/design.md §4), with its
 //! explanation. Other tools, the checker and the store read this format.
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 /// The current plan JSON schema version.
 pub const SCHEMA: u32 = 1;
 
-/// Plan JSON, schema 1 (DESIGN.md §4). Fields may be added, never renamed.
+/// Plan JSON, schema 1 (docs/design.md §4). Fields may be added, never renamed.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct PlanDoc {
     /// Always 1.

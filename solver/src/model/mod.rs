@@ -46,7 +46,7 @@ impl std::fmt::Display for Origin {
     }
 }
 
-/// A loaded, validated workspace (DESIGN.md §1).
+/// A loaded, validated workspace (docs/design.md §1).
 #[derive(Clone, Debug)]
 pub struct Workspace {
     /// The workspace directory.
@@ -439,7 +439,7 @@ pub struct Pin {
     pub origin: Origin,
 }
 
-/// The pay policy (`[compensation]` in `oncall.toml`, DESIGN.md §6).
+/// The pay policy (`[compensation]` in `oncall.toml`, docs/design.md §6).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Compensation {
     /// ISO 4217 code, e.g. `USD`.

@@ -1,6 +1,6 @@
 //! Fairness over the long run: per person and calendar quarter, the load
-//! carried against a fair share (DESIGN.md §3), and what the compensation
-//! report says about the same quarter (DESIGN.md §6).
+//! carried against a fair share (docs/design.md §3), and what the compensation
+//! report says about the same quarter (docs/design.md §6).
 //!
 //! - The load of a stretch on call is `role weight × Σ hours × day-kind
 //!   weight ÷ 24`, each hour classed in the team's zone and by the team's
@@ -46,7 +46,7 @@ pub struct QuarterSpan {
 /// One person's figures over one quarter (or over the whole range).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Figures {
-    /// Load carried (DESIGN.md §3), in weighted days.
+    /// Load carried (docs/design.md §3), in weighted days.
     pub load: f64,
     /// Fair share of the load.
     pub share: f64,

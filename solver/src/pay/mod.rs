@@ -1,4 +1,4 @@
-//! Compensation for a pay period (DESIGN.md §6), computed from resolved
+//! Compensation for a pay period (docs/design.md §6), computed from resolved
 //! timelines, so overrides and swaps pay whoever was actually on call.
 //!
 //! Each engineer is paid in their own time zone and by their own holiday

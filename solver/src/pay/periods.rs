@@ -1,4 +1,4 @@
-//! Closed pay periods (DESIGN.md §6): a period's report is stored as paid
+//! Closed pay periods (docs/design.md §6): a period's report is stored as paid
 //! and never recomputed, and a later change to closed time is paid through
 //! `ADJUSTMENT` lines.
 //!

@@ -1,4 +1,4 @@
-//! The ledger of days off in lieu (DESIGN.md §6), per person, on a date.
+//! The ledger of days off in lieu (docs/design.md §6), per person, on a date.
 //!
 //! - **Earned**: the `TOIL` days of closed periods (their own lines and
 //!   their adjustments, which may be negative), available from the first day

@@ -1,4 +1,4 @@
-//! Who may take which slot (DESIGN.md §2), with the reason when not.
+//! Who may take which slot (docs/design.md §2), with the reason when not.
 
 use std::fmt;
 

@@ -2,7 +2,7 @@
 //!
 //! Handoffs are civil times; they become instants here, once. A handoff that
 //! falls in a spring-forward gap moves to the first instant after the gap, and
-//! one in an autumn overlap takes the first occurrence (DESIGN.md §2). Weeks are
+//! one in an autumn overlap takes the first occurrence (docs/design.md §2). Weeks are
 //! therefore 167, 168 or 169 hours long.
 
 use std::collections::BTreeMap;
@@ -189,7 +189,7 @@ fn lay_out(team: &Team, first: NaiveDate, count: u32) -> Result<Vec<Week>, Horiz
         .collect()
 }
 
-/// Load of one slot for a role of `weight` (DESIGN.md §3): the weight times the
+/// Load of one slot for a role of `weight` (docs/design.md §3): the weight times the
 /// sum over its hours of the weight of that hour's kind of day, divided by 24.
 pub fn slot_load(
     week: &Week,

@@ -317,7 +317,7 @@ fn join_names(names: &[String]) -> String {
     }
 }
 
-/// Carry-over from published history (DESIGN.md §3), per member position:
+/// Carry-over from published history (docs/design.md §3), per member position:
 /// the load each member carried in the history window minus their share of
 /// it.
 ///
@@ -416,7 +416,7 @@ pub fn past_shifts(
 
 impl Instance<'_> {
     /// Shares `T_p` per member position for a plan whose filled slots total
-    /// `total` load (DESIGN.md §3). Members with no available week get 0.
+    /// `total` load (docs/design.md §3). Members with no available week get 0.
     pub fn shares(&self, total: f64) -> Vec<f64> {
         let sum_a: f64 = self.available.iter().map(|&a| f64::from(a)).sum();
         let sum_c: f64 = (0..self.members.len())

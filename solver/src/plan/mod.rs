@@ -88,7 +88,7 @@ pub struct UnfilledSlot {
     pub reason: String,
 }
 
-/// One person's fairness numbers (DESIGN.md §3).
+/// One person's fairness numbers (docs/design.md §3).
 #[derive(Clone, Debug, PartialEq)]
 pub struct PersonFairness {
     /// Who.

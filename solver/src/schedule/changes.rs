@@ -1,5 +1,5 @@
 //! Changes to a published schedule: overrides, swaps and swap requests,
-//! checked against the same eligibility and rules as a plan (DESIGN.md §5).
+//! checked against the same eligibility and rules as a plan (docs/design.md §5).
 //!
 //! A change is judged on the timeline it would produce: every stretch that is
 //! new after the change must go to a member who may take the role that week

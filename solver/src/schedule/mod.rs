@@ -1,4 +1,4 @@
-//! The schedule's life after planning (DESIGN.md §5): the store, the resolved
+//! The schedule's life after planning (docs/design.md §5): the store, the resolved
 //! timeline, changes and trades, re-plans, and the service that runs each
 //! state change as one transaction.
 

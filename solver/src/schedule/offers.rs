@@ -1,5 +1,5 @@
 //! Offers: changes that wait for the consent of the person who would take a
-//! shift (DESIGN.md §5, trades).
+//! shift (docs/design.md §5, trades).
 //!
 //! - A **cover request**: the asker holds a role over a span (a few hours or
 //!   days) and asks to be covered, with nothing in return. Any eligible

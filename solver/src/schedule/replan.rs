@@ -1,4 +1,4 @@
-//! Minimal-change re-plans (DESIGN.md §5, objective 4 of §3).
+//! Minimal-change re-plans (docs/design.md §5, objective 4 of §3).
 //!
 //! `replan TEAM --from DATE` keeps everything before the first handoff on or
 //! after `DATE` as history, keeps the pins, and re-optimises the published

@@ -1,4 +1,4 @@
-//! The resolved timeline (DESIGN.md §5): published plan versions with
+//! The resolved timeline (docs/design.md §5): published plan versions with
 //! overrides layered on top, the later override winning.
 //!
 //! Feeds, `who`, `show` and pay are all computed from it. It speaks in domain

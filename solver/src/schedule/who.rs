@@ -1,5 +1,5 @@
 //! Who is on call at an instant, and the escalation chain resolved to people
-//! (DESIGN.md §5). One function answers for `who`, feeds and pages alike.
+//! (docs/design.md §5). One function answers for `who`, feeds and pages alike.
 
 use chrono::{DateTime, Utc};
 

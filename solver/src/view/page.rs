@@ -68,7 +68,7 @@ pub struct Stretch {
 pub struct PageLoad {
     /// The member.
     pub person: NowPerson,
-    /// Load carried (DESIGN.md §3), in weighted days.
+    /// Load carried (docs/design.md §3), in weighted days.
     pub load: f64,
     /// Fair share: the horizon's load split among members employed then.
     pub share: f64,

@@ -1,4 +1,4 @@
-//! Time off read from a calendar: `time-off/<person-id>.ics` (DESIGN.md §1).
+//! Time off read from a calendar: `time-off/<person-id>.ics` (docs/design.md §1).
 //!
 //! One job per file: `tree` nests the lines the `ical` crate unfolds and
 //! splits, keeping each property's line; `values` reads dates, date-times and

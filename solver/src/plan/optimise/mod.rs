@@ -1,5 +1,5 @@
 //! The optimiser: a planning [`Instance`] as a MILP on HiGHS (through good_lp),
-//! solved lexicographically (DESIGN.md §3):
+//! solved lexicographically (docs/design.md §3):
 //!
 //! 1. fill as many slots as possible;
 //! 2. minimise the largest excess `max_p d_p`;
@@ -205,7 +205,7 @@ pub fn plan(
 
 /// Plans `team` over `spec` after its published history (the team's resolved
 /// timeline): segments before the horizon add carry-over within
-/// `history_weeks` and the rest rule across the boundary (DESIGN.md §2–§3).
+/// `history_weeks` and the rest rule across the boundary (docs/design.md §2–§3).
 ///
 /// # Errors
 /// As [`plan`].

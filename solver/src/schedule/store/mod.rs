@@ -1,5 +1,5 @@
 //! The state store (`oncall.db`, SQLite): published plan versions, overrides,
-//! swap requests and the audit log (DESIGN.md §5), and closed pay periods
+//! swap requests and the audit log (docs/design.md §5), and closed pay periods
 //! (§6).
 //!
 //! - Published versions and their slots are immutable: triggers refuse any
