@@ -1132,7 +1132,7 @@ fn unknown_fields_suggest_the_known_one() {
             15,
             2,
             "unknown field `extra`",
-            Some("remove `extra`; the known fields here are `name`, `timezone`, `holidays`, `members`, `handoff`, `escalation`, `runbook`, `allow_overlap`, `roles`, `rules`, `fairness`, `carry`, `pins`")
+            Some("remove `extra`; the known fields here are `name`, `timezone`, `holidays`, `members`, `handoff`, `escalation`, `runbook`, `allow_overlap`, `roles`, `rules`, `fairness`, `carry`, `pins`, `pagerduty`")
         )]
     );
 }
