@@ -972,3 +972,58 @@ fn the_readme_policy_example_counts_as_documented() {
         [s("Away", 1), s("Dentist (PTO)", 1)]
     );
 }
+
+/// Calendars from the test suite of Python's `icalendar` (BSD-2-Clause, see
+/// `tests/fixtures/ics/thirdparty/LICENSE.rst`): real exports and hostile
+/// cases. Each is read as a time-off calendar: none panics, and each loads or
+/// is refused with a diagnostic naming the file and a line.
+#[test]
+fn third_party_calendars_load_or_are_refused_with_a_line() {
+    let files = fixtures("thirdparty");
+    let files: Vec<&PathBuf> = files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "ics"))
+        .collect();
+    assert!(files.len() >= 100, "{}", files.len());
+    let mut loaded = 0;
+    for path in &files {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let rel = PathBuf::from("time-off").join(&name);
+        // The loader refuses a file that is not UTF-8 before parsing it.
+        let Ok(text) = String::from_utf8(std::fs::read(path).unwrap()) else {
+            continue;
+        };
+        let policy = CalendarPolicy::default();
+        match oncall::input::calendar::parse(&rel, &text, chrono_tz::Europe::Berlin, &policy) {
+            Ok(read) => {
+                loaded += 1;
+                for w in &read.warnings {
+                    assert_eq!(w.file, rel, "{w}");
+                    assert!(w.line > 0, "{name}: {w}");
+                }
+            }
+            Err(diags) => {
+                assert!(!diags.is_empty(), "{name}");
+                for d in &diags {
+                    assert_eq!(d.file, rel, "{d}");
+                    assert!(d.line > 0, "{name}: {d}");
+                }
+            }
+        }
+    }
+    eprintln!("{loaded} of {} third-party calendars load", files.len());
+    assert!(loaded >= 100, "only {loaded} of {} load", files.len());
+    // Two VCALENDARs in one file: the events of both are read (and skipped,
+    // having no DTSTART).
+    let stream = read_thirdparty("issue_1050_multiple_calendars.ics");
+    let lines: Vec<usize> = stream.warnings.iter().map(|w| w.line).collect();
+    assert_eq!(lines, [4, 12], "{:?}", stream.warnings);
+}
+
+fn read_thirdparty(name: &str) -> CalendarTimeOff {
+    let text =
+        std::fs::read_to_string(root().join("tests/fixtures/ics/thirdparty").join(name)).unwrap();
+    let rel = PathBuf::from("time-off").join(name);
+    oncall::input::calendar::parse(&rel, &text, chrono_tz::UTC, &CalendarPolicy::default())
+        .unwrap_or_else(|e| panic!("{name}: {e:?}"))
+}

@@ -102,17 +102,47 @@ pub fn id_help(id: &str) -> String {
     }
 }
 
-/// `text` with control characters and backslashes escaped, for messages.
+/// `text` with control characters, bidirectional controls and backslashes
+/// escaped, for messages.
 pub fn shown(text: &str) -> String {
     text.chars()
         .map(|c| {
-            if c.is_control() || c == '\\' {
+            if forbidden_char(c.encode_utf8(&mut [0; 4])).is_some() || c == '\\' {
                 c.escape_default().to_string()
             } else {
                 c.to_string()
             }
         })
         .collect()
+}
+
+/// The first character of `text` that has no place in a name, a reason or
+/// an address: a control character (C0, DEL, C1) or a bidirectional
+/// override or isolate (U+202A–U+202E, U+2066–U+2069), which would let the
+/// text reorder or repaint what is shown around it.
+pub fn forbidden_char(text: &str) -> Option<char> {
+    text.chars()
+        .find(|&c| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+}
+
+/// `c` as `U+001B`.
+pub fn code_point(c: char) -> String {
+    format!("U+{:04X}", u32::from(c))
+}
+
+/// What is wrong with `text` as `what` (e.g. "name `…`"), if it holds a
+/// [`forbidden_char`]: the message and its help.
+pub fn text_problem(what: &str, text: &str) -> Option<(String, String)> {
+    let c = forbidden_char(text)?;
+    let kind = if c.is_control() {
+        "the control character"
+    } else {
+        "the bidirectional control"
+    };
+    Some((
+        format!("{what} `{}` contains {kind} {}", shown(text), code_point(c)),
+        "remove it: names, reasons and URLs hold printable text only".to_string(),
+    ))
 }
 
 /// Why a file was not read.
@@ -257,6 +287,27 @@ mod tests {
             &"a".repeat(65),
         ] {
             assert!(id_problem(bad).is_some(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn control_and_bidi_characters_are_found_by_code_point() {
+        assert_eq!(forbidden_char("Zoë Ünal"), None);
+        for (bad, cp) in [
+            ("a\u{0}", "U+0000"),
+            ("a\u{1b}[2J", "U+001B"),
+            ("x\ny", "U+000A"),
+            ("\u{7f}", "U+007F"),
+            ("\u{85}", "U+0085"),
+            ("\u{202e}evil", "U+202E"),
+            ("\u{2066}", "U+2066"),
+        ] {
+            let (m, _) = text_problem("name", bad).unwrap();
+            assert!(m.contains(cp), "{m}");
+            assert!(
+                !m.chars().any(|c| forbidden_char(&c.to_string()).is_some()),
+                "{m:?}"
+            );
         }
     }
 

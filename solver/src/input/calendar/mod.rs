@@ -56,6 +56,7 @@ mod when;
 mod zones;
 
 pub use recur::{MAX_OCCURRENCES, WINDOW_YEARS};
+pub use tree::{MAX_DEPTH, MAX_LINES, MAX_PARAMETERS, MAX_PROPERTIES};
 
 /// Most blocks one calendar file yields.
 pub const MAX_BLOCKS: usize = 200_000;
@@ -99,14 +100,17 @@ pub fn parse(
     policy: &CalendarPolicy,
 ) -> Result<CalendarTimeOff, Vec<Diagnostic>> {
     let cx = Cx { rel, tz, policy };
-    let root = tree::tree(rel, text).map_err(|d| vec![d])?;
+    let (root, warnings) = tree::tree(rel, text).map_err(|d| vec![d])?;
     let zones = zones::table(&root);
     let events: Vec<&tree::Comp> = root
         .children
         .iter()
         .filter(|c| c.name == "VEVENT")
         .collect();
-    let mut out = CalendarTimeOff::default();
+    let mut out = CalendarTimeOff {
+        warnings,
+        ..CalendarTimeOff::default()
+    };
     let modified = cx.modified(&events, &zones, &mut out.warnings);
     for e in events {
         out.blocks

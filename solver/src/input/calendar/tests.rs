@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used)]
+
 use super::*;
 use crate::model::CalendarCount;
 
@@ -230,4 +232,70 @@ fn the_policy_picks_the_events() {
     assert_eq!(uids(CalendarCount::All), [1, 2, 3, 4, 5]);
     assert_eq!(uids(CalendarCount::AllDay), [2, 4]);
     assert_eq!(uids(CalendarCount::OutOfOffice), [3, 4, 5]);
+}
+
+fn parse_text(text: &str) -> Result<CalendarTimeOff, Vec<Diagnostic>> {
+    parse(
+        Path::new("time-off/alice.ics"),
+        text,
+        chrono_tz::UTC,
+        &CalendarPolicy::default(),
+    )
+}
+
+#[test]
+fn nesting_deeper_than_the_limit_is_refused_at_its_line() {
+    let nested = |depth: usize| {
+        let mut t = "BEGIN:VCALENDAR\r\n".to_string();
+        for _ in 1..depth {
+            t.push_str("BEGIN:X\r\n");
+        }
+        for _ in 1..depth {
+            t.push_str("END:X\r\n");
+        }
+        t + "END:VCALENDAR\r\n"
+    };
+    assert!(parse_text(&nested(MAX_DEPTH)).is_ok());
+    let err = parse_text(&nested(MAX_DEPTH + 1)).unwrap_err();
+    assert_eq!(err[0].line, MAX_DEPTH + 1, "{}", err[0]);
+    assert!(
+        err[0].message.contains("nested more than 32 deep"),
+        "{}",
+        err[0]
+    );
+    // The hostile file: 131,000 nested BEGINs never reach the stack.
+    let err = parse_text(&"BEGIN:VCALENDAR\r\n".repeat(131_000)).unwrap_err();
+    assert_eq!(err[0].line, MAX_DEPTH + 1);
+}
+
+#[test]
+fn properties_parameters_and_lines_are_bounded() {
+    let params = format!("X-A{}:v\r\n", ";P=1".repeat(MAX_PARAMETERS + 1));
+    let err = parse_text(&cal(&params)).unwrap_err();
+    assert!(err[0].message.contains("parameters"), "{}", err[0]);
+    assert_eq!(err[0].line, 4);
+    let props = "X-A:1\r\n".repeat(MAX_PROPERTIES + 1);
+    let err = parse_text(&cal(&props)).unwrap_err();
+    assert!(err[0].message.contains("properties"), "{}", err[0]);
+    let lines = event("UID:a\r\n").repeat(MAX_LINES / 2);
+    let err = parse_text(&cal(&lines)).unwrap_err();
+    assert!(err[0].message.contains("lines"), "{}", err[0]);
+}
+
+#[test]
+fn a_stream_of_calendars_is_read_whole_and_stray_properties_skipped() {
+    let one = cal(&event("UID:a\r\nDTSTART;VALUE=DATE:20270208\r\n"));
+    let two = cal(&event("UID:b\r\nDTSTART;VALUE=DATE:20270301\r\n"));
+    let read = parse_text(&format!("X-STRAY:1\r\n{one}{two}")).unwrap();
+    let days: Vec<_> = read.blocks.iter().map(|b| b.start).collect();
+    assert_eq!(days, [d(2027, 2, 8), d(2027, 3, 1)]);
+    assert_eq!(read.warnings.len(), 1);
+    assert_eq!(read.warnings[0].line, 1);
+    assert!(read.warnings[0].message.contains("outside the calendar"));
+    let strict = CalendarPolicy {
+        strict: true,
+        ..CalendarPolicy::default()
+    };
+    let text = format!("X-STRAY:1\r\n{one}");
+    assert!(parse(Path::new("a.ics"), &text, chrono_tz::UTC, &strict).is_err());
 }
