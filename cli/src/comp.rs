@@ -139,7 +139,7 @@ pub(crate) fn toil(dir: &Path, args: ToilArgs) -> Result<ExitCode> {
         .map(|p| find_person(&ws, p))
         .transpose()?;
     let at = args.at.unwrap_or_else(|| {
-        chrono::Utc::now()
+        oncall::clock::now()
             .with_timezone(&ws.org.timezone)
             .date_naive()
     });

@@ -64,6 +64,10 @@ impl std::error::Error for UsageError {}
 
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
+    if let Err(why) = oncall::clock::from_env() {
+        let _ = writeln!(std::io::stderr(), "error: {why}");
+        return ExitCode::from(2);
+    }
     match commands::run(cli) {
         Ok(code) => code,
         Err(err) => report(&err),

@@ -209,7 +209,7 @@ pub(crate) fn who(dir: &Path, args: WhoArgs) -> Result<ExitCode> {
     let team = find_team(&ws, &args.team)?;
     let at = match &args.at {
         Some(s) => instant(s, ws.team(team).timezone, "--at")?,
-        None => Utc::now(),
+        None => oncall::clock::now(),
     };
     let timelines = Schedule::read_only(&ws)?.timelines()?;
     let on_call = oncall::schedule::who::on_call(&ws, team, &timelines, at);

@@ -44,7 +44,7 @@ pub(crate) fn pagerduty(dir: &Path, args: &SyncArgs) -> Result<ExitCode> {
         team,
         from: args.from,
         to: args.to,
-        now: Utc::now(),
+        now: oncall::clock::now(),
         apply: args.apply,
     };
     let mut schedule = if args.apply {
@@ -147,7 +147,7 @@ fn sync_if_changed(
         team: None,
         from: None,
         to: None,
-        now: Utc::now(),
+        now: oncall::clock::now(),
         apply: true,
     };
     let (line, done) = match sync::run(&mut schedule, &mut pager, &opts) {

@@ -46,6 +46,7 @@
 
 pub mod calendar;
 pub mod checker;
+pub mod clock;
 pub mod input;
 pub mod model;
 pub mod pay;

@@ -4,7 +4,6 @@
 use crate::run::oncall;
 use crate::support::workspace::{data, text};
 use std::path::Path;
-use std::process::Command;
 
 /// Plans to JSON in a temp file, checks it with `check-plan`, returns the JSON.
 fn plan_and_check(dir: &Path, team: &str, horizon: &[&str]) -> (i32, serde_json::Value) {
@@ -168,7 +167,7 @@ fn inputs_digest_does_not_depend_on_where_the_workspace_is() {
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
     for d in [a.path(), b.path()] {
-        let out = Command::new(env!("CARGO_BIN_EXE_oncall"))
+        let out = crate::run::command()
             .args(["init", d.to_str().unwrap()])
             .output()
             .unwrap();
@@ -295,7 +294,7 @@ fn check_plan_lists_violations_of_a_tampered_plan() {
 #[test]
 fn malformed_input_exits_1_with_file_and_line() {
     let tmp = tempfile::tempdir().unwrap();
-    let init = Command::new(env!("CARGO_BIN_EXE_oncall"))
+    let init = crate::run::command()
         .args(["init", tmp.path().to_str().unwrap()])
         .output()
         .unwrap();

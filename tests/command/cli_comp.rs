@@ -61,7 +61,7 @@ fn the_hr_csv_parses_with_python_and_reconciles_with_the_json() {
     args.extend_from_slice(&["--incidents", "pages.csv", "--format", "csv", "--out"]);
     let csv_arg = csv_path.to_str().unwrap().to_string();
     args.push(&csv_arg);
-    let out = Command::new(env!("CARGO_BIN_EXE_oncall"))
+    let out = crate::run::command()
         .current_dir(ws)
         .args(&args)
         .output()
@@ -72,7 +72,7 @@ fn the_hr_csv_parses_with_python_and_reconciles_with_the_json() {
     let mut args = vec!["comp"];
     args.extend_from_slice(&period);
     args.extend_from_slice(&["--incidents", "pages.csv", "--format", "json"]);
-    let out = Command::new(env!("CARGO_BIN_EXE_oncall"))
+    let out = crate::run::command()
         .current_dir(ws)
         .args(&args)
         .output()

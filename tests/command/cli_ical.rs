@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn oncall(dir: &Path, args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_oncall"))
+    let out = crate::run::command()
         .arg("-C")
         .arg(dir)
         .args(args)
@@ -142,7 +142,7 @@ fn check_prints_every_calendar_warning() {
         ws.join("time-off/alice.ics"),
     )
     .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_oncall"))
+    let out = crate::run::command()
         .arg("-C")
         .arg(&ws)
         .args(["check", "payments", "--quarter", "2027Q1"])

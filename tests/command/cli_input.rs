@@ -20,7 +20,7 @@ fn check(dir: &Path) -> Output {
 /// Runs `oncall -C DIR ARGS...`, killing it after a minute: a reader that
 /// blocks on a FIFO or reads `/dev/zero` must fail the test, not hang it.
 fn bounded(dir: &Path, args: &[&str]) -> Output {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_oncall"))
+    let mut child = crate::run::command()
         .arg("-C")
         .arg(dir)
         .args(args)

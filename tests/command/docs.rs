@@ -8,7 +8,9 @@
 //! nothing in the repository changes. A command sees `oncall` (this build) on
 //! its `PATH`, runs under `bash` with standard error joined to standard
 //! output, and as `ONCALL_USER=grace` (the quickstart's manager) unless it
-//! sets `ONCALL_USER` itself.
+//! sets `ONCALL_USER` itself. The clock stands at `ONCALL_NOW` =
+//! [`crate::run::NOW`], before the examples' quarter, so the offers they make
+//! stay open however much real time has passed.
 //!
 //! Fenced blocks, by language:
 //! - ```` ```console ````: a transcript. A line starting with `$ ` is a
@@ -288,6 +290,7 @@ fn run(name: &str, dir: &Path, step: &Step) -> Option<String> {
         .current_dir(dir)
         .env("PATH", path_with_oncall())
         .env("ONCALL_USER", "grace")
+        .env("ONCALL_NOW", crate::run::NOW)
         .env_remove("ONCALL_BASE_URL")
         .output()
         .unwrap();

@@ -630,7 +630,7 @@ fn names_and_actors_cannot_forge_terminal_lines() {
             p,
         ],
     ));
-    let publish = Command::new(env!("CARGO_BIN_EXE_oncall"))
+    let publish = crate::run::command()
         .args(["-C", dir.to_str().unwrap(), "publish", "payments", p])
         .env("ONCALL_USER", format!("mallory\u{1b}[31m\n{FORGED}"))
         .output()

@@ -4,9 +4,9 @@
 //! Every plan here goes through `check-plan` and the publish gate.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use chrono::{Datelike, Duration, SecondsFormat, Utc};
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use oncall::schedule::store::{Store, StoreRead};
 use serde_json::Value;
 
@@ -291,67 +291,83 @@ fn a_declined_or_cancelled_offer_cannot_be_accepted() {
         .is_empty());
 }
 
+/// Runs `oncall` as `user` with the clock at `now` (`ONCALL_NOW`).
+fn at_time(now: DateTime<Utc>, dir: &Path, user: &str, args: &[&str]) -> Output {
+    crate::run::command()
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("ONCALL_USER", user)
+        .env("ONCALL_NOW", rfc(now))
+        .output()
+        .unwrap()
+}
+
+fn rfc(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
 #[test]
 fn an_offer_expires_when_its_span_begins() {
-    // A schedule around today: from last week's Monday, three weeks.
-    let today = Utc::now().date_naive();
-    let monday = today - Duration::days(i64::from(today.weekday().num_days_from_monday()) + 7);
-    let (tmp, _) = pair_team_from(&monday.to_string(), "3");
+    let (tmp, _) = pair_team_from("2027-01-04", "3");
     let dir = tmp.path();
-    let now = Utc::now();
-    let start = now + Duration::seconds(3);
-    let start = start - Duration::nanoseconds(i64::from(start.timestamp_subsec_nanos()));
+    let start: DateTime<Utc> = "2027-01-13T10:00:00Z".parse().unwrap();
+    let before = start - Duration::hours(1);
     let tl = timeline(dir, "ops");
     let seg = tl
         .holder("primary", start)
-        .expect("someone holds primary now")
+        .expect("primary is held")
         .clone();
     let end = seg.end.min(start + Duration::hours(1));
-    let rfc = |t: chrono::DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
+    let cover = |from: DateTime<Utc>| {
+        let (from, to) = (rfc(from), rfc(end));
+        at_time(
+            before,
+            dir,
+            &seg.person,
+            &["cover", "request", "ops", "--from", &from, "--to", &to],
+        )
+    };
     // A span that has begun cannot be offered.
-    let begun = [
-        "cover",
-        "request",
-        "ops",
-        "--from",
-        &rfc(now - Duration::minutes(5)),
-        "--to",
-        &rfc(end),
-    ];
     refused(
-        &oncall_as(dir, &seg.person, &begun),
+        &cover(before - Duration::minutes(5)),
         "only shifts that have not started",
     );
-    let args = [
-        "cover",
-        "request",
-        "ops",
-        "--from",
-        &rfc(start),
-        "--to",
-        &rfc(end),
-    ];
-    let id = offer_id(&oncall_as(dir, &seg.person, &args));
+    let id = offer_id(&cover(start));
     let other = PAIR_TEAM.into_iter().find(|p| *p != seg.person).unwrap();
-    assert!(ok(&oncall_as(dir, other, &["offers"])).contains(&format!("│ {id} ")));
-    std::thread::sleep(
-        (start - Utc::now() + Duration::milliseconds(200))
-            .to_std()
-            .unwrap_or_default(),
-    );
+    let listed = ok(&at_time(before, dir, other, &["offers"]));
+    assert!(listed.contains(&format!("│ {id} ")), "{listed}");
+    // One second after the span began, the offer is gone.
+    let later = start + Duration::seconds(1);
     refused(
-        &oncall_as(dir, other, &["accept", &id]),
+        &at_time(later, dir, other, &["accept", &id]),
         &format!("offer #{id} expired at"),
     );
-    assert_eq!(
-        ok(&oncall_as(dir, other, &["offers"])).trim(),
-        "no open offers"
-    );
+    let listed = ok(&at_time(later, dir, other, &["offers"]));
+    assert_eq!(listed.trim(), "no open offers");
     assert!(Store::open(dir)
         .unwrap()
         .overrides("ops")
         .unwrap()
         .is_empty());
+}
+
+#[test]
+fn a_clock_that_is_not_an_instant_is_refused_before_anything_runs() {
+    let (tmp, _) = published_pair_team();
+    let out = crate::run::command()
+        .arg("-C")
+        .arg(tmp.path())
+        .args(["offers"])
+        .env("ONCALL_NOW", "next tuesday")
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("ONCALL_NOW=`next tuesday` is not an instant"),
+        "{err}"
+    );
 }
 
 /// Two members who could each take a cover request accept it at the same
@@ -386,7 +402,7 @@ fn two_concurrent_accepts_have_exactly_one_winner() {
                     id.clone(),
                 );
                 std::thread::spawn(move || {
-                    let mut cmd = Command::new(env!("CARGO_BIN_EXE_oncall"));
+                    let mut cmd = crate::run::command();
                     cmd.arg("-C")
                         .arg(&dir)
                         .args(["accept", &id])

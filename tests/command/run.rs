@@ -5,9 +5,21 @@ use std::process::{Command, Output};
 
 use crate::support::workspace::text;
 
+/// The moment every test run of the binary takes as the present (see
+/// `ONCALL_NOW` in docs/design.md §10): before the examples' 2027 quarters,
+/// so offers on them stay open however much real time has passed.
+pub(crate) const NOW: &str = "2026-12-01T09:00:00Z";
+
+/// The `oncall` binary, with the clock at [`NOW`].
+pub(crate) fn command() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_oncall"));
+    c.env("ONCALL_NOW", NOW);
+    c
+}
+
 /// Runs `oncall -C DIR ARGS...` as the user `tester`.
 pub(crate) fn oncall(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_oncall"))
+    command()
         .arg("-C")
         .arg(dir)
         .args(args)
@@ -30,7 +42,7 @@ pub(crate) fn ok(out: &Output) -> String {
 
 /// Runs `oncall -C DIR ARGS...` as `user` (an id or e-mail from people.csv).
 pub(crate) fn oncall_as(dir: &Path, user: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_oncall"))
+    command()
         .arg("-C")
         .arg(dir)
         .args(args)

@@ -5,7 +5,7 @@
 use crate::run::{as_taker, ok, oncall, oncall_as};
 use crate::support::workspace::{copy_of, copy_with_store, text};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use oncall::schedule::store::{OfferRead, Store, StoreRead};
@@ -920,7 +920,7 @@ fn a_writer_killed_mid_publish_leaves_nothing_half_written() {
     let dir = tmp.path();
     let (path, _) = plan(dir, "payments", &["--quarter", "2027Q2"], "q2.json");
     let marker = dir.join("paused");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_oncall"))
+    let mut child = crate::run::command()
         .arg("-C")
         .arg(dir)
         .args(["publish", "payments", path.to_str().unwrap()])
@@ -1149,7 +1149,7 @@ fn conflicting_changes_raced_by_two_processes_give_one_winner() {
                     let at = args.iter().position(|a| a == "--person").unwrap();
                     let taker = args[at + 1].clone();
                     std::thread::spawn(move || {
-                        let mut cmd = Command::new(env!("CARGO_BIN_EXE_oncall"));
+                        let mut cmd = crate::run::command();
                         cmd.arg("-C")
                             .arg(&dir)
                             .args(&args)

@@ -22,7 +22,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -280,7 +280,7 @@ fn server(dir: &Path) -> (String, Shared) {
 }
 
 fn sync(dir: &Path, url: &str, token: &str, extra: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_oncall"))
+    crate::run::command()
         .arg("-C")
         .arg(dir)
         .args([
@@ -505,7 +505,7 @@ fn a_refused_token_is_a_clear_error_and_exit_1() {
     assert!(err.contains("PagerDuty refused the token"), "{err}");
     assert!(!err.contains("wrong-token") && !text(&out.stdout).contains("wrong-token"));
     assert!(pd.lock().unwrap().overrides.is_empty());
-    let none = Command::new(env!("CARGO_BIN_EXE_oncall"))
+    let none = crate::run::command()
         .arg("-C")
         .arg(dir)
         .args(["sync", "pagerduty", "--api-url", &url])
@@ -582,7 +582,7 @@ fn the_dst_weeks_are_paged_at_the_plans_instants() {
     );
     publish(dir, "platform", &p);
     let (url, pd) = server(dir);
-    let out = Command::new(env!("CARGO_BIN_EXE_oncall"))
+    let out = crate::run::command()
         .arg("-C")
         .arg(dir)
         .args([
@@ -671,7 +671,7 @@ fn a_grafana_feed_names_each_stretch_by_grafana_user_never_by_email() {
         .next()
         .unwrap()
         .to_string();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_oncall"))
+    let mut child = crate::run::command()
         .args([
             "-C",
             dir.to_str().unwrap(),
@@ -739,7 +739,7 @@ fn serve_sync_every_applies_the_timeline_in_the_background_and_logs_a_summary() 
     let tmp = mapped_workspace("");
     let dir = tmp.path();
     let (url, pd) = server(dir);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_oncall"))
+    let mut child = crate::run::command()
         .args([
             "-C",
             dir.to_str().unwrap(),

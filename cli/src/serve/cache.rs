@@ -171,7 +171,7 @@ impl Server {
     /// Records the link's use, at most once a minute; a store that cannot
     /// be written skips it.
     fn touch(&self, store: &mut Store, link: &Link) {
-        let now = Utc::now();
+        let now = oncall::clock::now();
         let due = link
             .last_used
             .is_none_or(|t| (now - t).num_seconds() >= TOUCH_EVERY_SECONDS);
@@ -269,7 +269,7 @@ impl Server {
     }
 
     fn page(&self, store: &Store, token: i64, modified: DateTime<Utc>, team: &str) -> Result<Body> {
-        let now = Utc::now();
+        let now = oncall::clock::now();
         let minute = now.timestamp() / 60;
         let mut pages = self.pages.lock().map_err(|_| anyhow!("pages poisoned"))?;
         if let Some((t, m, body)) = pages.get(team) {
@@ -295,7 +295,7 @@ impl Server {
         at: Option<&str>,
     ) -> Result<std::result::Result<Body, String>> {
         let at = match at {
-            None => Utc::now(),
+            None => oncall::clock::now(),
             Some(a) => match DateTime::parse_from_rfc3339(a) {
                 Ok(t) => t.with_timezone(&Utc),
                 Err(_) => {

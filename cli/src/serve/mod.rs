@@ -63,6 +63,9 @@ async fn serve(server: Arc<Server>, args: ServeArgs) -> Result<()> {
     if !addr.ip().is_loopback() {
         eprintln!("note: listening beyond loopback; serve it to others through a TLS proxy");
     }
+    if let Ok(Some(at)) = oncall::clock::from_env() {
+        eprintln!("note: ONCALL_NOW is set: the server acts as if it were {at} (unset it to follow the system clock)");
+    }
     axum::serve(listener, router(server))
         .with_graceful_shutdown(shutdown())
         .await

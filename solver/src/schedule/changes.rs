@@ -278,7 +278,7 @@ pub fn with_overrides(
     new: &[NewOverride],
 ) -> Timeline {
     let next = existing.iter().map(|o| o.id).max().unwrap_or(0) + 1;
-    let now = Utc::now();
+    let now = crate::clock::now();
     let mut all = existing.to_vec();
     all.extend(new.iter().enumerate().map(|(k, n)| Override {
         id: next + k as i64,

@@ -284,7 +284,7 @@ fn prospective<R: StoreRead + ?Sized>(
 ) -> Result<Timeline, StoreError> {
     let id = &ws.team(team).id;
     let version = slots.iter().map(|s| s.version).max().unwrap_or(0) + 1;
-    let now = Utc::now();
+    let now = crate::clock::now();
     slots.extend(doc.shifts.iter().map(|s| PublishedSlot {
         version,
         week: s.week,

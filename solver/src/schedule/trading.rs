@@ -267,7 +267,7 @@ impl Schedule<'_> {
         };
         let id = team.map(|t| ws.team(t).id.as_str());
         let open = store.read(|r| r.offers(id, Some(Status::Open)))?;
-        let now = Utc::now();
+        let now = crate::clock::now();
         let live = |o: &Offer| offers::expiry(ws, o).is_some_and(|at| at > now);
         Ok(open.into_iter().filter(live).collect())
     }
@@ -285,7 +285,7 @@ impl Schedule<'_> {
             Terms::Swap { want, .. } => want.iter().copied().map(Some).collect(),
             _ => vec![None],
         };
-        let now = Utc::now();
+        let now = crate::clock::now();
         Ok(store.read(|r| {
             let mut first = None;
             for week in weeks {

@@ -708,7 +708,7 @@ impl Store {
         let writer = Writer {
             tx,
             path,
-            now: Utc::now(),
+            now: crate::clock::now(),
             actor: actor(),
         };
         let out = f(&writer)?;
