@@ -27,6 +27,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use oncall::schedule::service::ClosePeriodError;
 use oncall::schedule::store::StoreError;
+use oncall::text::terminal::escape_lines;
 use oncall::{LoadError, ScheduleError};
 
 /// A command line that is wrong: exit status 2.
@@ -63,7 +64,10 @@ impl fmt::Display for UsageError {
 impl std::error::Error for UsageError {}
 
 fn main() -> ExitCode {
-    let cli = args::Cli::parse();
+    let cli = match args::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage(&e),
+    };
     if let Err(why) = oncall::clock::from_env() {
         let _ = writeln!(std::io::stderr(), "error: {why}");
         return ExitCode::from(2);
@@ -74,6 +78,19 @@ fn main() -> ExitCode {
     }
 }
 
+/// Prints clap's answer: help and version as they are, a usage error with
+/// what the user typed escaped for the terminal.
+fn usage(e: &clap::Error) -> ExitCode {
+    let code = u8::try_from(e.exit_code()).unwrap_or(2);
+    if !e.use_stderr() {
+        let _ = e.print();
+        return ExitCode::from(code);
+    }
+    let text = e.render().to_string();
+    let _ = write!(std::io::stderr(), "{}", escape_lines(&text));
+    ExitCode::from(code)
+}
+
 /// Prints an error once, with its causes, and picks the exit status.
 fn report(err: &anyhow::Error) -> ExitCode {
     if is_broken_pipe(err) {
@@ -82,12 +99,12 @@ fn report(err: &anyhow::Error) -> ExitCode {
     let mut stderr = std::io::stderr().lock();
     if let Some(load) = err.downcast_ref::<LoadError>() {
         // Each diagnostic renders as `error: ... --> file:line`.
-        let _ = writeln!(stderr, "{load}");
+        let _ = writeln!(stderr, "{}", escape_lines(&load.to_string()));
         return ExitCode::from(1);
     }
-    let _ = writeln!(stderr, "error: {err}");
+    let _ = writeln!(stderr, "error: {}", escape_lines(&err.to_string()));
     for cause in err.chain().skip(1) {
-        let _ = writeln!(stderr, "  caused by: {cause}");
+        let _ = writeln!(stderr, "  caused by: {}", escape_lines(&cause.to_string()));
     }
     if err.downcast_ref::<UsageError>().is_some() {
         ExitCode::from(2)

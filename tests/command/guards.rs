@@ -598,10 +598,10 @@ fn a_planted_symlink_never_redirects_a_write() {
     }
 }
 
-/// A name, a reason and an `$ONCALL_USER` come from people other than the
-/// reader. Holding an ANSI escape and a newline, they must not repaint the
-/// terminal or forge a line in any view: every table and list shows their
-/// control characters escaped.
+/// A name and an `$ONCALL_USER` come from people other than the reader.
+/// Holding an ANSI escape and a newline, they must not repaint the terminal
+/// or forge a line: the name is refused at load, its error showing it
+/// escaped, and the actor is shown escaped in every view.
 #[test]
 fn names_and_actors_cannot_forge_terminal_lines() {
     const FORGED: &str = "recorded: forged";
@@ -614,6 +614,16 @@ fn names_and_actors_cannot_forge_terminal_lines() {
         people.replacen("Alice Adams", &hostile, 1),
     )
     .unwrap();
+    let refused = oncall(dir, &["plan", "payments", "--quarter", "2027Q1"]);
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused.stderr));
+    let shown = "Alice\\u{1b}[2J\\nrecorded: forged";
+    assert!(
+        text(&refused.stderr).contains(shown),
+        "{}",
+        text(&refused.stderr)
+    );
+    let mut refusals = vec![refused];
+    std::fs::write(dir.join("people.csv"), people).unwrap();
     let plan = dir.join("q1.json");
     let p = plan.to_str().unwrap();
     let mut outputs = vec![oncall(dir, &["plan", "payments", "--quarter", "2027Q1"])];
@@ -654,9 +664,12 @@ fn names_and_actors_cannot_forge_terminal_lines() {
     ] {
         outputs.push(oncall(dir, args));
     }
-    let mut saw_alice = 0;
+    let mut saw_actor = 0;
     for out in &outputs {
         assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    outputs.append(&mut refusals);
+    for out in &outputs {
         for stream in [text(&out.stdout), text(&out.stderr)] {
             assert!(
                 !stream.chars().any(|c| c.is_control() && c != '\n'),
@@ -668,10 +681,10 @@ fn names_and_actors_cannot_forge_terminal_lines() {
                     .all(|l| !l.trim_start_matches(['│', ' ']).starts_with(FORGED)),
                 "a forged line:\n{stream}"
             );
-            saw_alice += stream
-                .matches("Alice\\u{1b}[2J\\u{a}recorded: forged")
+            saw_actor += stream
+                .matches("mallory\\u{1b}[31m\\u{a}recorded: forged")
                 .count();
         }
     }
-    assert!(saw_alice >= 4, "the name is shown, escaped, in the views");
+    assert!(saw_actor >= 1, "the actor is shown, escaped, in the log");
 }

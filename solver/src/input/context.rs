@@ -6,6 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use toml::Spanned;
 
 use crate::input::diagnostic::Diagnostic;
 use crate::input::limits::{self, ReadError, MAX_FILE_BYTES};
@@ -43,6 +44,25 @@ impl Cx {
 
     pub(super) fn push(&mut self, d: Diagnostic) {
         self.diags.push(d);
+    }
+
+    /// `text`, unless it holds a control character or a bidirectional
+    /// control: then a diagnostic at its span naming the code point, and
+    /// `None`.
+    pub(super) fn clean(
+        &mut self,
+        src: &Source,
+        what: &str,
+        text: Option<Spanned<String>>,
+    ) -> Option<String> {
+        let text = text?;
+        match crate::input::limits::text_problem(what, text.get_ref()) {
+            Some((message, help)) => {
+                self.push(src.at(text.span(), message).help(help));
+                None
+            }
+            None => Some(text.into_inner()),
+        }
     }
 
     /// Reads a file as UTF-8 text and records its bytes for the inputs hash.
@@ -121,18 +141,27 @@ impl Cx {
 
     /// The non-hidden entries of a workspace directory, sorted.
     pub(super) fn list_dir(&mut self, dir: &str) -> Option<Vec<PathBuf>> {
+        let mut out = self.list_dir_all(dir)?;
+        out.retain(|p| !is_dot_file(p));
+        Some(out)
+    }
+
+    /// Every entry of `dir`, dot-files included, in path order.
+    pub(super) fn list_dir_all(&mut self, dir: &str) -> Option<Vec<PathBuf>> {
         let entries = fs::read_dir(self.root.join(dir)).ok()?;
         let mut out: Vec<PathBuf> = entries
             .filter_map(Result::ok)
             .map(|e| Path::new(dir).join(e.file_name()))
-            .filter(|p| {
-                !p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.starts_with('.'))
-            })
             .collect();
         out.sort();
         Some(out)
+    }
+
+    /// Warns that `rel` is not read, and why.
+    pub(super) fn ignored(&mut self, rel: &Path, why: &str, help: &str) {
+        let shown = limits::shown(&rel.to_string_lossy());
+        self.warnings
+            .push(Diagnostic::new(rel, 0, 0, format!("`{shown}` is ignored: {why}")).help(help));
     }
 }
 
@@ -146,6 +175,13 @@ fn unreadable(rel: &Path, e: &ReadError) -> Diagnostic {
         _ => "oncall reads only regular files; replace it with one, or remove it".to_string(),
     };
     Diagnostic::new(rel, 0, 0, format!("`{}` is {e}", rel.display())).help(help)
+}
+
+/// Whether the file's name starts with a dot (hidden, an editor's swap file).
+pub(super) fn is_dot_file(p: &Path) -> bool {
+    p.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with('.'))
 }
 
 pub(super) fn extension(p: &Path) -> Option<&str> {

@@ -10,7 +10,7 @@ use toml::Spanned;
 
 use crate::input::context::{suggest, Cx};
 use crate::input::diagnostic::Diagnostic;
-use crate::input::limits::{id_help, id_problem, shown};
+use crate::input::limits::{id_help, id_problem, shown, text_problem};
 use crate::input::parse::{parse_date, parse_zone, DATE_HELP};
 use crate::input::source::Source;
 use crate::input::suggest::did_you_mean;
@@ -120,12 +120,47 @@ impl Cx {
                 people.push(p);
             }
         }
+        self.unambiguous(&src, &people);
         self.person_ids = people
             .iter()
             .enumerate()
             .map(|(i, p)| (p.id.clone(), i))
             .collect();
         people
+    }
+
+    /// Every e-mail names one person: no two are equal in any case, and none
+    /// equals another person's id, since either may be how someone signs in.
+    fn unambiguous(&mut self, src: &Source, people: &[Person]) {
+        let ids: BTreeMap<&str, &Person> = people.iter().map(|p| (p.id.as_str(), p)).collect();
+        let mut emails: BTreeMap<String, &Person> = BTreeMap::new();
+        for p in people.iter().filter(|p| !p.email.is_empty()) {
+            let key = p.email.to_lowercase();
+            let clash = match (emails.get(&key), ids.get(key.as_str())) {
+                (Some(first), _) => Some(format!(
+                    "e-mail `{}` of `{}` is also the e-mail of `{}` (line {})",
+                    shown(&p.email),
+                    p.id,
+                    first.id,
+                    first.origin.line
+                )),
+                (None, Some(other)) if other.id != p.id => Some(format!(
+                    "e-mail `{}` of `{}` is the id of `{}` (line {})",
+                    shown(&p.email),
+                    p.id,
+                    other.id,
+                    other.origin.line
+                )),
+                _ => None,
+            };
+            if let Some(message) = clash {
+                self.push(
+                    Diagnostic::new(&src.rel, p.origin.line, 0, message)
+                        .help("give each person their own e-mail: it is how they are recognised when they act"),
+                );
+            }
+            emails.entry(key).or_insert(p);
+        }
     }
 
     fn header(&mut self, src: &Source, reader: &mut csv::Reader<&[u8]>) -> Option<Header> {
@@ -217,6 +252,9 @@ impl Cx {
             }
         }
         let name = row.get("name");
+        if let Some((message, help)) = text_problem("name", name) {
+            self.push(row.at("name", message).help(help));
+        }
         Some(Person {
             name: if name.is_empty() {
                 id.clone()

@@ -26,7 +26,7 @@ mod roles;
 #[serde(deny_unknown_fields)]
 struct RawTeam {
     #[serde(default)]
-    name: Option<String>,
+    name: Option<Spanned<String>>,
     #[serde(default)]
     timezone: Option<Spanned<String>>,
     #[serde(default)]
@@ -168,11 +168,12 @@ impl Cx {
         let escalation = self.escalation(src, &raw.escalation, &roles, people, pending);
         let runbook = raw.runbook.as_ref().and_then(|u| self.runbook(src, u));
         let pagerduty = self.pagerduty(src, &raw.pagerduty, &roles);
+        let name = self.clean(src, "team name", raw.name);
         if self.diags.len() > before {
             return None;
         }
         Some(Team {
-            name: raw.name.unwrap_or_else(|| id.clone()),
+            name: name.unwrap_or_else(|| id.clone()),
             id,
             timezone,
             holidays: raw.holidays.map(Spanned::into_inner),

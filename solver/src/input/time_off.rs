@@ -8,7 +8,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::input::calendar;
-use crate::input::context::{extension, Cx};
+use crate::input::context::{extension, is_dot_file, Cx};
 use crate::input::diagnostic::Diagnostic;
 use crate::input::source::Source;
 use crate::input::suggest::did_you_mean;
@@ -28,7 +28,7 @@ struct RawTimeOff {
     start: Spanned<toml::Value>,
     end: Spanned<toml::Value>,
     #[serde(default)]
-    reason: Option<String>,
+    reason: Option<Spanned<String>>,
     #[serde(default)]
     kind: Option<Spanned<String>>,
 }
@@ -37,11 +37,23 @@ impl Cx {
     /// Every file in `time-off/`, in path order.
     pub(super) fn time_off(&mut self, people: &[Person], policy: &CalendarPolicy) -> Vec<TimeOff> {
         let mut out = Vec::new();
-        for rel in self.list_dir("time-off").unwrap_or_default() {
+        for rel in self.list_dir_all("time-off").unwrap_or_default() {
+            if is_dot_file(&rel) {
+                self.ignored(
+                    &rel,
+                    "its name starts with a dot",
+                    "rename it without the dot to read it, or remove it",
+                );
+                continue;
+            }
             match extension(&rel) {
                 Some("toml") => out.extend(self.time_off_toml(&rel, people)),
                 Some("ics") => out.extend(self.time_off_ics(&rel, people, policy)),
-                _ => {}
+                _ => self.ignored(
+                    &rel,
+                    "time off is read only from .toml and .ics files",
+                    "rename it to end in .toml or .ics, or move it out of time-off/",
+                ),
             }
         }
         out
@@ -86,7 +98,7 @@ impl Cx {
             person,
             start,
             end,
-            reason: entry.reason.unwrap_or_default(),
+            reason: self.clean(src, "reason", entry.reason).unwrap_or_default(),
             kind,
             origin: src.origin(entry.person.span()),
         })

@@ -232,7 +232,24 @@ impl Cx<'_> {
         end: NaiveDateTime,
         warnings: &mut Vec<Diagnostic>,
     ) -> Result<Vec<When>, Diagnostic> {
-        let raw = p.value.as_deref().unwrap_or("").trim();
+        let written = p.value.as_deref().unwrap_or("").trim();
+        let tidy = recur::without_bad_interval(written);
+        if let Some(rule) = &tidy {
+            warnings.push(
+                self.at(
+                    *line,
+                    format!(
+                        "event {}: RRULE `{written}` has an INTERVAL that is not a positive \
+                         integer, which RFC 5545 forbids; it is read as INTERVAL=1 (`{rule}`)",
+                        name(e)
+                    ),
+                )
+                .help(
+                    "fix the rule in the calendar that exported it, e.g. INTERVAL=1 or no INTERVAL",
+                ),
+            );
+        }
+        let raw = tidy.as_deref().unwrap_or(written);
         let until = self.until(e, raw, start, *line)?;
         let found = recur::expand(raw, start.wall(), until, end).map_err(|why| {
             self.skip(e, *line, &format!("cannot read the RRULE `{raw}`: {why}"))

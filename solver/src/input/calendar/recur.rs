@@ -46,6 +46,26 @@ pub(super) fn until_part(rule: &str) -> Option<&str> {
     })
 }
 
+/// `rule` without its `INTERVAL` part, when that part is not a positive
+/// integer (RFC 5545 §3.3.10: "a positive integer"; 1 is the default).
+pub(super) fn without_bad_interval(rule: &str) -> Option<String> {
+    let parts: Vec<&str> = rule.split(';').collect();
+    let bad = |p: &&str| {
+        p.split_once('=').is_some_and(|(k, v)| {
+            k.trim().eq_ignore_ascii_case("INTERVAL")
+                && v.trim().parse::<i64>().is_ok_and(|n| n <= 0)
+        })
+    };
+    parts.iter().any(bad).then(|| {
+        parts
+            .iter()
+            .filter(|p| !bad(p))
+            .copied()
+            .collect::<Vec<_>>()
+            .join(";")
+    })
+}
+
 /// Expands `rule` (the RRULE value) from the wall-clock `start`: the
 /// occurrences before `end`, ending at `until` (wall-clock, inclusive) when
 /// given. `start` itself is always the first occurrence (RFC 5545 §3.8.5.3).
@@ -146,6 +166,19 @@ mod tests {
             ),
             ["1997-08-05", "1997-08-17", "1997-08-19", "1997-08-31"]
         );
+    }
+
+    #[test]
+    fn an_interval_that_is_not_positive_is_dropped() {
+        assert_eq!(
+            without_bad_interval("FREQ=DAILY;INTERVAL=0;COUNT=3").as_deref(),
+            Some("FREQ=DAILY;COUNT=3")
+        );
+        assert_eq!(
+            without_bad_interval("FREQ=DAILY;interval=-2").as_deref(),
+            Some("FREQ=DAILY")
+        );
+        assert_eq!(without_bad_interval("FREQ=DAILY;INTERVAL=2"), None);
     }
 
     #[test]

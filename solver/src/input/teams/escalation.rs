@@ -134,9 +134,13 @@ impl Cx {
     /// character); diagnosed otherwise.
     pub(super) fn runbook(&mut self, src: &Source, raw: &Spanned<String>) -> Option<String> {
         let text = raw.get_ref().trim();
+        if let Some((message, help)) = crate::input::limits::text_problem("runbook", text) {
+            self.push(src.at(raw.span(), message).help(help));
+            return None;
+        }
         match url::Url::parse(text) {
             Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => {
-                Some(u.to_string())
+                self.round_trip(src, raw, u)
             }
             _ => {
                 let shown = crate::input::limits::shown(text);
@@ -147,6 +151,29 @@ impl Cx {
                 None
             }
         }
+    }
+}
+
+impl Cx {
+    /// The runbook as written, when the URL reads it back the same (a
+    /// host-only address may gain its `/`); otherwise the written form.
+    fn round_trip(&mut self, src: &Source, raw: &Spanned<String>, u: url::Url) -> Option<String> {
+        let text = raw.get_ref().trim();
+        let read = u.as_str();
+        if read == text || read.strip_suffix('/') == Some(text) {
+            return Some(u.into());
+        }
+        let shown = crate::input::limits::shown(text);
+        self.push(
+            src.at(
+                raw.span(),
+                format!("runbook `{shown}` reads back as `{read}`, which is not what is written"),
+            )
+            .help(format!(
+                "write `runbook = \"{read}\"` if that is the page meant"
+            )),
+        );
+        None
     }
 }
 
