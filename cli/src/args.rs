@@ -91,6 +91,26 @@ pub(crate) enum Command {
     /// --apply).
     #[command(subcommand)]
     Sync(SyncCommand),
+    /// Check the state store, oncall.db, row by row, or repair it.
+    #[command(subcommand)]
+    Store(StoreCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum StoreCommand {
+    /// Read every row as oncall does and list each one it cannot read, with
+    /// how to recover (exit 1 when any).
+    Check,
+    /// Remove a published version that cannot be read; audited as
+    /// `store-repair`.
+    Repair(StoreRepairArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct StoreRepairArgs {
+    /// The team and the version to remove, e.g. `--drop-version payments 2`.
+    #[arg(long, num_args = 2, value_names = ["TEAM", "VERSION"], required = true)]
+    pub drop_version: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]

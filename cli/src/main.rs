@@ -17,6 +17,7 @@ mod organisation;
 mod render;
 mod schedule;
 mod serve;
+mod store;
 mod sync;
 mod workspace;
 

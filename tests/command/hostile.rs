@@ -106,11 +106,58 @@ fn a_row_the_binary_cannot_read_is_named_with_a_recovery_command() {
             "slots.end",
             "+10000-01-03T18:00:00Z",
             "team payments, version 2, week 9999-12-27, role primary",
-            "published version 2 of team payments; restore oncall.db from a backup",
+            "published version 2 of team payments; remove that version with \
+             `oncall store repair --drop-version payments 2` (audited)",
         ] {
             assert!(err.contains(want), "{args:?}: `{want}` not in {err}");
         }
     }
+}
+
+/// `store check` lists the poisoned row with its recovery command; `store
+/// repair --drop-version` removes the version, audited, and every reader
+/// works again, with the immutability triggers back in place.
+#[test]
+fn store_check_finds_the_poisoned_version_and_repair_drops_it() {
+    let tmp = published_quickstart();
+    let ws = tmp.path();
+    let clean = ok(&oncall(ws, &["store", "check"]));
+    assert!(clean.contains("every row reads back"), "{clean}");
+    poison(ws);
+    let out = oncall(ws, &["store", "check"]);
+    let found = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{found}{}", text(&out.stderr));
+    assert!(found.contains("unreadable: state store"), "{found}");
+    assert!(found.contains("+10000-01-03T18:00:00Z"), "{found}");
+    assert!(
+        found.contains("`oncall store repair --drop-version payments 2`"),
+        "{found}"
+    );
+    assert!(
+        found.contains("corrupt value `{}` in plan_versions.plan_json"),
+        "{found}"
+    );
+    assert!(found.contains("2 problem(s)"), "{found}");
+    let fixed = ok(&oncall(
+        ws,
+        &["store", "repair", "--drop-version", "payments", "2"],
+    ));
+    assert!(
+        fixed.contains("dropped version 2 of team payments (1 slot(s))"),
+        "{fixed}"
+    );
+    assert!(ok(&oncall(ws, &["store", "check"])).contains("every row reads back"));
+    ok(&oncall(
+        ws,
+        &["who", "payments", "--at", "2027-01-05T12:00"],
+    ));
+    assert!(ok(&oncall(ws, &["log"])).contains("store-repair"));
+    let again = oncall(ws, &["store", "repair", "--drop-version", "payments", "2"]);
+    assert_eq!(again.status.code(), Some(1), "{}", text(&again.stderr));
+    assert!(text(&again.stderr).contains("no published version 2"));
+    let store = Store::open(ws).unwrap();
+    let err = store.conn().execute("DELETE FROM slots", []).unwrap_err();
+    assert!(err.to_string().contains("immutable"), "{err}");
 }
 
 #[test]

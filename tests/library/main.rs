@@ -20,3 +20,4 @@ mod links;
 mod load;
 mod org;
 mod solver;
+mod store_bounds;

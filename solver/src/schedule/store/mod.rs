@@ -19,6 +19,7 @@
 //! inside the transaction that writes it.
 
 mod bounds;
+mod check;
 mod links;
 mod offers;
 mod pager;
@@ -32,6 +33,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
+pub use check::{Dropped, StoreCheck};
 pub use links::LinkRead;
 pub use offers::{NewOffer, OfferRead};
 pub use pager::{PagerRead, PagerWrite};
@@ -294,8 +296,8 @@ pub enum StoreError {
 }
 
 /// The recovery advice for a corrupt row that no command can remove.
-const RECOVER_ANY: &str = "restore oncall.db from a backup (nothing in oncall can change that \
-                           row yet)";
+const RECOVER_ANY: &str = "`oncall store check` lists every row that cannot be read; restore \
+                           oncall.db from a backup";
 
 /// The row a corrupt value was found in, and how to recover.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -313,8 +315,9 @@ impl BadRow {
         BadRow {
             row,
             fix: format!(
-                "the row belongs to published version {version} of team {team}; restore \
-                 oncall.db from a backup taken before that version was published"
+                "the row belongs to published version {version} of team {team}; remove that \
+                 version with `oncall store repair --drop-version {team} {version}` (audited), or \
+                 restore oncall.db from a backup taken before it was published"
             ),
         }
     }

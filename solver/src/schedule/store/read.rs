@@ -134,16 +134,29 @@ pub trait StoreRead {
     /// # Errors
     /// SQLite failures or unreadable rows.
     fn slots(&self, team: &str) -> Result<Vec<PublishedSlot>, StoreError> {
+        self.version_slots(team, None)
+    }
+
+    /// The published slots of `team`: of one version, or of every version.
+    ///
+    /// # Errors
+    /// SQLite failures or unreadable rows.
+    fn version_slots(
+        &self,
+        team: &str,
+        only: Option<u32>,
+    ) -> Result<Vec<PublishedSlot>, StoreError> {
         let mut stmt = self
             .conn()
             .prepare_cached(
                 "SELECT s.version, s.week, s.role, s.person, s.start, s.end, s.load, v.published_at \
                  FROM slots s JOIN plan_versions v ON v.team = s.team AND v.version = s.version \
-                 WHERE s.team = ?1 ORDER BY s.version, s.week, s.role",
+                 WHERE s.team = ?1 AND (?2 IS NULL OR s.version = ?2) \
+                 ORDER BY s.version, s.week, s.role",
             )
             .map_err(sql_err(self.path()))?;
         let rows = stmt
-            .query_map([team], |r| {
+            .query_map(params![team, only], |r| {
                 Ok((
                     r.get::<_, u32>(0)?,
                     r.get::<_, String>(1)?,
