@@ -173,6 +173,8 @@ fn a_zero_interval_is_a_warning_with_its_uid_and_an_error_under_strict() {
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\n\
          UID:zero@x\r\nDTSTAMP:20261201T000000Z\r\nSUMMARY:Off\r\n\
          DTSTART;VALUE=DATE:20270301\r\nRRULE:FREQ=DAILY;INTERVAL=0;COUNT=2\r\n\
+         END:VEVENT\r\nBEGIN:VEVENT\r\nUID:day0@x\r\nDTSTAMP:20261201T000000Z\r\n\
+         DTSTART;VALUE=DATE:20270401\r\nRRULE:FREQ=MONTHLY;BYMONTHDAY=0\r\n\
          END:VEVENT\r\nEND:VCALENDAR\r\n",
     );
     let out = ok(&oncall(ws, &["check", "payments", "--quarter", "2027Q1"]));

@@ -463,6 +463,37 @@ fn read_only_copy(from: &Path, keep_wal: bool) -> (tempfile::TempDir, PathBuf, P
     (tmp, ws, bin)
 }
 
+/// `--out` into a directory its user may not write is refused with the
+/// directory named, and nothing appears there.
+#[test]
+fn out_into_a_directory_that_is_not_writable_is_refused() {
+    let (tmp, _) = published();
+    let (_ro, ws, bin) = read_only_copy(tmp.path(), false);
+    let target = ws.join("plan.json");
+    let t = target.to_str().unwrap();
+    let out = as_nobody(
+        &bin,
+        &ws,
+        &[
+            "plan",
+            "payments",
+            "--quarter",
+            "2027Q1",
+            "--format",
+            "json",
+            "--out",
+            t,
+        ],
+    );
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("cannot write in") && err.contains("ws"),
+        "{err}"
+    );
+    assert!(!target.exists());
+}
+
 #[test]
 fn readers_work_on_a_read_only_workspace_for_a_user_who_may_only_read() {
     let (tmp, _) = published();

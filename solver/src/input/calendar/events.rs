@@ -250,6 +250,11 @@ impl Cx<'_> {
             );
         }
         let raw = tidy.as_deref().unwrap_or(written);
+        if let Some(why) = recur::forbidden(raw) {
+            return Err(self
+                .skip(e, *line, &format!("RRULE `{written}`: {why}"))
+                .help("fix the rule in the calendar that exported it"));
+        }
         let until = self.until(e, raw, start, *line)?;
         let found = recur::expand(raw, start.wall(), until, end).map_err(|why| {
             self.skip(e, *line, &format!("cannot read the RRULE `{raw}`: {why}"))

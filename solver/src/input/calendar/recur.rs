@@ -66,6 +66,44 @@ pub(super) fn without_bad_interval(rule: &str) -> Option<String> {
     })
 }
 
+/// The ranges RFC 5545 §3.3.10 allows the numbers of each `BY…` part:
+/// (name, least, most, whether negative values count from the end).
+const RANGES: [(&str, i64, i64, bool); 8] = [
+    ("BYSECOND", 0, 60, false),
+    ("BYMINUTE", 0, 59, false),
+    ("BYHOUR", 0, 23, false),
+    ("BYMONTHDAY", 1, 31, true),
+    ("BYYEARDAY", 1, 366, true),
+    ("BYWEEKNO", 1, 53, true),
+    ("BYMONTH", 1, 12, false),
+    ("BYSETPOS", 1, 366, true),
+];
+
+/// Why `rule` breaks a value range of RFC 5545 §3.3.10, if it does: the
+/// `rrule` crate reads some such rules (BYMONTHDAY=0) as something else.
+pub(super) fn forbidden(rule: &str) -> Option<String> {
+    rule.split(';').find_map(|part| {
+        let (k, v) = part.split_once('=')?;
+        let k = k.trim().to_ascii_uppercase();
+        let &(name, lo, hi, signed) = RANGES.iter().find(|r| r.0 == k)?;
+        let bad = v.split(',').find(|n| {
+            n.trim().parse::<i64>().map_or(true, |n| {
+                let m = if signed { n.abs() } else { n };
+                !(lo..=hi).contains(&m) || (!signed && n < 0)
+            })
+        })?;
+        let range = if signed {
+            format!("{lo}..{hi} or -{hi}..-{lo}")
+        } else {
+            format!("{lo}..{hi}")
+        };
+        Some(format!(
+            "{name}={} is outside {range}, which RFC 5545 forbids",
+            bad.trim()
+        ))
+    })
+}
+
 /// Expands `rule` (the RRULE value) from the wall-clock `start`: the
 /// occurrences before `end`, ending at `until` (wall-clock, inclusive) when
 /// given. `start` itself is always the first occurrence (RFC 5545 §3.8.5.3).
@@ -179,6 +217,25 @@ mod tests {
             Some("FREQ=DAILY")
         );
         assert_eq!(without_bad_interval("FREQ=DAILY;INTERVAL=2"), None);
+    }
+
+    #[test]
+    fn values_rfc_5545_forbids_are_not_read() {
+        for rule in [
+            "FREQ=MONTHLY;BYMONTHDAY=0",
+            "FREQ=MONTHLY;BYSETPOS=0;BYDAY=MO",
+            "FREQ=YEARLY;BYWEEKNO=0",
+            "FREQ=YEARLY;BYYEARDAY=0",
+            "FREQ=DAILY;BYHOUR=24",
+            "FREQ=DAILY;BYMINUTE=60",
+            "FREQ=YEARLY;BYMONTH=13",
+            "FREQ=FORTNIGHTLY",
+            "FREQ=DAILY;COUNT=-1",
+        ] {
+            let got =
+                forbidden(rule).or_else(|| expand(rule, t("20270104T090000"), None, None).err());
+            assert!(got.is_some(), "{rule} is read");
+        }
     }
 
     #[test]
