@@ -270,6 +270,10 @@ pub(crate) struct PublishArgs {
     /// (recorded in the audit log).
     #[arg(long)]
     pub force: bool,
+    /// With --all: publish plans that leave slots unfilled (each is listed);
+    /// without it such a set is refused whole.
+    #[arg(long, requires = "all")]
+    pub allow_partial: bool,
 }
 
 #[derive(Debug, Args)]

@@ -115,7 +115,12 @@ fn summary(ws: &Workspace, results: &[TeamResult]) -> String {
 }
 
 /// `publish --all DIR`: every `<team>.json` in `dir`, in one transaction.
-pub(crate) fn publish_all(root: &Path, dir: &Path, force: bool) -> Result<ExitCode> {
+pub(crate) fn publish_all(
+    root: &Path,
+    dir: &Path,
+    force: bool,
+    allow_partial: bool,
+) -> Result<ExitCode> {
     let ws = load(root)?;
     let docs = read_all(&ws, dir)?;
     if docs.is_empty() {
@@ -125,6 +130,9 @@ pub(crate) fn publish_all(root: &Path, dir: &Path, force: bool) -> Result<ExitCo
         ))
         .help("write them with `oncall plan --all --quarter Q --out DIR`")
         .into());
+    }
+    if !partial_plans_allowed(&docs, allow_partial) {
+        return Ok(ExitCode::from(1));
     }
     let detail = serde_json::json!({ "plans": dir.display().to_string() });
     let result = Schedule::open(&ws)?.publish_all(&docs, force, &detail)?;
@@ -161,6 +169,45 @@ pub(crate) fn publish_all(root: &Path, dir: &Path, force: bool) -> Result<ExitCo
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// Lists the plans that leave slots unfilled: as warnings when
+/// `--allow-partial` allows them, else as the reason nothing is published.
+fn partial_plans_allowed(docs: &[(TeamIdx, PlanDoc)], allow_partial: bool) -> bool {
+    let partial: Vec<&PlanDoc> = docs
+        .iter()
+        .map(|(_, d)| d)
+        .filter(|d| !d.unfilled.is_empty())
+        .collect();
+    if partial.is_empty() {
+        return true;
+    }
+    let lead = if allow_partial {
+        "warning: publishing plans that leave slots unfilled (--allow-partial):"
+    } else {
+        "refused: nothing was published; these plans leave slots unfilled:"
+    };
+    eprintln!("{lead}");
+    for d in &partial {
+        let slots: Vec<String> = d
+            .unfilled
+            .iter()
+            .map(|u| format!("{} {}", u.week, terminal(&u.role)))
+            .collect();
+        eprintln!(
+            "  - {}: {} slot(s) unfilled ({})",
+            terminal(&d.team),
+            slots.len(),
+            slots.join(", ")
+        );
+    }
+    if !allow_partial {
+        eprintln!(
+            "  help: pass --allow-partial to publish them with those slots unfilled, or change \
+             the inputs and plan again (`oncall check TEAM` explains each gap)"
+        );
+    }
+    allow_partial
 }
 
 /// The plans in `dir` named after teams of the workspace, in team order.

@@ -71,7 +71,7 @@ pub(crate) fn outcome<T, R: std::fmt::Display>(what: &str, o: &Outcome<T, R>) ->
 pub(crate) fn publish(dir: &Path, args: PublishArgs) -> Result<ExitCode> {
     let (Some(team_id), Some(plan)) = (args.team.clone(), args.plan.clone()) else {
         let all = args.all.unwrap_or_default();
-        return crate::organisation::publish_all(dir, &all, args.force);
+        return crate::organisation::publish_all(dir, &all, args.force, args.allow_partial);
     };
     let ws = load(dir)?;
     let team = find_team(&ws, &team_id)?;

@@ -536,3 +536,49 @@ fn check_and_plan_name_the_other_team_that_holds_the_only_free_person() {
     let err = text(&out.stderr);
     assert!(err.contains("carol is on call for ledger"), "{err}");
 }
+
+/// A set of plans that leaves slots unfilled is refused whole unless
+/// `--allow-partial` says so; either way each gap is listed.
+#[test]
+fn publish_all_lists_partial_plans_and_needs_allow_partial() {
+    let tmp = crate::support::workspace::copy_of("quickstart");
+    let dir = tmp.path();
+    let everyone = [
+        "alice", "bob", "carol", "dan", "erin", "frank", "grace", "heidi", "ivan", "judy",
+    ];
+    let away: String = everyone
+        .iter()
+        .map(|p| {
+            format!(
+                "[[time_off]]\nperson = \"{p}\"\nstart = \"2027-01-12\"\nend = \"2027-01-15\"\n\n"
+            )
+        })
+        .collect();
+    std::fs::write(dir.join("time-off/everyone.toml"), away).unwrap();
+    let plans = dir.join("plans");
+    let p = plans.to_str().unwrap();
+    let planned = oncall(dir, &["plan", "--all", "--quarter", "2027Q1", "--out", p]);
+    assert!(
+        plans.join("payments.json").exists(),
+        "{}",
+        text(&planned.stderr)
+    );
+    ok(&oncall(
+        dir,
+        &["check-plan", "payments", &format!("{p}/payments.json")],
+    ));
+    let out = oncall(dir, &["publish", "--all", p]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("refused: nothing was published"), "{err}");
+    assert!(
+        err.contains("payments: 2 slot(s) unfilled (2027-01-11 primary, 2027-01-11 secondary)"),
+        "{err}"
+    );
+    assert!(err.contains("--allow-partial"), "{err}");
+    assert!(!ok(&oncall(dir, &["log"])).contains("publish"));
+    let out = oncall(dir, &["publish", "--all", p, "--allow-partial"]);
+    let said = ok(&out);
+    assert!(said.contains("published payments version 1"), "{said}");
+    assert!(text(&out.stderr).contains("warning: publishing plans that leave slots unfilled"));
+}
