@@ -150,28 +150,77 @@ fn check(dir: &Path, args: CheckArgs) -> Result<ExitCode> {
     }
     let json = matches!(args.format, CheckFormat::Json);
     let busy = schedule.busy_elsewhere(team)?;
+    let span = match (weeks.first(), weeks.last()) {
+        (Some(f), Some(l)) => (f.start, l.end),
+        _ => (
+            chrono::DateTime::<chrono::Utc>::MIN_UTC,
+            chrono::DateTime::<chrono::Utc>::MIN_UTC,
+        ),
+    };
+    let drift = schedule.drift(team, span)?;
+    let drifted = if drift.is_empty() { 0 } else { 1 };
     match explain::explain_around(&ws, team, &spec, &history, &busy)? {
-        Feasibility::Completable if json => println!("{{\"feasible\": true}}"),
+        Feasibility::Completable if json => {
+            println!("{}", check_json(true.into(), None, &drift)?);
+        }
         Feasibility::Completable => println!(
             "ok: the inputs are valid and every slot of {} can be filled",
             args.team
         ),
-        Feasibility::Unknown if json => println!("{{\"feasible\": null}}"),
+        Feasibility::Unknown if json => {
+            println!("{}", check_json(serde_json::Value::Null, None, &drift)?);
+            return Ok(ExitCode::from(1));
+        }
         Feasibility::Unknown => {
             println!("unknown: the solver ran out of time before it could tell whether every slot of {} can be filled", args.team);
             return Ok(ExitCode::from(1));
         }
         Feasibility::Infeasible(e) if json => {
-            let doc = serde_json::json!({ "feasible": false, "explanation": e.to_doc(&ws) });
-            println!("{}", serde_json::to_string_pretty(&doc)?);
+            let doc = check_json(
+                false.into(),
+                Some(serde_json::to_value(e.to_doc(&ws))?),
+                &drift,
+            )?;
+            println!("{doc}");
             return Ok(ExitCode::from(1));
         }
         Feasibility::Infeasible(e) => {
             print!("{}", explain::render_text(&ws, &e));
+            print!("{}", crate::render::drift(&ws, team, &drift));
             return Ok(ExitCode::from(1));
         }
     }
-    Ok(ExitCode::SUCCESS)
+    if !json {
+        print!("{}", crate::render::drift(&ws, team, &drift));
+    }
+    Ok(ExitCode::from(drifted))
+}
+
+/// `check --format json`: feasibility, the explanation when infeasible, and
+/// the drifted stretches of the published schedule.
+fn check_json(
+    feasible: serde_json::Value,
+    explanation: Option<serde_json::Value>,
+    drift: &[oncall::schedule::drift::Drift],
+) -> Result<String> {
+    let drift: Vec<serde_json::Value> = drift
+        .iter()
+        .map(|d| {
+            serde_json::json!({
+                "person": d.segment.person,
+                "role": d.segment.role,
+                "week": d.segment.week,
+                "from": d.segment.start,
+                "to": d.segment.end,
+                "reasons": d.reasons.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let mut doc = serde_json::json!({ "feasible": feasible, "drift": drift });
+    if let Some(e) = explanation {
+        doc["explanation"] = e;
+    }
+    Ok(serde_json::to_string_pretty(&doc)?)
 }
 
 fn init(args: InitArgs) -> Result<ExitCode> {

@@ -13,6 +13,7 @@ mod cli_fairness;
 mod cli_ical;
 mod cli_input;
 mod docs;
+mod drift;
 mod edges;
 mod guards;
 mod hostile;

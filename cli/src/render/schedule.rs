@@ -294,3 +294,39 @@ pub(crate) fn audit(entries: &[AuditEntry]) -> String {
     }
     out
 }
+
+/// `check`: each drifted stretch, the rules it breaks now, and the fix.
+pub(crate) fn drift(
+    ws: &Workspace,
+    team: TeamIdx,
+    found: &[oncall::schedule::drift::Drift],
+) -> String {
+    let t = ws.team(team);
+    let mut out = String::new();
+    for d in found {
+        let s = &d.segment;
+        let _ = writeln!(
+            out,
+            "drift: {} holds {} from {} to {}, which today's inputs forbid:",
+            terminal(&s.person),
+            terminal(&s.role),
+            local(s.start, t.timezone),
+            local(s.end, t.timezone)
+        );
+        for r in &d.reasons {
+            let _ = writeln!(out, "  - {}", terminal(&r.to_string()));
+        }
+        let _ = writeln!(
+            out,
+            "  fix: `oncall replan {id} --from {week}` re-plans from that week, or {who} asks \
+             for cover: `oncall cover request {id} --role {role} --from {from} --to {to}`",
+            id = t.id,
+            week = s.week,
+            who = terminal(&s.person),
+            role = terminal(&s.role),
+            from = s.start.to_rfc3339_opts(SecondsFormat::Secs, true),
+            to = s.end.to_rfc3339_opts(SecondsFormat::Secs, true),
+        );
+    }
+    out
+}

@@ -4,6 +4,7 @@
 
 pub mod busy_index;
 pub mod changes;
+pub mod drift;
 pub mod links;
 pub mod offers;
 pub mod organisation;
