@@ -12,7 +12,7 @@ use super::{
     PersonSummary,
 };
 use crate::model::time::{day_kind, resolve_local, start_of_day, DayKind};
-use crate::model::{Compensation, DailyWindow, TeamIdx, Workspace};
+use crate::model::{Compensation, DailyWindow, IncidentPay, Person, TeamIdx, Workspace};
 use crate::schedule::timeline::Timeline;
 
 /// Which of two overlapping pieces is paid: lower wins (highest multiplier,
@@ -257,6 +257,59 @@ pub fn report(
     period: PayPeriod,
     incidents: &[Incident],
 ) -> Result<CompReport, CompError> {
+    let comp = admissible(ws, timelines, period, incidents)?;
+    let run = Run {
+        ws,
+        comp,
+        timelines,
+        incidents,
+        sleeping: comp
+            .incidents
+            .map_or_else(default_sleeping_hours, |i| i.sleeping_hours),
+    };
+    let mut lines = Vec::new();
+    let mut people = Vec::new();
+    let mut off_call: Vec<OffCallPage> = Vec::new();
+    for (pi, person) in ws.people.iter().enumerate() {
+        let tz = person.timezone;
+        let (from, to) = period.bounds(tz);
+        let you = You {
+            index: pi,
+            person,
+            holidays: ws.holidays(person.region.as_deref()),
+            spans: paid_spans(ws, comp, timelines, &person.id, from, to),
+            from,
+            to,
+        };
+        let (acc, night) = run.time_on_call(&you);
+        let pages = run.pages(&you, &mut off_call)?;
+        if acc.is_empty() && pages.is_empty() {
+            continue;
+        }
+        people.push(run.lines(&you, &acc, &pages, night, &mut lines)?);
+    }
+    // Every line's amount adds up, so [`CompReport::total`] cannot overflow.
+    lines
+        .iter()
+        .try_fold(Decimal::ZERO, |t, l| add(t, l.amount))?;
+    off_call.sort_by(|a, b| (a.time, &a.employee_id).cmp(&(b.time, &b.employee_id)));
+    Ok(CompReport {
+        period,
+        currency: comp.currency.clone(),
+        minor_units: comp.minor_units,
+        lines,
+        people,
+        off_call_pages: off_call,
+    })
+}
+
+/// The policy, once the inputs are known to make a report.
+fn admissible<'a>(
+    ws: &'a Workspace,
+    timelines: &[(TeamIdx, Timeline)],
+    period: PayPeriod,
+    incidents: &[Incident],
+) -> Result<&'a Compensation, CompError> {
     let comp = ws.org.compensation.as_ref().ok_or(CompError::NoPolicy)?;
     if period.to <= period.from {
         return Err(CompError::EmptyPeriod {
@@ -279,208 +332,296 @@ pub fn report(
             });
         }
     }
-    let sleeping = comp
-        .incidents
-        .map_or_else(default_sleeping_hours, |i| i.sleeping_hours);
-    let money = |x: Decimal| round_money(x, comp.minor_units);
-    let mut lines = Vec::new();
-    let mut people = Vec::new();
-    let mut off_call: Vec<OffCallPage> = Vec::new();
-    for (pi, person) in ws.people.iter().enumerate() {
-        let tz = person.timezone;
-        let (from, to) = period.bounds(tz);
-        let policy = comp.policy_for(person.region.as_deref());
-        let holidays = ws.holidays(person.region.as_deref());
-        let spans = paid_spans(ws, comp, timelines, &person.id, from, to);
+    Ok(comp)
+}
 
-        // (team, role order, role) -> kind -> accumulated.
-        let mut acc: BTreeMap<LineKey, BTreeMap<DayKind, Acc>> = BTreeMap::new();
+/// What one report reads, for every person.
+struct Run<'a> {
+    ws: &'a Workspace,
+    comp: &'a Compensation,
+    timelines: &'a [(TeamIdx, Timeline)],
+    incidents: &'a [Incident],
+    sleeping: DailyWindow,
+}
+
+/// One person inside the period, in their own zone.
+struct You<'a> {
+    index: usize,
+    person: &'a Person,
+    holidays: Option<&'a BTreeMap<NaiveDate, String>>,
+    spans: Vec<PaidSpan>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+}
+
+/// Seconds on call by line and kind of day.
+type TimeByLine = BTreeMap<LineKey, BTreeMap<DayKind, Acc>>;
+
+impl Run<'_> {
+    fn order(&self, team: TeamIdx, role: &str) -> usize {
+        self.ws
+            .team(team)
+            .role_by_name(role)
+            .map_or(usize::MAX, |r| r.0)
+    }
+
+    /// The person's paid seconds by (team, role) and kind of day, and their
+    /// seconds inside the sleeping hours.
+    fn time_on_call(&self, you: &You<'_>) -> (TimeByLine, i64) {
+        let tz = you.person.timezone;
+        let mut acc = TimeByLine::new();
         let mut night = 0i64;
-        for span in &spans {
-            let order = ws
-                .team(span.team)
-                .role_by_name(&span.role)
-                .map_or(usize::MAX, |r| r.0);
-            let by_kind = acc
-                .entry((span.team.0, order, span.role.clone()))
-                .or_default();
+        for span in &you.spans {
+            let key = (
+                span.team.0,
+                self.order(span.team, &span.role),
+                span.role.clone(),
+            );
+            let by_kind = acc.entry(key).or_default();
             for (date, secs, len) in seconds_by_local_day(tz, span.start, span.end) {
                 by_kind
-                    .entry(day_kind(date, holidays))
+                    .entry(day_kind(date, you.holidays))
                     .or_default()
                     .add(secs, len);
             }
-            night += seconds_in_window(tz, sleeping, span.start, span.end);
+            night += seconds_in_window(tz, self.sleeping, span.start, span.end);
         }
+        (acc, night)
+    }
 
-        // Pages, by (team, role).
+    /// The person's paid pages by (team, role); a page while holding no role
+    /// is listed in `off_call`, and paid only if the policy says so.
+    fn pages(
+        &self,
+        you: &You<'_>,
+        off_call: &mut Vec<OffCallPage>,
+    ) -> Result<BTreeMap<LineKey, Pages>, CompError> {
         let mut pages: BTreeMap<LineKey, Pages> = BTreeMap::new();
-        if let Some(pay) = &comp.incidents {
-            for inc in incidents.iter().filter(|i| i.person.0 == pi) {
-                if inc.time < from || inc.time >= to {
+        let Some(pay) = &self.comp.incidents else {
+            return Ok(pages);
+        };
+        let mine = self
+            .incidents
+            .iter()
+            .filter(|i| i.person.0 == you.index && you.from <= i.time && i.time < you.to);
+        for inc in mine {
+            let role = self.role_at(you, inc);
+            if role.is_empty() {
+                let team = &self.ws.team(inc.team).id;
+                off_call.push(OffCallPage {
+                    employee_id: you.person.id.clone(),
+                    name: you.person.name.clone(),
+                    team: team.clone(),
+                    time: inc.time,
+                    reason: format!("held no role of {team} at the time"),
+                    paid: pay.pay_off_call,
+                });
+                if !pay.pay_off_call {
                     continue;
                 }
-                let role = spans
-                    .iter()
-                    .find(|s| s.team == inc.team && s.start <= inc.time && inc.time < s.end)
-                    .map(|s| s.role.clone())
-                    .or_else(|| {
-                        timelines
-                            .iter()
-                            .filter(|(t, _)| *t == inc.team)
-                            .flat_map(|(_, tl)| tl.at(inc.time))
-                            .find(|s| s.person == person.id)
-                            .map(|s| s.role.clone())
-                    })
-                    .unwrap_or_default();
-                if role.is_empty() {
-                    off_call.push(OffCallPage {
-                        employee_id: person.id.clone(),
-                        name: person.name.clone(),
-                        team: ws.team(inc.team).id.clone(),
-                        time: inc.time,
-                        reason: format!("held no role of {} at the time", ws.team(inc.team).id),
-                        paid: pay.pay_off_call,
-                    });
-                    if !pay.pay_off_call {
-                        continue;
-                    }
-                }
-                let order = ws
-                    .team(inc.team)
-                    .role_by_name(&role)
-                    .map_or(usize::MAX, |r| r.0);
-                let local = inc.time.with_timezone(&tz);
-                let kind = day_kind(local.date_naive(), holidays);
-                let at = local.time();
-                let amount = if pay.sleeping_hours.contains(at) {
-                    Some(pay.sleeping)
-                } else if kind != DayKind::Weekday || !pay.business_hours.contains(at) {
-                    Some(pay.out_of_hours)
-                } else {
-                    None
-                };
-                let entry = pages.entry((inc.team.0, order, role)).or_default();
-                if let Some(a) = amount {
-                    entry.0 = entry.0.saturating_add(1);
-                    entry.1 = add(entry.1, a)?;
-                    entry.2.push(a);
-                }
+            }
+            let local = inc.time.with_timezone(&you.person.timezone);
+            let amount = page_amount(
+                pay,
+                day_kind(local.date_naive(), you.holidays),
+                local.time(),
+            );
+            let key = (inc.team.0, self.order(inc.team, &role), role);
+            let entry = pages.entry(key).or_default();
+            if let Some(a) = amount {
+                entry.0 = entry.0.saturating_add(1);
+                entry.1 = add(entry.1, a)?;
+                entry.2.push(a);
             }
         }
+        Ok(pages)
+    }
 
-        if acc.is_empty() && pages.is_empty() {
-            continue;
+    /// The role the person held for the page's team when it went out: a
+    /// paid span first, else the team's timeline; empty when none.
+    fn role_at(&self, you: &You<'_>, inc: &Incident) -> String {
+        you.spans
+            .iter()
+            .find(|s| s.team == inc.team && s.start <= inc.time && inc.time < s.end)
+            .map(|s| s.role.clone())
+            .or_else(|| {
+                self.timelines
+                    .iter()
+                    .filter(|(t, _)| *t == inc.team)
+                    .flat_map(|(_, tl)| tl.at(inc.time))
+                    .find(|s| s.person == you.person.id)
+                    .map(|s| s.role.clone())
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// What a page at local time `at` on a day of `kind` pays: the sleeping-hours
+/// amount, the out-of-hours amount, or nothing inside business hours.
+fn page_amount(pay: &IncidentPay, kind: DayKind, at: chrono::NaiveTime) -> Option<Decimal> {
+    if pay.sleeping_hours.contains(at) {
+        Some(pay.sleeping)
+    } else if kind != DayKind::Weekday || !pay.business_hours.contains(at) {
+        Some(pay.out_of_hours)
+    } else {
+        None
+    }
+}
+
+impl Run<'_> {
+    /// The person's lines, pushed onto `lines`, and their summary.
+    fn lines(
+        &self,
+        you: &You<'_>,
+        acc: &TimeByLine,
+        pages: &BTreeMap<LineKey, Pages>,
+        night: i64,
+        lines: &mut Vec<PayLine>,
+    ) -> Result<PersonSummary, CompError> {
+        let mut sum = Summing::new(self, you, night);
+        let keys: std::collections::BTreeSet<&LineKey> = acc.keys().chain(pages.keys()).collect();
+        for key in keys {
+            if let Some(by_kind) = acc.get(key) {
+                self.time_lines(you, key, by_kind, &mut sum, lines)?;
+            }
+            if let Some(p) = pages.get(key).filter(|p| p.0 > 0) {
+                let mut l = self.blank(you, key, PayCode::Incident);
+                l.pages = p.0;
+                l.amount = self.money(p.1);
+                l.rate =
+                    p.2.first()
+                        .filter(|first| p.2.iter().all(|a| a == *first))
+                        .map(|r| rate_of(*r, self.comp.minor_units));
+                sum.out.amount = add(sum.out.amount, l.amount)?;
+                sum.out.pages = sum.out.pages.saturating_add(p.0);
+                lines.push(l);
+            }
         }
-        let line = |team: usize, role: &str, code: PayCode| PayLine {
-            employee_id: person.id.clone(),
-            name: person.name.clone(),
-            email: person.email.clone(),
-            team: ws.teams.get(team).map(|t| t.id.clone()).unwrap_or_default(),
-            role: role.to_string(),
+        Ok(sum.finish())
+    }
+
+    /// One line per kind of day of one (team, role), paid by the person's
+    /// policy and the role's multiplier, and the line of days off they earn.
+    fn time_lines(
+        &self,
+        you: &You<'_>,
+        key: &LineKey,
+        by_kind: &BTreeMap<DayKind, Acc>,
+        sum: &mut Summing,
+        lines: &mut Vec<PayLine>,
+    ) -> Result<(), CompError> {
+        let policy = self.comp.policy_for(you.person.region.as_deref());
+        let multiplier = self.comp.role_multiplier(&key.2);
+        let (mut toil, mut toil_seconds) = (Decimal::ZERO, 0);
+        for (kind, a) in by_kind {
+            let mut l = self.blank(you, key, PayCode::of(*kind));
+            l.seconds = a.seconds;
+            l.hours = hours_of(a.seconds);
+            let days = a.days()?;
+            l.days = days_of(days);
+            if policy.mode.pays_cash() {
+                let rate = mul(policy.rates.get(*kind), multiplier)?;
+                let rate = rate_of(rate, self.comp.minor_units);
+                l.rate = Some(rate);
+                l.amount = self.money(a.times(rate)?);
+            }
+            sum.add(*kind, a.seconds, days, l.amount)?;
+            let per_day = policy.time_off.get(*kind);
+            if policy.mode.earns_time_off() && !per_day.is_zero() {
+                toil = add(toil, a.times(per_day)?)?;
+                toil_seconds += a.seconds;
+            }
+            lines.push(l);
+        }
+        if toil_seconds > 0 {
+            let mut l = self.blank(you, key, PayCode::Toil);
+            l.seconds = toil_seconds;
+            l.hours = hours_of(toil_seconds);
+            l.days = days_of(toil);
+            sum.out.time_off_days += l.days;
+            lines.push(l);
+        }
+        Ok(())
+    }
+
+    fn money(&self, x: Decimal) -> Decimal {
+        round_money(x, self.comp.minor_units)
+    }
+
+    /// A line of `code` for the person on `key`'s (team, role), all zero.
+    fn blank(&self, you: &You<'_>, key: &LineKey, code: PayCode) -> PayLine {
+        PayLine {
+            employee_id: you.person.id.clone(),
+            name: you.person.name.clone(),
+            email: you.person.email.clone(),
+            team: self
+                .ws
+                .teams
+                .get(key.0)
+                .map(|t| t.id.clone())
+                .unwrap_or_default(),
+            role: key.2.clone(),
             code,
             seconds: 0,
             hours: Decimal::ZERO,
             days: Decimal::ZERO,
             rate: None,
-            amount: money(Decimal::ZERO),
+            amount: self.money(Decimal::ZERO),
             pages: 0,
-            currency: comp.currency.clone(),
+            currency: self.comp.currency.clone(),
             adjusts: None,
-        };
-        let mut summary = PersonSummary {
-            employee_id: person.id.clone(),
-            name: person.name.clone(),
-            seconds: 0,
-            hours: Decimal::ZERO,
-            amount: money(Decimal::ZERO),
-            time_off_days: Decimal::ZERO,
-            weekend_days: Decimal::ZERO,
-            holiday_days: Decimal::ZERO,
-            night_hours: hours_of(night),
-            pages: 0,
-        };
-        let mut weekend = Decimal::ZERO;
-        let mut holiday = Decimal::ZERO;
-        let keys: Vec<(usize, usize, String)> = acc
-            .keys()
-            .chain(pages.keys())
-            .cloned()
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        for key in keys {
-            let (team, _, role) = &key;
-            let multiplier = comp.role_multiplier(role);
-            if let Some(by_kind) = acc.get(&key) {
-                let mut toil = Decimal::ZERO;
-                let mut toil_seconds = 0;
-                for (kind, a) in by_kind {
-                    let mut l = line(*team, role, PayCode::of(*kind));
-                    l.seconds = a.seconds;
-                    l.hours = hours_of(a.seconds);
-                    let days = a.days()?;
-                    l.days = days_of(days);
-                    if policy.mode.pays_cash() {
-                        let rate =
-                            rate_of(mul(policy.rates.get(*kind), multiplier)?, comp.minor_units);
-                        l.rate = Some(rate);
-                        l.amount = money(a.times(rate)?);
-                    }
-                    summary.seconds += a.seconds;
-                    summary.amount = add(summary.amount, l.amount)?;
-                    match kind {
-                        DayKind::Weekend => weekend += days,
-                        DayKind::Holiday => holiday += days,
-                        DayKind::Weekday => {}
-                    }
-                    let per_day = policy.time_off.get(*kind);
-                    if policy.mode.earns_time_off() && !per_day.is_zero() {
-                        toil = add(toil, a.times(per_day)?)?;
-                        toil_seconds += a.seconds;
-                    }
-                    lines.push(l);
-                }
-                if toil_seconds > 0 {
-                    let mut l = line(*team, role, PayCode::Toil);
-                    l.seconds = toil_seconds;
-                    l.hours = hours_of(toil_seconds);
-                    l.days = days_of(toil);
-                    summary.time_off_days += l.days;
-                    lines.push(l);
-                }
-            }
-            if let Some((count, total, amounts)) = pages.get(&key) {
-                if *count > 0 {
-                    let mut l = line(*team, role, PayCode::Incident);
-                    l.pages = *count;
-                    l.amount = money(*total);
-                    l.rate = amounts
-                        .first()
-                        .filter(|first| amounts.iter().all(|a| a == *first))
-                        .map(|r| rate_of(*r, comp.minor_units));
-                    summary.amount = add(summary.amount, l.amount)?;
-                    summary.pages = summary.pages.saturating_add(*count);
-                    lines.push(l);
-                }
-            }
         }
-        summary.hours = hours_of(summary.seconds);
-        summary.weekend_days = days_of(weekend);
-        summary.holiday_days = days_of(holiday);
-        people.push(summary);
     }
-    // Every line's amount adds up, so [`CompReport::total`] cannot overflow.
-    lines
-        .iter()
-        .try_fold(Decimal::ZERO, |t, l| add(t, l.amount))?;
-    off_call.sort_by(|a, b| (a.time, &a.employee_id).cmp(&(b.time, &b.employee_id)));
-    Ok(CompReport {
-        period,
-        currency: comp.currency.clone(),
-        minor_units: comp.minor_units,
-        lines,
-        people,
-        off_call_pages: off_call,
-    })
+}
+
+/// A person's summary as their lines are made.
+struct Summing {
+    out: PersonSummary,
+    weekend: Decimal,
+    holiday: Decimal,
+}
+
+impl Summing {
+    fn new(run: &Run<'_>, you: &You<'_>, night: i64) -> Self {
+        Self {
+            out: PersonSummary {
+                employee_id: you.person.id.clone(),
+                name: you.person.name.clone(),
+                seconds: 0,
+                hours: Decimal::ZERO,
+                amount: run.money(Decimal::ZERO),
+                time_off_days: Decimal::ZERO,
+                weekend_days: Decimal::ZERO,
+                holiday_days: Decimal::ZERO,
+                night_hours: hours_of(night),
+                pages: 0,
+            },
+            weekend: Decimal::ZERO,
+            holiday: Decimal::ZERO,
+        }
+    }
+
+    fn add(
+        &mut self,
+        kind: DayKind,
+        seconds: i64,
+        days: Decimal,
+        amount: Decimal,
+    ) -> Result<(), CompError> {
+        self.out.seconds += seconds;
+        self.out.amount = add(self.out.amount, amount)?;
+        match kind {
+            DayKind::Weekend => self.weekend += days,
+            DayKind::Holiday => self.holiday += days,
+            DayKind::Weekday => {}
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> PersonSummary {
+        self.out.hours = hours_of(self.out.seconds);
+        self.out.weekend_days = days_of(self.weekend);
+        self.out.holiday_days = days_of(self.holiday);
+        self.out
+    }
 }
