@@ -131,14 +131,16 @@ impl fmt::Display for FairnessField {
 ///
 /// Weeks are named by their first day, roles by name and people by id, so a
 /// violation reads in domain words; [`fmt::Display`] gives one lowercase line.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum Violation {
     /// The JSON schema is not 1.
+    #[error("plan schema {found} is not supported (expected 1)")]
     Schema {
         /// The plan's schema.
         found: u32,
     },
     /// The plan names another team.
+    #[error("the plan is for team `{found}`, not `{expected}`")]
     WrongTeam {
         /// The team checked against.
         expected: String,
@@ -146,6 +148,7 @@ pub enum Violation {
         found: String,
     },
     /// The plan names another time zone than the team's.
+    #[error("the plan's time zone {found} is not the team's {expected}")]
     WrongTimezone {
         /// The team's zone.
         expected: String,
@@ -153,6 +156,9 @@ pub enum Violation {
         found: String,
     },
     /// The plan was made from other inputs than this workspace.
+    #[error(
+        "the plan was made from different inputs (sha256 {found}, the workspace's is {expected})"
+    )]
     DifferentInputs {
         /// The workspace's `inputs_sha256`.
         expected: String,
@@ -160,10 +166,13 @@ pub enum Violation {
         found: String,
     },
     /// The weeks of the plan cannot be laid out.
+    #[error("cannot lay out the plan's weeks: {0}")]
     Horizon(CheckError),
     /// No horizon and no entries: the plan covers no week.
+    #[error("the plan has no horizon, no shifts and no unfilled slots, so it covers no week")]
     EmptyPlan,
     /// A shift or unfilled entry names a week that is not in the horizon.
+    #[error("week {week} {role}: not a week of the horizon ({weeks} weeks from {first_week})")]
     WeekOutsideHorizon {
         /// The entry's week.
         week: NaiveDate,
@@ -175,6 +184,7 @@ pub enum Violation {
         weeks: u32,
     },
     /// A shift or unfilled entry names a role the team does not have.
+    #[error("week {week} {role}: the team has no role `{role}`")]
     UnknownRole {
         /// The entry's week.
         week: NaiveDate,
@@ -182,6 +192,7 @@ pub enum Violation {
         role: String,
     },
     /// A shift names a person who is not in the roster.
+    #[error("week {week} {role}: nobody in the roster has id `{person}`")]
     UnknownPerson {
         /// The shift's week.
         week: NaiveDate,
@@ -191,6 +202,7 @@ pub enum Violation {
         person: String,
     },
     /// A slot is neither a shift nor an unfilled entry.
+    #[error("week {week} {role}: neither a shift nor listed as unfilled")]
     MissingSlot {
         /// Week.
         week: NaiveDate,
@@ -198,6 +210,7 @@ pub enum Violation {
         role: String,
     },
     /// A slot is listed more than once (as shifts and/or unfilled entries).
+    #[error("week {week} {role}: listed {count} times, expected once")]
     DuplicateSlot {
         /// Week.
         week: NaiveDate,
@@ -207,6 +220,7 @@ pub enum Violation {
         count: usize,
     },
     /// A shift's start or end is not the handoff instant.
+    #[error("week {week} {role}: runs {} but the handoffs are {}", span(.found), span(.expected))]
     WrongTimes {
         /// Week.
         week: NaiveDate,
@@ -218,6 +232,7 @@ pub enum Violation {
         found: (DateTime<Utc>, DateTime<Utc>),
     },
     /// A shift's load disagrees with the recomputed load.
+    #[error("week {week} {role}: load is {found} but should be {expected:.4}")]
     WrongLoad {
         /// Week.
         week: NaiveDate,
@@ -229,6 +244,7 @@ pub enum Violation {
         found: f64,
     },
     /// A shift's person may not take the slot.
+    #[error("week {week} {role}: {person} {reason}")]
     Ineligible {
         /// Week.
         week: NaiveDate,
@@ -240,6 +256,7 @@ pub enum Violation {
         reason: Ineligibility,
     },
     /// A person holds two roles in one week.
+    #[error("week {week}: {person} holds two roles, {first_role} and {second_role}")]
     TwoRoles {
         /// Week.
         week: NaiveDate,
@@ -251,6 +268,7 @@ pub enum Violation {
         second_role: String,
     },
     /// A shift overlaps a time its person is on call for another team.
+    #[error("week {week} {role}: {person} is on call for {team} ({their_role}) from {} to {}; no one is on call in two teams at once", at(.start), at(.end))]
     OnCallElsewhere {
         /// Who.
         person: String,
@@ -268,6 +286,7 @@ pub enum Violation {
         end: DateTime<Utc>,
     },
     /// Two shifts of a person are closer than `rest_weeks` allows.
+    #[error("{person} is on call in weeks {first} and {second}, closer than rest_weeks = {rest_weeks} allows")]
     Rest {
         /// Who.
         person: String,
@@ -279,6 +298,7 @@ pub enum Violation {
         rest_weeks: u32,
     },
     /// A person has more shifts than `max_shifts`.
+    #[error("{person} has {count} shifts, more than max_shifts = {max}")]
     MaxShifts {
         /// Who.
         person: String,
@@ -288,6 +308,7 @@ pub enum Violation {
         max: u32,
     },
     /// A pinned slot is given to someone else.
+    #[error("week {week} {role}: pinned to {pinned} ({origin}) but given to {holder}")]
     PinBroken {
         /// Week.
         week: NaiveDate,
@@ -301,6 +322,7 @@ pub enum Violation {
         origin: Origin,
     },
     /// A fairness figure disagrees with the recomputation.
+    #[error("fairness of {person}: {field} is {found} but should be {expected:.4}")]
     FairnessMismatch {
         /// Who.
         person: String,
@@ -312,6 +334,9 @@ pub enum Violation {
         found: f64,
     },
     /// An available person has no fairness entry.
+    #[error(
+        "fairness of {person} is missing, though they are available {available_weeks} week(s)"
+    )]
     MissingFairness {
         /// Who.
         person: String,
@@ -319,16 +344,19 @@ pub enum Violation {
         available_weeks: u32,
     },
     /// A fairness entry for someone who is not available in any week (or unknown).
+    #[error("fairness lists {person}, who is not available in any week of the plan")]
     UnavailableListed {
         /// Who.
         person: String,
     },
     /// A person has more than one fairness entry.
+    #[error("fairness lists {person} more than once")]
     DuplicateFairness {
         /// Who.
         person: String,
     },
     /// `fairness.max_excess` disagrees with the recomputation.
+    #[error("fairness max_excess is {found} but should be {expected:.4}")]
     MaxExcess {
         /// Recomputed.
         expected: f64,
@@ -336,11 +364,13 @@ pub enum Violation {
         found: f64,
     },
     /// A status that schema 1 does not know.
+    #[error("status `{status}` is not one of optimal, feasible, partial or infeasible")]
     UnknownStatus {
         /// The plan's status.
         status: String,
     },
     /// The status does not fit the shifts and unfilled slots.
+    #[error("status {status} with {shifts} shift(s) and {unfilled} unfilled slot(s), {}", status_rule(.status))]
     StatusMismatch {
         /// The plan's status.
         status: String,
@@ -350,6 +380,7 @@ pub enum Violation {
         unfilled: usize,
     },
     /// `solver.objective` is not the recomputed largest excess.
+    #[error("solver objective {found} is not the largest excess {expected:.4}")]
     ObjectiveMismatch {
         /// Recomputed largest excess.
         expected: f64,
@@ -357,6 +388,7 @@ pub enum Violation {
         found: f64,
     },
     /// `solver.bound` is above `solver.objective`.
+    #[error("solver bound {bound} is above the objective {objective}")]
     BoundAboveObjective {
         /// The plan's bound.
         bound: f64,
@@ -364,6 +396,7 @@ pub enum Violation {
         objective: f64,
     },
     /// `optimal`, but the bound is not the objective.
+    #[error("status optimal but the solver bound {bound} is not the objective {objective}")]
     OptimalWithGap {
         /// The plan's bound.
         bound: f64,
@@ -372,6 +405,7 @@ pub enum Violation {
     },
     /// An assignment names a slot outside the horizon's weeks or the team's
     /// roles (only from [`CheckContext::evaluate`](super::CheckContext::evaluate)).
+    #[error("assignment slot [{week}][{role}] is outside the horizon's weeks or the team's roles")]
     SlotOutOfRange {
         /// Week index.
         week: usize,
@@ -407,187 +441,20 @@ impl Violation {
     }
 }
 
-impl fmt::Display for Violation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Violation::Schema { found } => {
-                write!(f, "plan schema {found} is not supported (expected 1)")
-            }
-            Violation::WrongTeam { expected, found } => {
-                write!(f, "the plan is for team `{found}`, not `{expected}`")
-            }
-            Violation::WrongTimezone { expected, found } => write!(
-                f,
-                "the plan's time zone {found} is not the team's {expected}"
-            ),
-            Violation::DifferentInputs { expected, found } => write!(
-                f,
-                "the plan was made from different inputs (sha256 {found}, the workspace's is {expected})"
-            ),
-            Violation::Horizon(e) => write!(f, "cannot lay out the plan's weeks: {e}"),
-            Violation::EmptyPlan => write!(
-                f,
-                "the plan has no horizon, no shifts and no unfilled slots, so it covers no week"
-            ),
-            Violation::WeekOutsideHorizon {
-                week,
-                role,
-                first_week,
-                weeks,
-            } => write!(
-                f,
-                "week {week} {role}: not a week of the horizon ({weeks} weeks from {first_week})"
-            ),
-            Violation::UnknownRole { week, role } => {
-                write!(f, "week {week} {role}: the team has no role `{role}`")
-            }
-            Violation::UnknownPerson { week, role, person } => {
-                write!(f, "week {week} {role}: nobody in the roster has id `{person}`")
-            }
-            Violation::MissingSlot { week, role } => write!(
-                f,
-                "week {week} {role}: neither a shift nor listed as unfilled"
-            ),
-            Violation::DuplicateSlot { week, role, count } => {
-                write!(f, "week {week} {role}: listed {count} times, expected once")
-            }
-            Violation::WrongTimes {
-                week,
-                role,
-                expected,
-                found,
-            } => write!(
-                f,
-                "week {week} {role}: runs {}..{} but the handoffs are {}..{}",
-                rfc3339(found.0),
-                rfc3339(found.1),
-                rfc3339(expected.0),
-                rfc3339(expected.1)
-            ),
-            Violation::WrongLoad {
-                week,
-                role,
-                expected,
-                found,
-            } => write!(
-                f,
-                "week {week} {role}: load is {found} but should be {expected:.4}"
-            ),
-            Violation::Ineligible {
-                week,
-                role,
-                person,
-                reason,
-            } => write!(f, "week {week} {role}: {person} {reason}"),
-            Violation::TwoRoles {
-                week,
-                person,
-                first_role,
-                second_role,
-            } => write!(
-                f,
-                "week {week}: {person} holds two roles, {first_role} and {second_role}"
-            ),
-            Violation::OnCallElsewhere {
-                person,
-                week,
-                role,
-                team,
-                their_role,
-                start,
-                end,
-            } => write!(
-                f,
-                "week {week} {role}: {person} is on call for {team} ({their_role}) from {} to {}; \
-                 no one is on call in two teams at once",
-                rfc3339(*start),
-                rfc3339(*end)
-            ),
-            Violation::Rest {
-                person,
-                first,
-                second,
-                rest_weeks,
-            } => write!(
-                f,
-                "{person} is on call in weeks {first} and {second}, closer than rest_weeks = {rest_weeks} allows"
-            ),
-            Violation::MaxShifts { person, count, max } => write!(
-                f,
-                "{person} has {count} shifts, more than max_shifts = {max}"
-            ),
-            Violation::PinBroken {
-                week,
-                role,
-                pinned,
-                holder,
-                origin,
-            } => write!(
-                f,
-                "week {week} {role}: pinned to {pinned} ({origin}) but given to {holder}"
-            ),
-            Violation::FairnessMismatch {
-                person,
-                field,
-                expected,
-                found,
-            } => write!(
-                f,
-                "fairness of {person}: {field} is {found} but should be {expected:.4}"
-            ),
-            Violation::MissingFairness {
-                person,
-                available_weeks,
-            } => write!(
-                f,
-                "fairness of {person} is missing, though they are available {available_weeks} week(s)"
-            ),
-            Violation::UnavailableListed { person } => write!(
-                f,
-                "fairness lists {person}, who is not available in any week of the plan"
-            ),
-            Violation::DuplicateFairness { person } => {
-                write!(f, "fairness lists {person} more than once")
-            }
-            Violation::MaxExcess { expected, found } => write!(
-                f,
-                "fairness max_excess is {found} but should be {expected:.4}"
-            ),
-            Violation::UnknownStatus { status } => write!(
-                f,
-                "status `{status}` is not one of optimal, feasible, partial or infeasible"
-            ),
-            Violation::StatusMismatch {
-                status,
-                shifts,
-                unfilled,
-            } => {
-                let rule = match status.as_str() {
-                    "optimal" | "feasible" => "which needs every slot filled",
-                    "partial" => "which needs at least one shift and one unfilled slot",
-                    _ => "which means no shift at all",
-                };
-                write!(
-                    f,
-                    "status {status} with {shifts} shift(s) and {unfilled} unfilled slot(s), {rule}"
-                )
-            }
-            Violation::ObjectiveMismatch { expected, found } => write!(
-                f,
-                "solver objective {found} is not the largest excess {expected:.4}"
-            ),
-            Violation::BoundAboveObjective { bound, objective } => write!(
-                f,
-                "solver bound {bound} is above the objective {objective}"
-            ),
-            Violation::OptimalWithGap { bound, objective } => write!(
-                f,
-                "status optimal but the solver bound {bound} is not the objective {objective}"
-            ),
-            Violation::SlotOutOfRange { week, role } => write!(
-                f,
-                "assignment slot [{week}][{role}] is outside the horizon's weeks or the team's roles"
-            ),
-        }
+/// A shift's span, as `start..end`.
+fn span(span: &(DateTime<Utc>, DateTime<Utc>)) -> String {
+    format!("{}..{}", rfc3339(span.0), rfc3339(span.1))
+}
+
+fn at(t: &DateTime<Utc>) -> String {
+    rfc3339(*t)
+}
+
+/// What a status needs of the plan's slots.
+fn status_rule(status: &str) -> &'static str {
+    match status {
+        "optimal" | "feasible" => "which needs every slot filled",
+        "partial" => "which needs at least one shift and one unfilled slot",
+        _ => "which means no shift at all",
     }
 }
