@@ -129,6 +129,15 @@ enum Kind {
     Quantity,
 }
 
+/// The policy of `[compensation]` itself, before regions override it.
+struct Base {
+    policy: PayPolicy,
+    /// Which of weekday, weekend and holiday rates were written.
+    rates_given: [bool; 3],
+    /// Whether the mode is known (or defaulted), so its rates can be judged.
+    mode_known: bool,
+}
+
 impl Cx {
     /// Validates `[compensation]`; every problem is pushed as a diagnostic.
     pub(super) fn compensation(
@@ -138,150 +147,175 @@ impl Cx {
     ) -> Option<Compensation> {
         let raw = table.get_ref();
         let mut ok = true;
-        let (currency, minor_units) = match &raw.currency {
-            None => {
-                self.push(
-                    src.at(table.span(), "`[compensation]` has no `currency`")
-                        .help("add an ISO 4217 code, e.g. `currency = \"USD\"`"),
-                );
-                (String::new(), 0)
-            }
-            Some(c) => match currency(c.get_ref()) {
-                Ok(found) => found,
-                Err((message, help)) => {
-                    self.push(src.at(c.span(), message).help(help));
-                    ok = false;
-                    (String::new(), 0)
-                }
-            },
-        };
-        ok &= raw.currency.is_some();
-
-        let parsed_mode = self.mode(src, raw.mode.as_ref());
-        // An unknown mode is reported; its rates are then not checked.
-        let mode_known = parsed_mode.is_some() || raw.mode.is_none();
-        ok &= mode_known;
-        let base_mode = parsed_mode.unwrap_or_default();
-        let mut base = PayPolicy {
-            mode: base_mode,
-            ..PayPolicy::default()
-        };
-        let mut rates_given = [false; 3];
-        if let Some(r) = &raw.rates {
-            ok &= self.kinds(
-                src,
-                r.get_ref(),
-                "rate",
-                Kind::Money,
-                &mut base.rates,
-                &mut rates_given,
-            );
-        }
-        let mut unused = [false; 3];
-        if let Some(t) = &raw.time_off {
-            ok &= self.kinds(
-                src,
-                t.get_ref(),
-                "days off in lieu",
-                Kind::Quantity,
-                &mut base.time_off,
-                &mut unused,
-            );
-        }
-        if mode_known {
-            ok &= self.rates_complete(src, table.span(), "[compensation]", base.mode, rates_given);
-        }
-
-        let mut regions = BTreeMap::new();
-        for (name, region) in &raw.regions {
-            let mut policy = base;
-            let mut given = rates_given;
-            let mut region_mode_known = mode_known;
-            if let Some(m) = &region.mode {
-                match self.mode(src, Some(m)) {
-                    Some(mode) => {
-                        policy.mode = mode;
-                        region_mode_known = true;
-                    }
-                    None => {
-                        ok = false;
-                        region_mode_known = false;
-                    }
-                }
-            }
-            if let Some(r) = &region.rates {
-                ok &= self.kinds(
-                    src,
-                    r.get_ref(),
-                    "rate",
-                    Kind::Money,
-                    &mut policy.rates,
-                    &mut given,
-                );
-            }
-            if let Some(t) = &region.time_off {
-                ok &= self.kinds(
-                    src,
-                    t.get_ref(),
-                    "days off in lieu",
-                    Kind::Quantity,
-                    &mut policy.time_off,
-                    &mut unused,
-                );
-            }
-            let label = format!("[compensation.regions.{}]", name.get_ref());
-            if region_mode_known {
-                ok &= self.rates_complete(src, name.span(), &label, policy.mode, given);
-            }
-            regions.insert(name.get_ref().clone(), policy);
-        }
-
-        let mut roles = BTreeMap::new();
-        for (role, value) in &raw.roles {
-            match self.number(
-                src,
-                value,
-                &format!("multiplier of role `{role}`"),
-                Kind::Quantity,
-            ) {
-                Some(m) => {
-                    roles.insert(role.clone(), m);
-                }
-                None => ok = false,
-            }
-        }
-
-        let incidents = match &raw.incidents {
-            None => None,
-            Some(i) => {
-                let pay = self.incidents(src, i);
-                ok &= pay.is_some();
-                pay
-            }
-        };
-
-        let toil_expiry = raw
+        let (currency, minor_units) = self.comp_currency(src, table, &mut ok);
+        let base = self.base_policy(src, table, &mut ok);
+        let regions = self.region_policies(src, raw, &base, &mut ok);
+        let roles = self.role_multipliers(src, raw, &mut ok);
+        let incidents = raw.incidents.as_ref().and_then(|i| {
+            let pay = self.incidents(src, i);
+            ok &= pay.is_some();
+            pay
+        });
+        let expiry = raw
             .toil
             .as_ref()
             .and_then(|t| t.expires_after_days.as_ref());
-        let toil_expires_after_days = match toil_expiry {
-            None => None,
-            Some(days) => {
-                let d = self.expiry_days(src, days);
-                ok &= d.is_some();
-                d
-            }
-        };
-
+        let toil_expires_after_days = expiry.and_then(|days| {
+            let d = self.expiry_days(src, days);
+            ok &= d.is_some();
+            d
+        });
         ok.then_some(Compensation {
             currency,
             minor_units,
-            policy: base,
+            policy: base.policy,
             regions,
             roles,
             incidents,
             toil_expires_after_days,
         })
+    }
+
+    /// `currency`: an ISO 4217 code and its minor units.
+    fn comp_currency(
+        &mut self,
+        src: &Source,
+        table: &Spanned<RawCompensation>,
+        ok: &mut bool,
+    ) -> (String, u32) {
+        let Some(c) = &table.get_ref().currency else {
+            self.push(
+                src.at(table.span(), "`[compensation]` has no `currency`")
+                    .help("add an ISO 4217 code, e.g. `currency = \"USD\"`"),
+            );
+            *ok = false;
+            return (String::new(), 0);
+        };
+        currency(c.get_ref()).unwrap_or_else(|(message, help)| {
+            self.push(src.at(c.span(), message).help(help));
+            *ok = false;
+            (String::new(), 0)
+        })
+    }
+
+    /// The mode, rates and days off in lieu of `[compensation]`.
+    fn base_policy(
+        &mut self,
+        src: &Source,
+        table: &Spanned<RawCompensation>,
+        ok: &mut bool,
+    ) -> Base {
+        let raw = table.get_ref();
+        let parsed = self.mode(src, raw.mode.as_ref());
+        // An unknown mode is reported; its rates are then not checked.
+        let mode_known = parsed.is_some() || raw.mode.is_none();
+        *ok &= mode_known;
+        let mut policy = PayPolicy {
+            mode: parsed.unwrap_or_default(),
+            ..PayPolicy::default()
+        };
+        let mut rates_given = [false; 3];
+        let (rates, days) = (raw.rates.as_ref(), raw.time_off.as_ref());
+        *ok &= self.rates_and_days(src, (rates, days), &mut policy, &mut rates_given);
+        if mode_known {
+            *ok &= self.rates_complete(
+                src,
+                table.span(),
+                "[compensation]",
+                policy.mode,
+                rates_given,
+            );
+        }
+        Base {
+            policy,
+            rates_given,
+            mode_known,
+        }
+    }
+
+    /// Each `[compensation.regions.R]`: the base policy, key by key overridden.
+    fn region_policies(
+        &mut self,
+        src: &Source,
+        raw: &RawCompensation,
+        base: &Base,
+        ok: &mut bool,
+    ) -> BTreeMap<String, PayPolicy> {
+        let mut regions = BTreeMap::new();
+        for (name, region) in &raw.regions {
+            let mut policy = base.policy;
+            let mut given = base.rates_given;
+            let mut mode_known = base.mode_known;
+            if let Some(m) = &region.mode {
+                let mode = self.mode(src, Some(m));
+                mode_known = mode.is_some();
+                *ok &= mode_known;
+                policy.mode = mode.unwrap_or(policy.mode);
+            }
+            let (rates, days) = (region.rates.as_ref(), region.time_off.as_ref());
+            *ok &= self.rates_and_days(src, (rates, days), &mut policy, &mut given);
+            let label = format!("[compensation.regions.{}]", name.get_ref());
+            if mode_known {
+                *ok &= self.rates_complete(src, name.span(), &label, policy.mode, given);
+            }
+            regions.insert(name.get_ref().clone(), policy);
+        }
+        regions
+    }
+
+    /// Reads `rates` (money) and `time_off` (days) into `policy`, marking the
+    /// rates written in `given`.
+    fn rates_and_days(
+        &mut self,
+        src: &Source,
+        (rates, days): (Option<&Spanned<RawKinds>>, Option<&Spanned<RawKinds>>),
+        policy: &mut PayPolicy,
+        given: &mut [bool; 3],
+    ) -> bool {
+        let mut ok = true;
+        if let Some(r) = rates {
+            ok &= self.kinds(
+                src,
+                r.get_ref(),
+                "rate",
+                Kind::Money,
+                &mut policy.rates,
+                given,
+            );
+        }
+        let mut unused = [false; 3];
+        if let Some(t) = days {
+            let what = "days off in lieu";
+            ok &= self.kinds(
+                src,
+                t.get_ref(),
+                what,
+                Kind::Quantity,
+                &mut policy.time_off,
+                &mut unused,
+            );
+        }
+        ok
+    }
+
+    /// `[compensation.roles]`: each role's multiplier.
+    fn role_multipliers(
+        &mut self,
+        src: &Source,
+        raw: &RawCompensation,
+        ok: &mut bool,
+    ) -> BTreeMap<String, Decimal> {
+        let mut roles = BTreeMap::new();
+        for (role, value) in &raw.roles {
+            let what = format!("multiplier of role `{role}`");
+            match self.number(src, value, &what, Kind::Quantity) {
+                Some(m) => {
+                    roles.insert(role.clone(), m);
+                }
+                None => *ok = false,
+            }
+        }
+        roles
     }
 
     /// `[compensation.toil] expires_after_days`: a whole number of days, 1
