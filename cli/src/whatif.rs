@@ -73,14 +73,17 @@ fn changes(args: &WhatifArgs) -> Result<Vec<Change>, WhatIfError> {
 /// A mistake in a change is a usage error (exit 2); a workspace that does
 /// not load reports its diagnostics; the rest as they come.
 fn usage(e: WhatIfError) -> anyhow::Error {
+    if let Some(help) = e.help() {
+        return UsageError::new(terminal(&e.to_string()))
+            .help(terminal(&help))
+            .into();
+    }
     match e {
         WhatIfError::Load(load) => load.into(),
-        WhatIfError::Change { message, help } => UsageError::new(terminal(&message))
-            .help(terminal(&help))
-            .into(),
-        e @ (WhatIfError::UnknownPerson { .. }
-        | WhatIfError::UnknownKey { .. }
-        | WhatIfError::UnknownTeam { .. }) => UsageError::new(terminal(&e.to_string())).into(),
+        WhatIfError::ScenarioLoad(load) => {
+            eprintln!("the workspace does not load with these changes (its files are unchanged):");
+            load.into()
+        }
         other => other.into(),
     }
 }

@@ -283,13 +283,24 @@ fn role_names(team: &DocumentMut) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The known key most like `key`, however unlike.
+fn nearest<'a>(key: &str, known: &'a [String]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| (strsim::jaro_winkler(key, k), k.as_str()))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| k)
+}
+
 /// Sets `key` in the team file to `value` (a TOML value, else a string).
 fn set_key(team: &mut DocumentMut, key: &str, value: &str) -> Result<(), WhatIfError> {
     let known = known_keys(team);
     if !known.iter().any(|k| k == key) {
         return Err(WhatIfError::UnknownKey {
             key: key.to_string(),
-            suggestion: did_you_mean(key, known.iter().map(String::as_str)).map(str::to_string),
+            suggestion: did_you_mean(key, known.iter().map(String::as_str))
+                .or_else(|| nearest(key, &known))
+                .map(str::to_string),
             known,
         });
     }

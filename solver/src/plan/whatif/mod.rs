@@ -30,7 +30,7 @@ pub use report::{Diff, PersonDiff, PersonSide, Side, SlotChange, WhatIf};
 #[derive(Debug, thiserror::Error)]
 pub enum WhatIfError {
     /// A change is not well formed.
-    #[error("{message}\n  help: {help}")]
+    #[error("{message}")]
     Change {
         /// What is wrong.
         message: String,
@@ -38,7 +38,7 @@ pub enum WhatIfError {
         help: String,
     },
     /// A change names a person who is not in people.csv.
-    #[error("unknown person `{person}` (not in people.csv){}", hint(suggestion.as_deref(), "use an id from people.csv"))]
+    #[error("unknown person `{person}` (not in people.csv)")]
     UnknownPerson {
         /// The id given.
         person: String,
@@ -46,7 +46,7 @@ pub enum WhatIfError {
         suggestion: Option<String>,
     },
     /// `--set` names a key the team file has no place for.
-    #[error("unknown key `{key}` for --set{}", hint(suggestion.as_deref(), &format!("known keys: {}", known.join(", "))))]
+    #[error("unknown key `{key}` for --set")]
     UnknownKey {
         /// The key given.
         key: String,
@@ -56,7 +56,7 @@ pub enum WhatIfError {
         known: Vec<String>,
     },
     /// No such team.
-    #[error("unknown team `{team}` (no teams/{team}.toml){}", hint(suggestion.as_deref(), "create teams/<team>.toml"))]
+    #[error("unknown team `{team}` (no teams/{team}.toml)")]
     UnknownTeam {
         /// The id given.
         team: String,
@@ -71,9 +71,13 @@ pub enum WhatIfError {
         /// Why.
         message: String,
     },
-    /// The workspace, as it is or as changed, does not load.
+    /// The workspace as it is does not load.
     #[error(transparent)]
     Load(#[from] LoadError),
+    /// The workspace does not load with the changes (the diagnostics name
+    /// the changed file and line).
+    #[error(transparent)]
+    ScenarioLoad(LoadError),
     /// The store could not be read.
     #[error(transparent)]
     Schedule(#[from] ScheduleError),
@@ -82,10 +86,29 @@ pub enum WhatIfError {
     Plan(#[from] PlanError),
 }
 
-fn hint(suggestion: Option<&str>, otherwise: &str) -> String {
-    match suggestion {
-        Some(s) => format!("\n  help: did you mean `{s}`?"),
-        None => format!("\n  help: {otherwise}"),
+impl WhatIfError {
+    /// The fix, for a change that is not well formed or names something
+    /// unknown.
+    pub fn help(&self) -> Option<String> {
+        let nearest = |s: &Option<String>, otherwise: String| {
+            Some(
+                s.as_ref()
+                    .map_or(otherwise, |s| format!("did you mean `{s}`?")),
+            )
+        };
+        match self {
+            WhatIfError::Change { help, .. } => Some(help.clone()),
+            WhatIfError::UnknownPerson { suggestion, .. } => {
+                nearest(suggestion, "use an id from people.csv".into())
+            }
+            WhatIfError::UnknownKey {
+                suggestion, known, ..
+            } => nearest(suggestion, format!("known keys: {}", known.join(", "))),
+            WhatIfError::UnknownTeam { suggestion, .. } => {
+                nearest(suggestion, "create teams/<team>.toml".into())
+            }
+            _ => None,
+        }
     }
 }
 
@@ -125,7 +148,8 @@ pub fn what_if(req: &Request<'_>) -> Result<WhatIf, WhatIfError> {
         texts.apply(change)?;
     }
     let replaced = texts.replaced(req.root);
-    let scenario = crate::input::load_workspace_with(req.root, &replaced)?;
+    let scenario = crate::input::load_workspace_with(req.root, &replaced)
+        .map_err(WhatIfError::ScenarioLoad)?;
     let scenario_team = find_team(&scenario, req.team)?;
     let (baseline, _) = side(&base, base_team, req)?;
     let (changed, plan) = side(&scenario, scenario_team, req)?;
