@@ -187,7 +187,7 @@ fn people(w: &WhatIf) -> Vec<Vec<String>> {
 
 const PEOPLE_HEADER: [&str; 9] = [
     "person",
-    "shifts before",
+    "weeks before",
     "after",
     "load before",
     "after",
