@@ -283,6 +283,14 @@ fn role_names(team: &DocumentMut) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Sets `field` to `value`, keeping the old value's spacing and comment.
+fn put(t: &mut dyn toml_edit::TableLike, field: &str, mut value: Value) {
+    if let Some(old) = t.get(field).and_then(Item::as_value) {
+        *value.decor_mut() = old.decor().clone();
+    }
+    t.insert(field, Item::Value(value));
+}
+
 /// The known key most like `key`, however unlike.
 fn nearest<'a>(key: &str, known: &'a [String]) -> Option<&'a str> {
     known
@@ -312,7 +320,7 @@ fn set_key(team: &mut DocumentMut, key: &str, value: &str) -> Result<(), WhatIfE
         [table @ ("rules" | "fairness"), field] => {
             let item = team.entry(table).or_insert(Item::Table(Table::new()));
             if let Some(t) = item.as_table_like_mut() {
-                t.insert(field, Item::Value(value));
+                put(t, field, value);
             }
         }
         ["roles", role, field] => {
@@ -325,7 +333,7 @@ fn set_key(team: &mut DocumentMut, key: &str, value: &str) -> Result<(), WhatIfE
                         .find(|t| t.get("name").and_then(Item::as_str) == Some(role))
                 })
             {
-                t.insert(field, Item::Value(value));
+                put(t, field, value);
             }
         }
         _ => {}
@@ -391,7 +399,10 @@ mod tests {
         set_key(&mut doc, "rules.rest_weeks", "2")?;
         set_key(&mut doc, "roles.primary.min_tenure_days", "90")?;
         let text = doc.to_string();
-        assert!(text.contains("rest_weeks = 2"), "{text}");
+        assert!(
+            text.contains("rest_weeks = 2 # never back-to-back"),
+            "{text}"
+        );
         assert!(text.contains("min_tenure_days = 90"), "{text}");
         match set_key(&mut doc, "rules.rest_week", "2") {
             Err(WhatIfError::UnknownKey { suggestion, .. }) => {
