@@ -258,6 +258,7 @@ fn a_hire_takes_weeks_only_with_the_tenure_for_a_role() {
             .unwrap()
     };
     assert_eq!(kim(&new)["shifts"], serde_json::json!([]));
+    assert_eq!(kim(&new)["cost"], "0.00");
     let notes = new["diff"]["notes"].to_string();
     assert!(
         notes.contains("kim takes no weeks") && notes.contains("primary needs 90 days"),
@@ -284,4 +285,11 @@ fn a_hire_takes_weeks_only_with_the_tenure_for_a_role() {
         .unwrap()
         .iter()
         .any(|p| p["person"] == "kim" && p["after"] == shifts));
+
+    // A change to someone outside the team is said to leave its plan alone.
+    let outside = whatif(ws.path(), &["--leave", "sam@2027-02-01"]);
+    assert_eq!(outside["diff"]["slots"], serde_json::json!([]));
+    assert!(outside["diff"]["notes"]
+        .to_string()
+        .contains("sam is not a member of payments"));
 }

@@ -154,17 +154,7 @@ pub fn what_if(req: &Request<'_>) -> Result<WhatIf, WhatIfError> {
     let (baseline, _) = side(&base, base_team, req)?;
     let (changed, plan) = side(&scenario, scenario_team, req)?;
     let mut diff = report::diff(&baseline, &changed);
-    for change in req.changes {
-        if let Change::Join(hire) = change {
-            diff.notes.extend(report::hire_note(
-                &scenario,
-                scenario_team,
-                &plan,
-                &changed,
-                &hire.id,
-            ));
-        }
-    }
+    diff.notes = notes(&scenario, scenario_team, &plan, &changed, req.changes);
     Ok(WhatIf {
         changes: req.changes.iter().map(Change::describe).collect(),
         replaced: replaced.keys().cloned().collect(),
@@ -190,6 +180,35 @@ fn side(
     let explained = crate::plan::explain::explain_plan(ws, &plan, (&history, &busy), budget);
     let check = schedule.check_plan(team, &explained.doc)?;
     Ok((report::side(ws, team, &plan, explained.doc, &check), plan))
+}
+
+/// Why a hire takes no weeks, and which changes name someone outside the team.
+fn notes(
+    ws: &Workspace,
+    team: TeamIdx,
+    plan: &crate::plan::Plan,
+    side: &Side,
+    changes: &[Change],
+) -> Vec<String> {
+    let outside = |id: &str| {
+        let member = ws
+            .person_by_id(id)
+            .is_some_and(|p| ws.team(team).has_member(p));
+        (!member).then(|| {
+            format!(
+                "{id} is not a member of {}: the change does not reach its plan",
+                ws.team(team).id
+            )
+        })
+    };
+    changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::Join(hire) => report::hire_note(ws, team, plan, side, &hire.id),
+            Change::Leave { person, .. } | Change::TimeOff { person, .. } => outside(person),
+            Change::Set { .. } => None,
+        })
+        .collect()
 }
 
 fn find_team(ws: &Workspace, id: &str) -> Result<TeamIdx, WhatIfError> {

@@ -143,12 +143,14 @@ pub(super) fn side(
 ) -> Side {
     let pay = pay(ws, team, plan, &doc);
     let currency = ws.org.compensation.as_ref().map(|c| c.currency.clone());
+    // Nothing, written with the currency's decimals (`0.00`).
+    let zero = Decimal::new(0, ws.org.compensation.as_ref().map_or(0, |c| c.minor_units));
     let people = ws
         .team(team)
         .members
         .iter()
         .filter_map(|p| ws.people.get(p.0))
-        .map(|person| person_side(&doc, &person.id, pay.as_ref()))
+        .map(|person| person_side(&doc, &person.id, pay.as_ref(), zero))
         .collect();
     Side {
         status: doc.status.clone(),
@@ -182,7 +184,12 @@ fn proof(doc: &PlanDoc) -> String {
     }
 }
 
-fn person_side(doc: &PlanDoc, id: &str, pay: Option<&crate::pay::CompReport>) -> PersonSide {
+fn person_side(
+    doc: &PlanDoc,
+    id: &str,
+    pay: Option<&crate::pay::CompReport>,
+    zero: Decimal,
+) -> PersonSide {
     let fair = doc.fairness.people.iter().find(|f| f.person == id);
     let summary = pay.and_then(|r| r.people.iter().find(|p| p.employee_id == id));
     PersonSide {
@@ -199,7 +206,7 @@ fn person_side(doc: &PlanDoc, id: &str, pay: Option<&crate::pay::CompReport>) ->
         deviation: fair.map_or(0.0, |f| f.deviation),
         weekend_days: pay.map(|_| summary.map_or(Decimal::ZERO, |s| s.weekend_days)),
         holiday_days: pay.map(|_| summary.map_or(Decimal::ZERO, |s| s.holiday_days)),
-        cost: pay.map(|_| summary.map_or(Decimal::ZERO, |s| s.amount)),
+        cost: pay.map(|_| summary.map_or(zero, |s| s.amount)),
     }
 }
 
