@@ -194,7 +194,13 @@ fn whatif_writes_neither_the_workspace_nor_the_store() {
             "--format",
             format,
         ]);
-        ok(&oncall(ws.path(), &args));
+        let shown = ok(&oncall(ws.path(), &args));
+        let expected = match format {
+            "md" => "## Slots that change hands",
+            "table" => "Slots that change hands",
+            _ => "\"diff\"",
+        };
+        assert!(shown.contains(expected) && shown.contains("kim"), "{shown}");
         assert_eq!(hashes(ws.path()), before, "after --format {format}");
     }
 }
@@ -222,6 +228,16 @@ fn unknown_keys_and_people_are_named_with_the_nearest() {
             ["--time-off", "bbo:2027-02-01..2027-02-05"],
             "unknown person `bbo`",
             "did you mean `bob`?",
+        ),
+        (
+            ["--join", "alice,Alice Again,UTC,,2027-01-04"],
+            "`alice` is already in people.csv",
+            "give the new hire an id of their own",
+        ),
+        (
+            ["--time-off", "bob:2027-02-12..2027-02-01"],
+            "2027-02-01 is before 2027-02-12",
+            "swap them",
         ),
     ];
     for (change, message, help) in cases {
