@@ -41,6 +41,9 @@ pub(crate) enum Command {
     /// Compare the optimised plan with round-robin and least-recently-on-call
     /// on the same inputs.
     Compare(CompareArgs),
+    /// Plan a team as it is and under changes (a leaver, a hire, time off,
+    /// a rule), side by side; writes nothing.
+    Whatif(WhatifArgs),
     /// Store a checked plan as the team's next published version.
     Publish(PublishArgs),
     /// Print the resolved timeline: published plan plus overrides.
@@ -577,6 +580,50 @@ pub(crate) struct GenerateArgs {
     pub start: NaiveDate,
     /// The directory to write (created; existing files are never overwritten).
     pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct WhatifArgs {
+    /// The team id.
+    pub team: String,
+    #[command(flatten)]
+    pub horizon: Horizon,
+    /// PERSON@DATE: the person leaves, DATE being their first day gone
+    /// (`left` in people.csv). Repeatable.
+    #[arg(long, value_name = "PERSON@DATE")]
+    pub leave: Vec<String>,
+    /// "id,name,zone,region,DATE[,skills]": a hire joining the team on DATE;
+    /// skills separated by `;` or `+`. Repeatable.
+    #[arg(long, value_name = "ROW")]
+    pub join: Vec<String>,
+    /// PERSON:FROM..TO: days off, both ends included. Repeatable.
+    #[arg(long, value_name = "PERSON:FROM..TO")]
+    pub time_off: Vec<String>,
+    /// KEY=VALUE in the team file: `rules.rest_weeks`, `rules.max_shifts`,
+    /// `fairness.absence`, `fairness.history_weeks` or
+    /// `roles.ROLE.{weight,min_tenure_days,skills,runbook}`. Repeatable.
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = WhatifFormat::Table)]
+    pub format: WhatifFormat,
+    /// Also write the scenario's plan JSON here (publishable once the
+    /// workspace is edited the same way).
+    #[arg(long, value_name = "FILE")]
+    pub plan_out: Option<PathBuf>,
+    /// Stop each solve after this many seconds.
+    #[arg(long, value_name = "SECS", value_parser = positive_seconds, allow_negative_numbers = true)]
+    pub time_limit: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum WhatifFormat {
+    /// The differences as tables.
+    Table,
+    /// `{baseline, scenario, diff}`.
+    Json,
+    /// A Markdown report.
+    Md,
 }
 
 #[derive(Debug, Args)]

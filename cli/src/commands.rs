@@ -23,6 +23,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Command::Init(args) => init(args),
         Command::Generate(args) => generate(args),
         Command::Compare(args) => crate::compare::run(&cli.dir, args),
+        Command::Whatif(args) => crate::whatif::run(&cli.dir, args),
         Command::Publish(args) => schedule::publish(&cli.dir, args),
         Command::Show(args) => schedule::show(&cli.dir, args),
         Command::Who(args) => schedule::who(&cli.dir, args),

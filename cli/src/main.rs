@@ -19,6 +19,7 @@ mod schedule;
 mod serve;
 mod store;
 mod sync;
+mod whatif;
 mod workspace;
 
 use std::fmt;

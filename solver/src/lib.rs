@@ -11,7 +11,8 @@
 //! - [`model`]: the domain types, civil time, the plan document and history;
 //! - [`plan`]: rotation weeks, who may take which slot (§2), the optimiser
 //!   (a MILP on HiGHS with a proven fairness objective, §3) and the
-//!   explanation of a plan that cannot be completed;
+//!   explanation of a plan that cannot be completed, and what-if scenarios
+//!   ([`what_if`]) that plan a team as it is and under changes side by side;
 //! - [`checker`]: the independent plan checker, which shares no code with
 //!   the optimiser;
 //! - [`schedule`]: the published schedule in `oncall.db`, the resolved
@@ -61,5 +62,6 @@ pub use input::load_workspace;
 pub use model::document::PlanDoc;
 pub use model::{PersonIdx, RoleIdx, TeamIdx, Workspace};
 pub use plan::horizon::HorizonSpec;
+pub use plan::whatif::{what_if, Change as WhatIfChange, WhatIf};
 pub use plan::{Plan, Status};
 pub use schedule::service::{Outcome, Schedule, ScheduleError};

@@ -22,3 +22,4 @@ mod org;
 mod schedule;
 mod serve;
 mod sync;
+mod whatif;

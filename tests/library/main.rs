@@ -21,3 +21,4 @@ mod load;
 mod org;
 mod solver;
 mod store_bounds;
+mod whatif;

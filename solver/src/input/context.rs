@@ -1,7 +1,7 @@
 //! The loading context: where the workspace is, the diagnostics found so far
 //! and the bytes of every file read, for the inputs hash.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -28,6 +28,9 @@ pub(super) struct Cx {
     /// Index of each person in `people.csv` by id, so references resolve in
     /// constant time.
     pub(super) person_ids: HashMap<String, usize>,
+    /// Texts read in place of the files at these relative paths (a file
+    /// that does not exist is read as if it did).
+    pub(super) replaced: BTreeMap<PathBuf, String>,
 }
 
 impl Cx {
@@ -39,6 +42,7 @@ impl Cx {
             hashed: Vec::new(),
             people_known: false,
             person_ids: HashMap::new(),
+            replaced: BTreeMap::new(),
         }
     }
 
@@ -94,6 +98,9 @@ impl Cx {
     /// The bytes of a file; a missing file is diagnosed only when `required`
     /// gives the fix.
     fn read_bytes(&mut self, rel: &Path, required: Option<&str>) -> Option<Vec<u8>> {
+        if let Some(text) = self.replaced.get(rel) {
+            return Some(text.as_bytes().to_vec());
+        }
         match limits::read_bytes(&self.root.join(rel)) {
             Ok(b) => Some(b),
             Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -148,12 +155,29 @@ impl Cx {
 
     /// Every entry of `dir`, dot-files included, in path order.
     pub(super) fn list_dir_all(&mut self, dir: &str) -> Option<Vec<PathBuf>> {
-        let entries = fs::read_dir(self.root.join(dir)).ok()?;
-        let mut out: Vec<PathBuf> = entries
-            .filter_map(Result::ok)
-            .map(|e| Path::new(dir).join(e.file_name()))
-            .collect();
+        let added = self
+            .replaced
+            .keys()
+            .filter(|p| p.parent() == Some(Path::new(dir)))
+            .cloned();
+        let mut out: Vec<PathBuf> = match fs::read_dir(self.root.join(dir)) {
+            Ok(entries) => entries
+                .filter_map(Result::ok)
+                .map(|e| Path::new(dir).join(e.file_name()))
+                .collect(),
+            Err(_)
+                if self
+                    .replaced
+                    .keys()
+                    .any(|p| p.parent() == Some(Path::new(dir))) =>
+            {
+                Vec::new()
+            }
+            Err(_) => return None,
+        };
+        out.extend(added);
         out.sort();
+        out.dedup();
         Some(out)
     }
 

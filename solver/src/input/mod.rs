@@ -29,7 +29,8 @@
 //! line and column, `parse` holds the small shared parsers and `context` the
 //! diagnostics and file reading they all share.
 
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
@@ -66,12 +67,29 @@ mod wording;
 /// `root`), line and column and, where one can be guessed, the fix; sorted by
 /// file, line and column.
 pub fn load_workspace(root: &Path) -> Result<Workspace, LoadError> {
+    load_workspace_with(root, &BTreeMap::new())
+}
+
+/// Loads the workspace in `root` as [`load_workspace`] does, but reads the
+/// texts of `replaced` in place of the files at those paths (relative to
+/// `root`, e.g. `people.csv` or `time-off/extra.toml`; a path that does not
+/// exist is read as if the file did). Nothing is written: diagnostics name
+/// the replaced file and line, and [`Workspace::inputs_sha256`] is what the
+/// workspace would give with the files edited that way.
+///
+/// # Errors
+/// As [`load_workspace`].
+pub fn load_workspace_with(
+    root: &Path,
+    replaced: &BTreeMap<PathBuf, String>,
+) -> Result<Workspace, LoadError> {
     if !root.is_dir() {
         return Err(LoadError {
             diagnostics: vec![not_a_workspace(root)],
         });
     }
     let mut cx = Cx::new(root);
+    cx.replaced = replaced.clone();
     let org = cx.org();
     let default_tz = org.as_ref().map_or(chrono_tz::UTC, |o| o.timezone);
     let people = cx.people(default_tz);
