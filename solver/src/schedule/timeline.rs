@@ -166,13 +166,91 @@ struct Piece {
     stamp: DateTime<Utc>,
 }
 
+/// One role's pieces with override `o` laid on top: what it covers is cut
+/// out of the pieces, and it is added cut at the handoffs.
+fn layered(team: &Team, pieces: Vec<Piece>, o: &Override) -> Vec<Piece> {
+    let mut kept = Vec::with_capacity(pieces.len() + 2);
+    for p in pieces {
+        if p.end <= o.start || p.start >= o.end {
+            kept.push(p);
+            continue;
+        }
+        if p.start < o.start {
+            kept.push(Piece {
+                end: o.start,
+                ..p.clone()
+            });
+        }
+        if p.end > o.end {
+            kept.push(Piece { start: o.end, ..p });
+        }
+    }
+    for (week, start, end) in split_at_handoffs(team, o.start, o.end) {
+        kept.push(Piece {
+            person: o.person.clone(),
+            week: week.first_day,
+            start,
+            end,
+            source: Source::Override { id: o.id },
+            planned: None,
+            stamp: o.created,
+        });
+    }
+    kept.sort_by_key(|p| p.start);
+    kept
+}
+
+/// One role's pieces as segments: an override names whom the plan had
+/// there, and touching pieces of one person, week and covered person merge.
+fn merged(latest: &Latest<'_>, role: String, pieces: Vec<Piece>) -> Vec<Segment> {
+    let planned_at = |at: DateTime<Utc>| -> Option<String> {
+        latest
+            .iter()
+            .filter(|((r, _), s)| *r == role && s.start <= at && at < s.end)
+            .map(|(_, s)| s.person.clone())
+            .next()
+    };
+    let mut merged: Vec<Piece> = Vec::new();
+    for mut p in pieces {
+        if matches!(p.source, Source::Override { .. }) {
+            p.planned = planned_at(p.start).filter(|who| *who != p.person);
+        }
+        match merged.last_mut() {
+            Some(last)
+                if last.person == p.person
+                    && last.week == p.week
+                    && last.end == p.start
+                    && last.planned == p.planned =>
+            {
+                last.end = p.end;
+                last.stamp = last.stamp.max(p.stamp);
+            }
+            _ => merged.push(p),
+        }
+    }
+    merged
+        .into_iter()
+        .map(|p| Segment {
+            role: role.clone(),
+            person: p.person,
+            week: p.week,
+            start: p.start,
+            end: p.end,
+            source: p.source,
+            planned: p.planned,
+            stamp: p.stamp,
+        })
+        .collect()
+}
+
+/// Per (role, week), the published slot of the highest version.
+type Latest<'a> = BTreeMap<(&'a str, NaiveDate), &'a PublishedSlot>;
+
 impl Timeline {
     /// Resolves `slots` (of any versions: per week and role the highest version
     /// wins) and `overrides` (in id order, later winning) for `team`.
     pub fn resolve(team: &Team, slots: &[PublishedSlot], overrides: &[Override]) -> Timeline {
-        use std::collections::BTreeMap;
-        // Latest version per (role, week).
-        let mut latest: BTreeMap<(&str, NaiveDate), &PublishedSlot> = BTreeMap::new();
+        let mut latest: Latest<'_> = BTreeMap::new();
         for s in slots {
             let entry = latest.entry((s.role.as_str(), s.week)).or_insert(s);
             if s.version > entry.version {
@@ -193,83 +271,14 @@ impl Timeline {
         }
         let mut ordered: Vec<&Override> = overrides.iter().collect();
         ordered.sort_by_key(|o| o.id);
-        for o in ordered {
-            if o.end <= o.start {
-                continue;
-            }
+        for o in ordered.into_iter().filter(|o| o.start < o.end) {
             let pieces = by_role.entry(o.role.clone()).or_default();
-            let mut kept = Vec::with_capacity(pieces.len() + 2);
-            for p in pieces.drain(..) {
-                if p.end <= o.start || p.start >= o.end {
-                    kept.push(p);
-                    continue;
-                }
-                if p.start < o.start {
-                    kept.push(Piece {
-                        end: o.start,
-                        ..p.clone()
-                    });
-                }
-                if p.end > o.end {
-                    kept.push(Piece {
-                        start: o.end,
-                        ..p.clone()
-                    });
-                }
-            }
-            for (week, start, end) in split_at_handoffs(team, o.start, o.end) {
-                kept.push(Piece {
-                    person: o.person.clone(),
-                    week: week.first_day,
-                    start,
-                    end,
-                    source: Source::Override { id: o.id },
-                    planned: None,
-                    stamp: o.created,
-                });
-            }
-            kept.sort_by_key(|p| p.start);
-            *pieces = kept;
+            *pieces = layered(team, std::mem::take(pieces), o);
         }
-        // Who the plan has at each point, to name the person being covered.
-        let planned_at = |role: &str, at: DateTime<Utc>| -> Option<String> {
-            latest
-                .iter()
-                .filter(|((r, _), s)| *r == role && s.start <= at && at < s.end)
-                .map(|(_, s)| s.person.clone())
-                .next()
-        };
-        let mut segments = Vec::new();
-        for (role, pieces) in by_role {
-            let mut merged: Vec<Piece> = Vec::new();
-            for mut p in pieces {
-                if matches!(p.source, Source::Override { .. }) {
-                    p.planned = planned_at(&role, p.start).filter(|who| *who != p.person);
-                }
-                match merged.last_mut() {
-                    Some(last)
-                        if last.person == p.person
-                            && last.week == p.week
-                            && last.end == p.start
-                            && last.planned == p.planned =>
-                    {
-                        last.end = p.end;
-                        last.stamp = last.stamp.max(p.stamp);
-                    }
-                    _ => merged.push(p),
-                }
-            }
-            segments.extend(merged.into_iter().map(|p| Segment {
-                role: role.clone(),
-                person: p.person,
-                week: p.week,
-                start: p.start,
-                end: p.end,
-                source: p.source,
-                planned: p.planned,
-                stamp: p.stamp,
-            }));
-        }
+        let mut segments: Vec<Segment> = by_role
+            .into_iter()
+            .flat_map(|(role, pieces)| merged(&latest, role, pieces))
+            .collect();
         segments.sort_by(|a, b| (a.start, &a.role).cmp(&(b.start, &b.role)));
         Timeline {
             team: team.id.clone(),
