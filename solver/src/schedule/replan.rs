@@ -76,6 +76,46 @@ pub fn replan(
 ) -> Result<Replan, ReplanError> {
     let t = ws.team(team);
     let published = timeline.week_holders();
+    let (first, weeks) = replanned_weeks(ws, team, from, &published)?;
+    let history = past_shifts(ws, team, &timeline.held(), first);
+    let mut inst = Instance::with_weeks(ws, team, weeks, &history);
+    inst.block_busy(busy);
+    pin_whole_overrides(ws, &mut inst, timeline);
+    let opts = PlanOptions {
+        reference: Some(reference(ws, &inst, &published)),
+        ..opts.clone()
+    };
+    let plan = optimise::solve(&inst, &opts).map_err(optimise::PlanError::from)?;
+    let before: Holders = published
+        .into_iter()
+        .filter(|((w, _), _)| *w >= first)
+        .collect();
+    let after = holders(ws, t, &plan);
+    let changed = before
+        .keys()
+        .chain(after.keys())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .filter(|k| before.get(*k) != after.get(*k))
+        .count();
+    Ok(Replan {
+        diff: diff(&before, &after),
+        plan,
+        changed,
+    })
+}
+
+/// Who holds each (week, role) slot.
+type Holders = BTreeMap<(NaiveDate, String), String>;
+
+/// The first re-planned week and every week from it to the last published.
+fn replanned_weeks(
+    ws: &Workspace,
+    team: TeamIdx,
+    from: NaiveDate,
+    published: &Holders,
+) -> Result<(NaiveDate, Vec<horizon::Week>), ReplanError> {
+    let t = ws.team(team);
     let nothing = || ReplanError::NothingPublished {
         team: t.id.clone(),
         from,
@@ -97,11 +137,12 @@ pub fn replan(
     let count = u32::try_from((last - first).num_days() / 7 + 1).map_err(|_| nothing())?;
     let weeks = horizon::weeks(t, &HorizonSpec::Weeks { from, weeks: count })
         .map_err(optimise::PlanError::from)?;
-    let history = past_shifts(ws, team, &timeline.held(), first);
-    let mut inst = Instance::with_weeks(ws, team, weeks, &history);
-    inst.block_busy(busy);
+    Ok((first, weeks))
+}
 
-    // Weeks an override gives wholly to one person become pins.
+/// Weeks an override gives wholly to one eligible person become pins.
+fn pin_whole_overrides(ws: &Workspace, inst: &mut Instance<'_>, timeline: &Timeline) {
+    let t = ws.team(inst.team);
     for (w, week) in inst.weeks.clone().iter().enumerate() {
         for (r, role) in t.roles.iter().enumerate() {
             if inst.pins.iter().any(|(pw, pr, _)| *pw == w && pr.0 == r) {
@@ -117,19 +158,28 @@ pub fn replan(
             if !whole || !matches!(only.source, Source::Override { .. }) {
                 continue;
             }
-            if let Some(p) = ws.person_by_id(&only.person) {
-                if inst
-                    .position(p)
-                    .is_some_and(|i| inst.eligible[w][r].contains(&i))
-                {
-                    inst.pins.push((w, RoleIdx(r), p));
-                }
+            let Some(p) = ws.person_by_id(&only.person) else {
+                continue;
+            };
+            if inst
+                .position(p)
+                .is_some_and(|i| inst.eligible[w][r].contains(&i))
+            {
+                inst.pins.push((w, RoleIdx(r), p));
             }
         }
     }
+}
 
-    let reference: Vec<Vec<Option<PersonIdx>>> = inst
-        .weeks
+/// The published holder of each slot of the instance, which the re-plan
+/// keeps where it can.
+fn reference(
+    ws: &Workspace,
+    inst: &Instance<'_>,
+    published: &Holders,
+) -> Vec<Vec<Option<PersonIdx>>> {
+    let t = ws.team(inst.team);
+    inst.weeks
         .iter()
         .map(|week| {
             t.roles
@@ -141,18 +191,12 @@ pub fn replan(
                 })
                 .collect()
         })
-        .collect();
-    let opts = PlanOptions {
-        reference: Some(reference),
-        ..opts.clone()
-    };
-    let plan = optimise::solve(&inst, &opts).map_err(optimise::PlanError::from)?;
+        .collect()
+}
 
-    let before: BTreeMap<(NaiveDate, String), String> = published
-        .into_iter()
-        .filter(|((w, _), _)| *w >= first)
-        .collect();
-    let mut after: BTreeMap<(NaiveDate, String), String> = BTreeMap::new();
+/// Who holds each slot of `plan`.
+fn holders(ws: &Workspace, t: &crate::model::Team, plan: &Plan) -> Holders {
+    let mut after = Holders::new();
     for (w, row) in plan.assignment.iter().enumerate() {
         for (r, p) in row.iter().enumerate() {
             if let (Some(p), Some(week), Some(role)) = (p, plan.weeks.get(w), t.roles.get(r)) {
@@ -163,16 +207,5 @@ pub fn replan(
             }
         }
     }
-    let changed = before
-        .keys()
-        .chain(after.keys())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .filter(|k| before.get(*k) != after.get(*k))
-        .count();
-    Ok(Replan {
-        diff: diff(&before, &after),
-        plan,
-        changed,
-    })
+    after
 }
