@@ -168,7 +168,11 @@ pub(crate) enum LinkCommand {
     /// Create a link and print its URL, once: only its hash is stored.
     Create(LinkCreateArgs),
     /// List links: id, what they grant, created, last used, revoked.
-    List,
+    List {
+        /// A table, or JSON for scripts and bots.
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
     /// Revoke a link: its next request is refused.
     Revoke {
         /// The link id, from `oncall link list`.
@@ -315,6 +319,9 @@ pub(crate) struct WhoArgs {
     /// zone); default now.
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
+    /// Text, or the `now.json` document for scripts and bots.
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
 }
 
 #[derive(Debug, Args)]
@@ -444,6 +451,9 @@ pub(crate) struct OffersArgs {
     /// Only this team.
     #[arg(long)]
     pub team: Option<String>,
+    /// A table, or JSON for scripts and bots.
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
 }
 
 #[derive(Debug, Args)]
@@ -495,6 +505,18 @@ pub(crate) struct ReplanArgs {
 pub(crate) struct LogArgs {
     /// Only this team.
     pub team: Option<String>,
+    /// A table, or JSON for scripts and bots.
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+/// How a listing is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ListFormat {
+    /// For people.
+    Table,
+    /// One JSON document.
+    Json,
 }
 
 #[derive(Debug, Args)]

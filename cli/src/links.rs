@@ -8,14 +8,14 @@ use comfy_table::{presets, Table};
 use oncall::schedule::links::{Link, LinkSubject};
 use oncall::schedule::service::{Outcome, Schedule};
 
-use crate::args::{LinkCommand, LinkCreateArgs};
+use crate::args::{LinkCommand, LinkCreateArgs, ListFormat};
 use crate::render::{row, terminal};
 use crate::workspace::load;
 
 pub(crate) fn run(dir: &Path, cmd: LinkCommand) -> Result<ExitCode> {
     match cmd {
         LinkCommand::Create(args) => create(dir, args),
-        LinkCommand::List => list(dir),
+        LinkCommand::List { format } => list(dir, format),
         LinkCommand::Revoke { id } => revoke(dir, id),
     }
 }
@@ -58,9 +58,13 @@ fn refused(why: &[oncall::schedule::links::LinkRefusal]) -> Result<ExitCode> {
     Ok(ExitCode::from(1))
 }
 
-fn list(dir: &Path) -> Result<ExitCode> {
+fn list(dir: &Path, format: ListFormat) -> Result<ExitCode> {
     let ws = load(dir)?;
     let links = Schedule::read_only(&ws)?.links()?;
+    if format == ListFormat::Json {
+        println!("{}", serde_json::to_string_pretty(&links)?);
+        return Ok(ExitCode::SUCCESS);
+    }
     if links.is_empty() {
         println!("no links yet; create one with `oncall link create --team TEAM`");
         return Ok(ExitCode::SUCCESS);

@@ -12,7 +12,9 @@ use oncall::model::Workspace;
 use oncall::schedule::offers::{self, Offer, Span, Terms};
 use oncall::schedule::service::{Outcome, Schedule};
 
-use crate::args::{AcceptArgs, CoverRequestArgs, OfferIdArgs, OffersArgs, TradeOfferArgs};
+use crate::args::{
+    AcceptArgs, CoverRequestArgs, ListFormat, OfferIdArgs, OffersArgs, TradeOfferArgs,
+};
 use crate::render::{local, row, terminal};
 use crate::schedule::{instant, outcome};
 use crate::workspace::{find_team, identity, identity_opt, load};
@@ -128,6 +130,13 @@ pub(crate) fn list(dir: &Path, args: OffersArgs) -> Result<ExitCode> {
     let schedule = Schedule::read_only(&ws)?;
     let mut open = schedule.open_offers(team)?;
     open.sort_by_key(|o| (!mine(o, me.as_deref()), o.id));
+    if args.format == ListFormat::Json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json(&ws, &schedule, &open, me.as_deref())?)?
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     if open.is_empty() {
         println!("no open offers");
         return Ok(ExitCode::SUCCESS);
@@ -218,4 +227,31 @@ fn decide(
         Outcome::Recorded { .. } => outcome(&what, &result),
         Outcome::Refused(rs) | Outcome::Malformed(rs) => refused(&what, rs),
     })
+}
+
+/// An open offer as `offers --format json` lists it: the offer, when it
+/// expires, and where the caller stands (`yours`, `asked of you`, ...).
+#[derive(serde::Serialize)]
+struct OfferRow<'a> {
+    #[serde(flatten)]
+    offer: &'a Offer,
+    expires: Option<chrono::DateTime<chrono::Utc>>,
+    you: Option<String>,
+}
+
+fn json<'a>(
+    ws: &oncall::Workspace,
+    schedule: &Schedule<'_>,
+    open: &'a [Offer],
+    me: Option<&str>,
+) -> Result<Vec<OfferRow<'a>>> {
+    open.iter()
+        .map(|o| {
+            Ok(OfferRow {
+                offer: o,
+                expires: offers::expiry(ws, o),
+                you: me.map(|me| standing(schedule, o, me)).transpose()?,
+            })
+        })
+        .collect()
 }

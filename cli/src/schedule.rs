@@ -16,8 +16,8 @@ use oncall::schedule::service::{Outcome, Schedule};
 use oncall::schedule::store::{NewOverride, StoreRead};
 
 use crate::args::{
-    Format, LogArgs, OverrideArgs, PublishArgs, ReplanArgs, ShowArgs, SwapAction, SwapArgs,
-    SwapMatchArgs, SwapRequestArgs, WhoArgs,
+    Format, ListFormat, LogArgs, OverrideArgs, PublishArgs, ReplanArgs, ShowArgs, SwapAction,
+    SwapArgs, SwapMatchArgs, SwapRequestArgs, WhoArgs,
 };
 use crate::render;
 use crate::workspace::{emit, find_person, find_team, identity_opt, load, read_plan};
@@ -213,6 +213,15 @@ pub(crate) fn who(dir: &Path, args: WhoArgs) -> Result<ExitCode> {
     };
     let timelines = Schedule::read_only(&ws)?.timelines()?;
     let on_call = oncall::schedule::who::on_call(&ws, team, &timelines, at);
+    if args.format == ListFormat::Json {
+        let doc = oncall::view::now::now(&ws, team, &timelines, at);
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+        return Ok(if on_call.anyone() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        });
+    }
     print!("{}", render::who(&ws, &on_call));
     Ok(if on_call.anyone() {
         ExitCode::SUCCESS
@@ -386,13 +395,20 @@ pub(crate) fn log(dir: &Path, args: LogArgs) -> Result<ExitCode> {
         find_team(&ws, t)?;
     }
     let schedule = Schedule::read_only(&ws)?;
-    let Some(store) = schedule.store() else {
+    let entries = match schedule.store() {
+        Some(store) => store
+            .audit(args.team.as_deref())
+            .context("cannot read the audit log")?,
+        None => Vec::new(),
+    };
+    if args.format == ListFormat::Json {
+        println!("{}", serde_json::to_string_pretty(&entries)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if entries.is_empty() {
         println!("no changes recorded yet");
         return Ok(ExitCode::SUCCESS);
-    };
-    let entries = store
-        .audit(args.team.as_deref())
-        .context("cannot read the audit log")?;
+    }
     print!("{}", render::audit(&entries));
     Ok(ExitCode::SUCCESS)
 }

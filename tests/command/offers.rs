@@ -502,3 +502,61 @@ fn offer_id_swap(out: &Output) -> String {
         .unwrap_or_else(|| panic!("no request id in {line}"));
     id.to_string()
 }
+
+/// `offers`, `log`, `who` and `link list` with `--format json`: one
+/// document each, holding what the table shows and no secret.
+#[test]
+fn listings_are_json_documents_for_scripts_and_bots() {
+    let (tmp, _plan, asker, id) = with_cover_request();
+    let dir = tmp.path();
+    let json = |who: &str, args: &[&str]| -> Value {
+        let out = oncall_as(dir, who, args);
+        serde_json::from_str(&ok(&out)).unwrap_or_else(|e| panic!("{args:?}: {e}"))
+    };
+    let offers = json(&asker, &["offers", "--format", "json"]);
+    let offer = &offers[0];
+    assert_eq!(offer["id"].to_string(), id);
+    assert_eq!(
+        (offer["terms"]["kind"].as_str(), offer["status"].as_str()),
+        (Some("cover"), Some("open"))
+    );
+    assert_eq!(offer["person"], asker.as_str());
+    assert_eq!(offer["you"], "yours");
+    // A cover request expires when the span it asks for begins.
+    let start = offer["terms"]["span"]["start"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(offer["expires"], start.as_str(), "{offer}");
+    let log = json(&asker, &["log", "--format", "json"]);
+    let actions: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(actions.contains(&"publish"), "{actions:?}");
+    // Each entry's detail is the JSON it records, not a string of it.
+    assert!(log[0]["detail"].is_object(), "{}", log[0]);
+    let who = json(
+        &asker,
+        &["who", "ops", "--at", COVER_FROM, "--format", "json"],
+    );
+    assert_eq!(who["team"], "ops");
+    let primary = &who["roles"][0];
+    assert_eq!(primary["role"], "primary");
+    assert_eq!(
+        primary["holder"]["id"],
+        held_at(dir, "primary", &start).as_str()
+    );
+    let link = oncall_as(dir, &asker, &["link", "create", "--team", "ops"]);
+    let url = ok(&link);
+    let links = json(&asker, &["link", "list", "--format", "json"]);
+    assert_eq!(
+        links[0]["subject"],
+        serde_json::json!({"kind": "team", "id": "ops"})
+    );
+    let secret = url.trim().rsplit('/').nth(1).unwrap();
+    assert_eq!(secret.len(), 64, "{url}");
+    assert!(!links.to_string().contains(secret));
+}

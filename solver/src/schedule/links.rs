@@ -21,7 +21,8 @@ use crate::model::Workspace;
 pub const SECRET_LEN: usize = 64;
 
 /// What a link grants.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", content = "id", rename_all = "lowercase")]
 pub enum LinkSubject {
     /// One person's shifts in every team (a person id).
     Person(String),
@@ -48,7 +49,7 @@ impl LinkSubject {
 }
 
 /// A stored link (never its secret).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Link {
     /// Id, shown in lists and logs in place of the secret.
     pub id: i64,

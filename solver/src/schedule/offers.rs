@@ -25,7 +25,7 @@ use crate::schedule::store::NewOverride;
 use crate::schedule::timeline::{Segment, Timeline};
 
 /// A span of time, `[start, end)`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Span {
     /// Start.
     pub start: DateTime<Utc>,
@@ -34,7 +34,8 @@ pub struct Span {
 }
 
 /// What an offer proposes.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Terms {
     /// Cover `role` over `span` for the asker; anyone eligible may accept.
     Cover {
@@ -74,7 +75,8 @@ impl Terms {
 }
 
 /// Where an offer stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Waiting for someone to accept.
     Open,
@@ -114,7 +116,7 @@ impl Status {
 }
 
 /// A stored offer.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Offer {
     /// Id, shared by every kind of offer.
     pub id: i64,

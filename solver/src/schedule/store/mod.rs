@@ -461,7 +461,7 @@ impl ChangeKind {
 }
 
 /// One entry of the audit log.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct AuditEntry {
     /// Sequence number.
     pub id: i64,
@@ -475,8 +475,19 @@ pub struct AuditEntry {
     pub action: String,
     /// Whether `--force` was used.
     pub forced: bool,
-    /// What changed, as JSON.
+    /// What changed, as JSON (serialised as that JSON, not as a string).
+    #[serde(serialize_with = "detail_as_json")]
     pub detail: String,
+}
+
+/// An audit entry's detail as the JSON it holds; a detail that is not JSON
+/// (none is written so) as a string.
+fn detail_as_json<S: serde::Serializer>(detail: &str, s: S) -> Result<S::Ok, S::Error> {
+    use serde::Serialize;
+    match serde_json::from_str::<serde_json::Value>(detail) {
+        Ok(v) => v.serialize(s),
+        Err(_) => detail.serialize(s),
+    }
 }
 
 /// A request to trade a week away (`oncall swap request`).
