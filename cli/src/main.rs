@@ -3,7 +3,8 @@
 //! Exit status: 0 for success and complete plans; 1 when a slot is unfilled,
 //! a change is refused, a plan fails its check, or an input file is wrong;
 //! 2 for usage errors (bad arguments, or names and times that do not parse);
-//! 3 for internal failures (an `oncall.db` that cannot be read or used).
+//! 3 for internal failures (an `oncall.db` that cannot be read or used, or
+//! the solver failing).
 
 mod args;
 mod commands;
@@ -110,11 +111,26 @@ fn report(err: &anyhow::Error) -> ExitCode {
     }
     if err.downcast_ref::<UsageError>().is_some() {
         ExitCode::from(2)
-    } else if store_failure(err).is_some_and(StoreError::is_internal) {
+    } else if store_failure(err).is_some_and(StoreError::is_internal) || solver_failure(err) {
         ExitCode::from(3)
     } else {
         ExitCode::from(1)
     }
+}
+
+/// Whether `err` is the solver failing (not a plan that leaves slots
+/// unfilled, which is an answer): an internal failure, exit 3.
+fn solver_failure(err: &anyhow::Error) -> bool {
+    use oncall::plan::optimise::{PlanError, SolveError};
+    use oncall::schedule::replan::ReplanError;
+    err.chain().any(|c| {
+        c.is::<SolveError>()
+            || matches!(c.downcast_ref::<PlanError>(), Some(PlanError::Solve(_)))
+            || matches!(
+                c.downcast_ref::<ReplanError>(),
+                Some(ReplanError::Plan(PlanError::Solve(_)))
+            )
+    })
 }
 
 /// The store failure behind `err`, through the service's error types.
