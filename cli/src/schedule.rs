@@ -222,7 +222,8 @@ pub(crate) fn who(dir: &Path, args: WhoArgs) -> Result<ExitCode> {
             ExitCode::from(1)
         });
     }
-    print!("{}", render::who(&ws, &on_call));
+    let drift = oncall::schedule::drift::at_instant(&ws, team, &timelines, at);
+    print!("{}", render::who(&ws, &on_call, &drift));
     Ok(if on_call.anyone() {
         ExitCode::SUCCESS
     } else {

@@ -56,6 +56,24 @@ fn a_new_vacation_in_a_published_week_is_drift_until_replanned() {
     assert_eq!(json.status.code(), Some(1));
     assert_eq!(doc["drift"][0]["person"], who.as_str());
     assert_eq!(doc["drift"][0]["week"], "2027-02-08");
+    // `who` marks the holder as needing cover, in words and in now.json.
+    let at = ["who", "payments", "--at", "2027-02-10T12:00"];
+    let said = ok(&oncall(dir, &at));
+    let off = format!("{who} is off 2027-02-10..2027-02-11");
+    let marked = said
+        .lines()
+        .any(|l| l.contains("needs cover: ") && l.contains(&off));
+    assert!(marked, "no `needs cover: ... {off}` in:\n{said}");
+    let now = oncall(dir, &[&at[..], &["--format", "json"]].concat());
+    let doc: Value = serde_json::from_slice(&now.stdout).unwrap();
+    let primary = &doc["roles"][0];
+    assert_eq!(primary["holder"]["id"], who.as_str());
+    let reasons = primary["needs_cover"].as_array().unwrap();
+    assert!(
+        reasons.len() == 1 && reasons[0].as_str().unwrap().contains("is off"),
+        "{doc}"
+    );
+    assert_eq!(doc["roles"][1]["needs_cover"], serde_json::json!([]));
     // The fix it names: re-plan from that week, check, publish; no drift left.
     let replan = dir.join("replan.json");
     let r = replan.to_str().unwrap();
@@ -66,6 +84,7 @@ fn a_new_vacation_in_a_published_week_is_drift_until_replanned() {
     ok(&oncall(dir, &["check-plan", "payments", r]));
     ok(&oncall(dir, &["publish", "payments", r]));
     assert!(ok(&oncall(dir, &CHECK)).starts_with("ok:"));
+    assert!(!ok(&oncall(dir, &at)).contains("needs cover"));
 }
 
 #[test]

@@ -771,7 +771,13 @@ fn serve_sync_every_applies_the_timeline_in_the_background_and_logs_a_summary() 
     });
     let want = stretches(dir, "payments", "primary");
     let started = Instant::now();
-    while pd.lock().unwrap().spans("PPRIMARY") != want && started.elapsed().as_secs() < 30 {
+    // Until the first period has written every schedule and logged its
+    // summary: sampling the writes earlier races the rest of that period.
+    let synced = || {
+        pd.lock().unwrap().spans("PPRIMARY") == want
+            && log.lock().unwrap().contains("sync: 2 schedule(s)")
+    };
+    while !synced() && started.elapsed().as_secs() < 30 {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     // A second period with no change writes nothing.

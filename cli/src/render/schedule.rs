@@ -138,7 +138,11 @@ fn contacts(ws: &Workspace, id: &str) -> String {
 }
 
 /// `who`: the holder of each role and the escalation chain.
-pub(crate) fn who(ws: &Workspace, on_call: &OnCall) -> String {
+pub(crate) fn who(
+    ws: &Workspace,
+    on_call: &OnCall,
+    drift: &[oncall::schedule::drift::Drift],
+) -> String {
     let t = ws.team(on_call.team);
     let tz = t.timezone;
     let name = |id: &str| {
@@ -171,6 +175,13 @@ pub(crate) fn who(ws: &Workspace, on_call: &OnCall) -> String {
             }
             None => writeln!(out, "{:<10} nobody (nothing published)", terminal(&r.role)),
         };
+        let drifted = drift
+            .iter()
+            .filter(|d| Some(&d.segment) == r.segment.as_ref());
+        for reason in drifted.flat_map(|d| &d.reasons) {
+            let why = terminal(&reason.to_string());
+            let _ = writeln!(out, "{:<10} needs cover: {why}", "");
+        }
         if let Some(url) = t.runbook_for(&r.role) {
             let _ = writeln!(out, "{:<10} runbook {}", "", terminal(url));
         }

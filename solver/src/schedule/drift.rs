@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 
 use crate::model::history::Busy;
 use crate::model::{TeamIdx, Workspace};
+use crate::schedule::busy_index::BusyIndex;
 use crate::schedule::changes::{judge, Refusal};
 use crate::schedule::service::{Schedule, ScheduleError};
 use crate::schedule::timeline::{Segment, Timeline};
@@ -71,4 +72,28 @@ impl Schedule<'_> {
         let busy = self.busy_elsewhere(team)?;
         Ok(drift(self.workspace(), team, &timeline, &busy, span))
     }
+}
+
+/// [`drift`] of `team` at the instant `at`, from resolved timelines found by
+/// team id: the team's own, and the others' as time on call elsewhere.
+/// What `who`, `now.json` and the schedule page mark as needing cover.
+pub fn at_instant(
+    ws: &Workspace,
+    team: TeamIdx,
+    timelines: &[Timeline],
+    at: DateTime<Utc>,
+) -> Vec<Drift> {
+    let id = &ws.team(team).id;
+    let Some(own) = timelines.iter().find(|tl| &tl.team == id) else {
+        return Vec::new();
+    };
+    let known: Vec<(TeamIdx, Timeline)> = timelines
+        .iter()
+        .filter_map(|tl| ws.team_by_id(&tl.team).map(|t| (t, tl.clone())))
+        .collect();
+    let busy = BusyIndex::of_teams(&known).busy_elsewhere(ws, team);
+    let Some(next) = at.checked_add_signed(chrono::Duration::seconds(1)) else {
+        return Vec::new();
+    };
+    drift(ws, team, own, &busy, (at, next))
 }

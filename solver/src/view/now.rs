@@ -5,6 +5,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use crate::model::{TeamIdx, Workspace};
+use crate::schedule::drift::at_instant;
 use crate::schedule::timeline::{Source, Timeline};
 use crate::schedule::who::on_call;
 
@@ -40,6 +41,10 @@ pub struct NowRole {
     pub covering: Option<NowPerson>,
     /// The role's runbook, when the team file gives one.
     pub runbook: Option<String>,
+    /// Each rule today's inputs say the holder's stretch breaks (they
+    /// left, are off, are on call elsewhere, ...): when not empty, the
+    /// stretch needs cover or a re-plan (docs/design.md §5, drift).
+    pub needs_cover: Vec<String>,
 }
 
 /// A person as shown to anyone with the link: id and name only.
@@ -81,6 +86,7 @@ fn rfc3339(t: DateTime<Utc>) -> String {
 /// `timelines` holds the team's and those its escalation chain names.
 pub fn now(ws: &Workspace, team: TeamIdx, timelines: &[Timeline], at: DateTime<Utc>) -> NowDoc {
     let oc = on_call(ws, team, timelines, at);
+    let drift = at_instant(ws, team, timelines, at);
     let t = ws.team(team);
     let roles = oc
         .roles
@@ -98,6 +104,11 @@ pub fn now(ws: &Workspace, team: TeamIdx, timelines: &[Timeline], at: DateTime<U
                 }),
                 covering: seg.and_then(|s| s.planned.as_deref()).map(|p| shown(ws, p)),
                 runbook: t.runbook_for(&r.role).map(str::to_string),
+                needs_cover: drift
+                    .iter()
+                    .filter(|d| Some(&d.segment) == seg)
+                    .flat_map(|d| d.reasons.iter().map(ToString::to_string))
+                    .collect(),
             }
         })
         .collect();
