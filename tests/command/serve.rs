@@ -27,6 +27,9 @@ impl Server {
     fn start(ws: &Path) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_oncall"))
             .args(["-C", ws.to_str().unwrap(), "serve", "--addr", "127.0.0.1:0"])
+            // The examples' quarter stays ahead of the server's clock however
+            // much real time passes, so its pages show those weeks.
+            .env("ONCALL_NOW", crate::run::NOW)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -424,6 +427,7 @@ fn the_schedule_page_renders_in_a_browser() {
     ] {
         assert!(dom.contains(needle), "{needle} missing from the page");
     }
+    assert!(!dom.contains("needs cover"), "nothing has drifted yet");
     let shot = root().join("target/schedule-page.png");
     let _ = std::fs::remove_file(&shot);
     let profile = tempfile::tempdir().unwrap();
@@ -454,4 +458,41 @@ fn healthz_is_unavailable_when_a_team_cannot_be_served() {
     assert!(body.contains("team payments cannot be served"), "{body}");
     assert!(body.contains("slots.end"), "{body}");
     drop(server);
+}
+
+/// A stretch that today's inputs forbid (a vacation booked after publishing)
+/// is shown on the team's page as needing cover, with the rule, and in
+/// now.json at an instant inside it.
+#[test]
+fn the_page_and_now_json_show_a_drifted_stretch_as_needing_cover() {
+    let tmp = published_quickstart();
+    let ws = tmp.path();
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(ws.join("plan.json")).unwrap()).unwrap();
+    let who = crate::schedule::holder(&plan["shifts"], "2027-02-08", "primary");
+    let vacations = ws.join("time-off/vacations.toml");
+    let mut text_off = std::fs::read_to_string(&vacations).unwrap();
+    text_off.push_str(&format!(
+        "\n[[time_off]]\nperson = \"{who}\"\nstart = \"2027-02-10\"\nend = \"2027-02-11\"\n"
+    ));
+    std::fs::write(&vacations, text_off).unwrap();
+    let team = link(ws, &["--team", "payments"]);
+    let server = Server::start(ws);
+    let http = client();
+    let get = |path: String| {
+        let r = http.get(format!("{}{path}", server.base)).send().unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        r.text().unwrap()
+    };
+    let page = get(format!("/{team}/"));
+    let off = format!("{who} is off 2027-02-10..2027-02-11");
+    assert!(
+        page.contains("needs cover: ") && page.contains(&off),
+        "{page}"
+    );
+    let now = get(format!("/{team}/now.json?at=2027-02-10T20:00:00Z"));
+    let doc: serde_json::Value = serde_json::from_str(&now).unwrap();
+    let reasons = doc["roles"][0]["needs_cover"].to_string();
+    assert!(reasons.contains(&off), "{doc}");
+    server.stop();
 }

@@ -42,6 +42,7 @@ struct Held {
     who: String,
     note: String,
     is_override: bool,
+    needs_cover: String,
 }
 
 struct Bar {
@@ -162,6 +163,7 @@ fn held_cell(s: &Stretch, pieces: usize, tz: Tz) -> Held {
         who: s.person.name.clone(),
         note: note.join(", "),
         is_override: s.is_override,
+        needs_cover: s.needs_cover.join("; "),
     }
 }
 

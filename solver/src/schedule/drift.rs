@@ -83,6 +83,20 @@ pub fn at_instant(
     timelines: &[Timeline],
     at: DateTime<Utc>,
 ) -> Vec<Drift> {
+    let Some(next) = at.checked_add_signed(chrono::Duration::seconds(1)) else {
+        return Vec::new();
+    };
+    over(ws, team, timelines, (at, next))
+}
+
+/// [`drift`] of `team` over `span`, from resolved timelines found by team
+/// id (see [`at_instant`]).
+pub fn over(
+    ws: &Workspace,
+    team: TeamIdx,
+    timelines: &[Timeline],
+    span: (DateTime<Utc>, DateTime<Utc>),
+) -> Vec<Drift> {
     let id = &ws.team(team).id;
     let Some(own) = timelines.iter().find(|tl| &tl.team == id) else {
         return Vec::new();
@@ -92,8 +106,5 @@ pub fn at_instant(
         .filter_map(|tl| ws.team_by_id(&tl.team).map(|t| (t, tl.clone())))
         .collect();
     let busy = BusyIndex::of_teams(&known).busy_elsewhere(ws, team);
-    let Some(next) = at.checked_add_signed(chrono::Duration::seconds(1)) else {
-        return Vec::new();
-    };
-    drift(ws, team, own, &busy, (at, next))
+    drift(ws, team, own, &busy, span)
 }

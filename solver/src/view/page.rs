@@ -11,6 +11,7 @@ use super::now::{now, shown, NowDoc, NowPerson};
 use crate::model::{TeamIdx, Workspace};
 use crate::pay::fairness::{employed, segment_load};
 use crate::pay::PayPeriod;
+use crate::schedule::drift::{self, Drift};
 use crate::schedule::timeline::{week_containing, Segment, Source, Timeline};
 
 /// Most weeks ahead a page shows.
@@ -61,6 +62,9 @@ pub struct Stretch {
     pub is_override: bool,
     /// Whom an override covers.
     pub covering: Option<NowPerson>,
+    /// Each rule today's inputs say this stretch breaks (drift): when not
+    /// empty, it needs cover or a re-plan.
+    pub needs_cover: Vec<String>,
 }
 
 /// A member's load over the published horizon.
@@ -102,7 +106,12 @@ pub fn team_page(
         .unwrap_or(&empty);
     let current = week_containing(t.timezone, t.handoff, at).first_day;
     let roles: Vec<String> = t.roles.iter().map(|r| r.name.clone()).collect();
-    let weeks = weeks_ahead(ws, &roles, timeline, current);
+    // Drift of what is in force now and ahead, as the page shows it.
+    let drift = match timeline.segments.iter().map(|s| s.end).max() {
+        Some(end) if end > at => drift::over(ws, team, timelines, (at, end)),
+        _ => Vec::new(),
+    };
+    let weeks = weeks_ahead(ws, &roles, timeline, current, &drift);
     let horizon = match (
         timeline.segments.iter().map(|s| s.week).min(),
         timeline.segments.iter().map(|s| s.week).max(),
@@ -132,6 +141,7 @@ fn weeks_ahead(
     roles: &[String],
     tl: &Timeline,
     current: NaiveDate,
+    drift: &[Drift],
 ) -> Vec<PageWeek> {
     let mut by_week: BTreeMap<NaiveDate, Vec<&Segment>> = BTreeMap::new();
     for s in tl.segments.iter().filter(|s| s.week >= current) {
@@ -148,7 +158,7 @@ fn weeks_ahead(
                     let mut held: Vec<Stretch> = segs
                         .iter()
                         .filter(|s| &s.role == r)
-                        .map(|s| stretch(ws, s))
+                        .map(|s| stretch(ws, s, drift))
                         .collect();
                     held.sort_by_key(|s| s.start);
                     held
@@ -158,13 +168,18 @@ fn weeks_ahead(
         .collect()
 }
 
-fn stretch(ws: &Workspace, s: &Segment) -> Stretch {
+fn stretch(ws: &Workspace, s: &Segment, drift: &[Drift]) -> Stretch {
     Stretch {
         person: shown(ws, &s.person),
         start: s.start,
         end: s.end,
         is_override: matches!(s.source, Source::Override { .. }),
         covering: s.planned.as_deref().map(|p| shown(ws, p)),
+        needs_cover: drift
+            .iter()
+            .filter(|d| d.segment == *s)
+            .flat_map(|d| d.reasons.iter().map(ToString::to_string))
+            .collect(),
     }
 }
 
