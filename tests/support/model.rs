@@ -54,6 +54,7 @@ pub(crate) fn workspace(tz: Tz, people: Vec<Person>, roles: Vec<Role>, rules: Ru
             holidays: BTreeMap::new(),
             compensation: None,
             calendar: Default::default(),
+            notify: Default::default(),
         },
         people,
         time_off: vec![],

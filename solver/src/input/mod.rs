@@ -10,7 +10,8 @@
 //! - `oncall.toml` (required; `org`): `timezone`, `[load]`,
 //!   `[holidays.<region>]` and `[compensation]` (the pay policy, in
 //!   `pay_policy`: currency, mode, rates, role multipliers, days off in lieu,
-//!   region overrides and incident pay);
+//!   region overrides and incident pay) and `[notify]` (where changes are
+//!   announced, in `notify`);
 //! - `people.csv` (required; `people`): columns `id` and `joined` are
 //!   required, `name`, `email`, `timezone`, `region`, `left` and `skills` are
 //!   optional; other columns are ignored unless they look like a misspelt
@@ -44,6 +45,7 @@ pub mod diagnostic;
 pub mod example;
 pub mod generate;
 pub mod limits;
+mod notify;
 mod org;
 mod parse;
 mod pay_policy;

@@ -144,6 +144,7 @@ pub fn organisation(shape: &Shape) -> Workspace {
             holidays,
             compensation: None,
             calendar: Default::default(),
+            notify: Default::default(),
         },
         people,
         time_off,

@@ -325,8 +325,17 @@ impl Schedule<'_> {
             let detail = serde_json::json!({
                 "offer": id, "kind": offer.terms.kind(), "asker": offer.person, "by": person,
             });
-            let ids =
-                w.add_overrides(&offer.team, ChangeKind::Accept, &new, false, &[], &detail)?;
+            let Some(team) = ws.team_by_id(&offer.team) else {
+                return Err(
+                    StoreError::Invalid(format!("offer #{id} is for an unknown team")).into(),
+                );
+            };
+            let ids = crate::schedule::notify::announce(
+                ws,
+                w,
+                (team, crate::schedule::notify::EventKind::OfferAccepted),
+                || w.add_overrides(&offer.team, ChangeKind::Accept, &new, false, &[], &detail),
+            )?;
             if !w.decide_offer(id, Status::Accepted, person)? {
                 return Err(
                     StoreError::Invalid(format!("offer #{id} changed while accepted")).into(),

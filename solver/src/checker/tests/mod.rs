@@ -107,6 +107,7 @@ fn workspace() -> Workspace {
             holidays,
             compensation: None,
             calendar: Default::default(),
+            notify: Default::default(),
         },
         people,
         time_off: vec![time_off(

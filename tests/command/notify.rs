@@ -1,0 +1,391 @@
+//! `oncall notify`: the outbox every change writes, delivered to a real
+//! webhook receiver on 127.0.0.1 (an HTTP server in the test, as
+//! `sync.rs` runs one for PagerDuty).
+
+use std::collections::{BTreeMap, VecDeque};
+use std::path::Path;
+use std::process::Output;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::{to_bytes, Body};
+use axum::extract::{Request, State};
+use axum::response::Response;
+use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
+use serde_json::Value;
+
+use crate::run::{as_taker, command, ok, oncall, NOW};
+use crate::schedule::{holder, plan, publish, timeline};
+use crate::support::workspace::{copy_of, text};
+
+const SECRET: &str = "webhook-test-secret";
+
+/// One request the receiver got.
+#[derive(Clone, Debug)]
+struct Got {
+    path: String,
+    headers: BTreeMap<String, String>,
+    body: String,
+}
+
+impl Got {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap()
+    }
+    fn delivery(&self) -> &str {
+        &self.headers["x-oncall-delivery"]
+    }
+}
+
+#[derive(Default)]
+struct Receiver {
+    got: Vec<Got>,
+    /// Statuses to answer, in order; 200 once they run out.
+    answers: VecDeque<u16>,
+    /// Wait this long before answering each request.
+    delay: Duration,
+    /// Hold the next request this long before answering (once).
+    hang: Option<Duration>,
+}
+
+type Shared = Arc<Mutex<Receiver>>;
+
+async fn handle(State(rx): State<Shared>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let body = to_bytes(body, 1 << 20).await.unwrap();
+    let headers = parts
+        .headers
+        .iter()
+        .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+        .collect();
+    let (delay, status) = {
+        let mut rx = rx.lock().unwrap();
+        rx.got.push(Got {
+            path: parts.uri.path().to_string(),
+            headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        });
+        let delay = rx.hang.take().unwrap_or(rx.delay);
+        (delay, rx.answers.pop_front().unwrap_or(200))
+    };
+    tokio::time::sleep(delay).await;
+    Response::builder()
+        .status(status)
+        .body(Body::from("ok"))
+        .unwrap()
+}
+
+/// Starts the receiver on 127.0.0.1; returns its base URL.
+fn receiver() -> (String, Shared) {
+    let rx = Shared::default();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = rx.clone();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            let app = axum::Router::new().fallback(handle).with_state(state);
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    (format!("http://{addr}"), rx)
+}
+
+/// `oncall notify ARGS` with the clock at `now` and the signing secret set.
+fn notify_at(dir: &Path, now: &str, args: &[&str]) -> Output {
+    command()
+        .arg("-C")
+        .arg(dir)
+        .arg("notify")
+        .args(args)
+        .env("ONCALL_NOW", now)
+        .env("ONCALL_WEBHOOK_SECRET", SECRET)
+        .output()
+        .unwrap()
+}
+
+fn later(minutes: i64) -> String {
+    let t = DateTime::parse_from_rfc3339(NOW).unwrap() + chrono::Duration::minutes(minutes);
+    t.with_timezone(&Utc).to_rfc3339()
+}
+
+/// The quickstart with webhooks at `urls` (signed, for payments) in
+/// oncall.toml and four weeks of payments published from 2027-01-04.
+fn workspace(urls: &[String]) -> (tempfile::TempDir, Value) {
+    let tmp = copy_of("quickstart");
+    let dir = tmp.path();
+    let mut toml = std::fs::read_to_string(dir.join("oncall.toml")).unwrap();
+    for url in urls {
+        toml.push_str(&format!(
+            "\n[[notify.webhook]]\nurl = \"{url}\"\nformat = \"json\"\n\
+             secret_env = \"ONCALL_WEBHOOK_SECRET\"\nteam = \"payments\"\n"
+        ));
+    }
+    std::fs::write(dir.join("oncall.toml"), toml).unwrap();
+    let (p, json) = plan(
+        dir,
+        "payments",
+        &["--from", "2027-01-04", "--weeks", "4"],
+        "plan.json",
+    );
+    publish(dir, "payments", &p);
+    (tmp, json)
+}
+
+/// Someone who holds nothing in the weeks of 2027-01-11 to 2027-01-25.
+fn free_person(plan: &Value) -> &'static str {
+    let busy: Vec<String> = ["2027-01-11", "2027-01-18", "2027-01-25"]
+        .iter()
+        .flat_map(|w| ["primary", "secondary"].map(|r| holder(&plan["shifts"], w, r)))
+        .collect();
+    ["alice", "bob", "carol", "erin", "frank", "grace", "heidi"]
+        .into_iter()
+        .find(|p| !busy.contains(&p.to_string()))
+        .expect("someone is free")
+}
+
+/// An afternoon of primary in the week of 2027-01-18 for `person`.
+fn override_args(person: &str) -> Vec<&str> {
+    vec![
+        "override",
+        "payments",
+        "--role",
+        "primary",
+        "--person",
+        person,
+        "--from",
+        "2027-01-20T13:00",
+        "--to",
+        "2027-01-20T18:00",
+        "--reason",
+        "dentist",
+    ]
+}
+
+fn verify(got: &Got) {
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
+    mac.update(got.body.as_bytes());
+    let hex: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(got.headers["x-oncall-signature"], format!("sha256={hex}"));
+    assert_eq!(got.headers["x-oncall-delivery"], got.json()["id"]);
+    assert_eq!(got.headers["x-oncall-event"], got.json()["event"]);
+}
+
+fn utc(v: &Value) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(v.as_str().unwrap())
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+#[test]
+fn an_override_by_its_taker_is_delivered_once_signed_with_the_timelines_spans() {
+    let (url, rx) = receiver();
+    let (tmp, q) = workspace(&[format!("{url}/hook")]);
+    let dir = tmp.path();
+    // The publish itself is announced.
+    ok(&notify_at(dir, NOW, &["--once"]));
+    let published = rx.lock().unwrap().got.clone();
+    assert_eq!(published.len(), 1, "{published:?}");
+    assert_eq!(published[0].json()["event"], "publish");
+    verify(&published[0]);
+
+    let taker = free_person(&q);
+    let covered = holder(&q["shifts"], "2027-01-18", "primary");
+    ok(&as_taker(dir, &override_args(taker)));
+    let dry = ok(&notify_at(dir, NOW, &["--dry-run"]));
+    assert!(dry.contains("1 delivery(ies) due"), "{dry}");
+    assert_eq!(rx.lock().unwrap().got.len(), 1, "a dry run sends nothing");
+    let out = ok(&notify_at(dir, NOW, &["--once"]));
+    assert!(out.contains("delivered"), "{out}");
+    let got = rx.lock().unwrap().got.clone();
+    assert_eq!(got.len(), 2, "exactly one more delivery: {got:?}");
+    let hook = &got[1];
+    verify(hook);
+    assert_eq!(hook.path, "/hook");
+    let body = hook.json();
+    assert_eq!(body["event"], "override");
+    assert_eq!(body["team"], "payments");
+    let mut people: Vec<&str> = vec![taker, &covered];
+    people.sort_unstable();
+    let ids: Vec<&str> = body["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, people);
+    // No contact details: the quickstart's people have phones and chat handles.
+    assert!(!hook.body.contains("+1 555") && !hook.body.contains("@example.com"));
+    assert!(!hook.body.contains(&format!("@{taker}\"")));
+
+    // The stretch handed over is the timeline's, as `show` reads it.
+    let changes = body["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 2, "{changes:?}");
+    let tl = timeline(dir, "payments");
+    for c in changes {
+        assert_eq!(c["role"], "primary");
+        assert_eq!(c["before"], covered.as_str());
+        assert_eq!(c["after"], taker);
+        let (from, to) = (utc(&c["from"]), utc(&c["to"]));
+        let held: Vec<_> = tl
+            .segments
+            .iter()
+            .filter(|s| s.role == "primary" && s.start < to && s.end > from)
+            .map(|s| (s.person.as_str(), s.start, s.end))
+            .collect();
+        assert_eq!(held, [(taker, from, to)]);
+        assert_eq!(from.to_rfc3339(), "2027-01-20T21:00:00+00:00");
+        assert_eq!(to.to_rfc3339(), "2027-01-21T02:00:00+00:00");
+    }
+    // Nothing more to send, however late.
+    ok(&notify_at(dir, &later(24 * 60), &["--once"]));
+    assert_eq!(rx.lock().unwrap().got.len(), 2);
+}
+
+#[test]
+fn a_refused_change_writes_and_sends_nothing() {
+    let (url, rx) = receiver();
+    let (tmp, q) = workspace(&[format!("{url}/hook")]);
+    let dir = tmp.path();
+    ok(&notify_at(dir, NOW, &["--once"]));
+    let before = oncall::schedule::store::Store::open(dir)
+        .unwrap()
+        .notification_ids()
+        .unwrap();
+    assert_eq!(before.len(), 1, "the publish");
+    // Not the taker: refused for want of consent.
+    let out = oncall(dir, &override_args(free_person(&q)));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let after = oncall::schedule::store::Store::open(dir)
+        .unwrap()
+        .notification_ids()
+        .unwrap();
+    assert_eq!(after, before);
+    let dry = ok(&notify_at(dir, NOW, &["--dry-run"]));
+    assert!(dry.contains("0 delivery(ies) due"), "{dry}");
+    ok(&notify_at(dir, NOW, &["--once"]));
+    assert_eq!(rx.lock().unwrap().got.len(), 1);
+}
+
+#[test]
+fn a_receiver_failing_twice_gets_it_on_the_third_attempt_after_backoff() {
+    let (url, rx) = receiver();
+    let (tmp, _) = workspace(&[format!("{url}/hook")]);
+    let dir = tmp.path();
+    rx.lock().unwrap().answers = [500, 500].into();
+    let first = ok(&notify_at(dir, NOW, &["--once"]));
+    assert!(first.contains("retry"), "{first}");
+    // Not due again for a minute (plus jitter).
+    ok(&notify_at(dir, &later(0), &["--once"]));
+    assert_eq!(rx.lock().unwrap().got.len(), 1);
+    ok(&notify_at(dir, &later(2), &["--once"]));
+    assert_eq!(rx.lock().unwrap().got.len(), 2);
+    // The second wait is two minutes.
+    ok(&notify_at(dir, &later(3), &["--once"]));
+    assert_eq!(rx.lock().unwrap().got.len(), 2);
+    let third = ok(&notify_at(dir, &later(5), &["--once"]));
+    assert!(third.contains("delivered"), "{third}");
+    ok(&notify_at(dir, &later(24 * 60), &["--once"]));
+    let got = rx.lock().unwrap().got.clone();
+    assert_eq!(got.len(), 3);
+    assert!(got.iter().all(|g| g.delivery() == got[0].delivery()));
+    let failed = ok(&notify_at(dir, &later(24 * 60), &["--failed"]));
+    assert!(failed.contains("0 failed"), "{failed}");
+}
+
+#[test]
+fn a_receiver_refusing_for_good_is_failed_and_listed() {
+    let (url, rx) = receiver();
+    let (tmp, _) = workspace(&[format!("{url}/hook")]);
+    let dir = tmp.path();
+    rx.lock().unwrap().answers = [404].into();
+    let out = notify_at(dir, NOW, &["--once"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    ok(&notify_at(dir, &later(24 * 60), &["--once"]));
+    assert_eq!(rx.lock().unwrap().got.len(), 1, "never retried");
+    let failed = ok(&notify_at(dir, NOW, &["--failed"]));
+    assert!(
+        failed.contains("after 1 attempt(s): answered HTTP 404"),
+        "{failed}"
+    );
+}
+
+#[test]
+fn two_deliverers_racing_send_each_delivery_once() {
+    let (url, rx) = receiver();
+    let hooks: Vec<String> = (0..4).map(|i| format!("{url}/hook{i}")).collect();
+    let (tmp, q) = workspace(&hooks);
+    let dir = tmp.path();
+    ok(&as_taker(dir, &override_args(free_person(&q))));
+    rx.lock().unwrap().delay = Duration::from_millis(150);
+    let spawn = || {
+        command()
+            .arg("-C")
+            .arg(dir)
+            .args(["notify", "--once"])
+            .env("ONCALL_WEBHOOK_SECRET", SECRET)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn(), spawn());
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    ok(&a);
+    ok(&b);
+    let got = rx.lock().unwrap().got.clone();
+    // Two notifications (the publish, the override), four webhooks each.
+    let mut seen: Vec<(String, String)> = got
+        .iter()
+        .map(|g| (g.path.clone(), g.delivery().to_string()))
+        .collect();
+    seen.sort();
+    let before = seen.len();
+    seen.dedup();
+    assert_eq!(before, seen.len(), "a delivery was sent twice: {seen:?}");
+    assert_eq!(seen.len(), 8, "{seen:?}");
+}
+
+#[test]
+fn a_deliverer_killed_mid_attempt_leaves_it_to_the_next_run_after_its_lease() {
+    let (url, rx) = receiver();
+    let (tmp, _) = workspace(&[format!("{url}/hook")]);
+    let dir = tmp.path();
+    rx.lock().unwrap().hang = Some(Duration::from_secs(8));
+    let mut child = command()
+        .arg("-C")
+        .arg(dir)
+        .args(["notify", "--once"])
+        .env("ONCALL_WEBHOOK_SECRET", SECRET)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while rx.lock().unwrap().got.is_empty() {
+        assert!(start.elapsed() < Duration::from_secs(30), "never sent");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // The lease still holds it: nobody sends it yet.
+    ok(&notify_at(dir, NOW, &["--once"]));
+    assert_eq!(rx.lock().unwrap().got.len(), 1);
+    // Once the lease has run out, the next run delivers it, and that is all.
+    let out = ok(&notify_at(dir, &later(2), &["--once"]));
+    assert!(out.contains("delivered"), "{out}");
+    ok(&notify_at(dir, &later(24 * 60), &["--once"]));
+    let got = rx.lock().unwrap().got.clone();
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0].delivery(), got[1].delivery());
+}
