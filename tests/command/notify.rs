@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use serde_json::Value;
 
-use crate::run::{as_taker, command, ok, oncall, NOW};
+use crate::run::{as_taker, command, ok, oncall, oncall_as, NOW};
 use crate::schedule::{holder, plan, publish, timeline};
 use crate::support::workspace::{copy_of, text};
 
@@ -388,4 +388,81 @@ fn a_deliverer_killed_mid_attempt_leaves_it_to_the_next_run_after_its_lease() {
     let got = rx.lock().unwrap().got.clone();
     assert_eq!(got.len(), 2);
     assert_eq!(got[0].delivery(), got[1].delivery());
+}
+
+#[test]
+fn offers_are_announced_when_made_accepted_and_cancelled() {
+    let (url, rx) = receiver();
+    let (tmp, q) = workspace(&[format!("{url}/hook")]);
+    let dir = tmp.path();
+    let asker = holder(&q["shifts"], "2027-01-18", "primary");
+    let request = |from: &str, to: &str| {
+        let out = oncall_as(
+            dir,
+            &asker,
+            &["cover", "request", "payments", "--from", from, "--to", to],
+        );
+        let line = ok(&out);
+        let id = line
+            .strip_prefix("offer #")
+            .and_then(|r| r.split(':').next());
+        id.unwrap_or_else(|| panic!("no offer id in {line}"))
+            .to_string()
+    };
+    let first = request("2027-01-20T13:00", "2027-01-20T18:00");
+    let taker = free_person(&q);
+    ok(&oncall_as(dir, taker, &["accept", &first]));
+    let second = request("2027-01-21T13:00", "2027-01-21T18:00");
+    ok(&oncall_as(dir, &asker, &["cancel", &second]));
+    ok(&notify_at(dir, NOW, &["--once"]));
+    let got = rx.lock().unwrap().got.clone();
+    let events: Vec<(String, Value, Value)> = got
+        .iter()
+        .map(|g| {
+            let b = g.json();
+            let people: Vec<Value> = b["people"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["id"].clone())
+                .collect();
+            (
+                b["event"].as_str().unwrap().to_string(),
+                b["offer"].clone(),
+                Value::from(people),
+            )
+        })
+        .collect();
+    let mut both = vec![asker.clone(), taker.to_string()];
+    both.sort();
+    let num = |s: &str| Value::from(s.parse::<i64>().unwrap());
+    assert_eq!(
+        events,
+        [
+            ("publish".to_string(), Value::Null, events[0].2.clone()),
+            (
+                "offer-created".into(),
+                num(&first),
+                Value::from(vec![asker.clone()])
+            ),
+            ("offer-accepted".into(), Value::Null, Value::from(both)),
+            (
+                "offer-created".into(),
+                num(&second),
+                Value::from(vec![asker.clone()])
+            ),
+            (
+                "offer-cancelled".into(),
+                num(&second),
+                Value::from(vec![asker.clone()])
+            ),
+        ]
+    );
+    let accepted = got[2].json();
+    assert!(accepted["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["before"] == asker.as_str() && c["after"] == taker));
+    got.iter().for_each(verify);
 }

@@ -1712,3 +1712,36 @@ fn contacts_are_read_when_given() {
         )]
     );
 }
+
+#[test]
+fn notify_webhooks_are_read_and_their_mistakes_named_by_line() {
+    let good = "\n[[notify.webhook]]\nurl = \"https://hooks.example.com/x\"\n\
+                format = \"slack\"\nsecret_env = \"HOOK_SECRET\"\nteam = \"payments\"\n\n\
+                [[notify.webhook]]\nurl = \"http://127.0.0.1:9/y\"\n";
+    let ws = load(&[("oncall.toml", Some(&format!("{ORG}{good}")))]).unwrap();
+    let hooks = &ws.org.notify.webhooks;
+    assert_eq!(hooks.len(), 2);
+    assert_eq!(hooks[0].format, oncall::model::notify::WebhookFormat::Slack);
+    assert_eq!(hooks[0].secret_env.as_deref(), Some("HOOK_SECRET"));
+    assert!(hooks[0].wants("payments") && !hooks[0].wants("search"));
+    assert!(hooks[1].wants("search") && hooks[1].secret_env.is_none());
+
+    let bad = "\n[[notify.webhook]]\nurl = \"ftp://x\"\n\
+               format = \"slak\"\nsecret_env = \"my secret\"\n";
+    let found = errors(&[("oncall.toml", Some(&format!("{ORG}{bad}")))]);
+    let at = ORG.lines().count() + 1;
+    let lines: Vec<(usize, &str)> = found.iter().map(|e| (e.1 - at, e.3.as_str())).collect();
+    assert_eq!(
+        lines,
+        [
+            (2, "webhook `url` `ftp://x` is not an http(s) URL"),
+            (3, "unknown webhook `format` `slak`"),
+            (
+                4,
+                "`secret_env` `my secret` is not the name of an environment variable"
+            ),
+        ]
+    );
+    assert!(found.iter().all(|e| e.0 == "oncall.toml" && e.4.is_some()));
+    assert_eq!(found[1].4.as_deref(), Some("did you mean `slack`?"));
+}

@@ -20,7 +20,7 @@ use crate::pay::{Incident, PayPeriod};
 use crate::plan::optimise::PlanOptions;
 use crate::schedule::busy_index::{self, BusyIndex};
 use crate::schedule::changes::{self, Refusal, Swap, SwapCycle};
-use crate::schedule::notify::{announce, EventKind};
+use crate::schedule::notify::{announce, announce_offer, EventKind};
 use crate::schedule::offers::Terms;
 use crate::schedule::replan::{self, Replan, ReplanError};
 use crate::schedule::sequences::Sequences;
@@ -365,6 +365,8 @@ impl<'w> Schedule<'w> {
                 consented: true,
             };
             let id = w.add_offer(&offer, !overruled.is_empty())?;
+            let event = (offer.team.as_str(), EventKind::OfferCreated);
+            announce_offer(ws, w, event, id, &[person])?;
             Ok(Outcome::Recorded {
                 value: id,
                 overruled,

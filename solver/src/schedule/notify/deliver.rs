@@ -256,3 +256,42 @@ pub enum DeliverError {
     #[error("{0}")]
     Client(String),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_from_a_minute_to_six_hours_then_gives_up() {
+        let waits: Vec<i64> = (1..=12)
+            .map_while(backoff)
+            .map(|w| w.num_minutes())
+            .collect();
+        assert_eq!(waits, [1, 2, 4, 8, 16, 32, 64, 128, 256, 360]);
+        let now = DateTime::<Utc>::UNIX_EPOCH;
+        let retry = finish(Attempt::Retry("x".into()), 0, now);
+        let Finish::Retry { at, .. } = retry else {
+            panic!("{retry:?}");
+        };
+        assert!(at >= now + Duration::minutes(1) && at <= now + Duration::seconds(66));
+        let last = finish(Attempt::Retry("x".into()), 10, now);
+        assert!(matches!(last, Finish::Failed { .. }), "{last:?}");
+    }
+
+    #[test]
+    fn statuses_are_delivered_retried_or_refused_for_good() {
+        assert_eq!(Attempt::of_status(204), Attempt::Delivered);
+        for code in [408, 429, 500, 503] {
+            assert!(
+                matches!(Attempt::of_status(code), Attempt::Retry(_)),
+                "{code}"
+            );
+        }
+        for code in [301, 400, 401, 404, 410] {
+            assert!(
+                matches!(Attempt::of_status(code), Attempt::Permanent(_)),
+                "{code}"
+            );
+        }
+    }
+}

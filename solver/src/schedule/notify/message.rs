@@ -51,12 +51,22 @@ pub fn body(ws: &Workspace, n: &Notification) -> Value {
         .collect();
     json!({
         "id": n.id, "event": n.event.as_str(), "team": n.team, "at": rfc3339(n.at),
-        "people": people, "changes": changes, "text": text(ws, n),
+        "offer": n.offer, "people": people, "changes": changes, "text": text(ws, n),
     })
 }
 
 /// `n` in words, times in the team's zone.
 pub fn text(ws: &Workspace, n: &Notification) -> String {
+    if let Some(offer) = n.offer {
+        let people: Vec<&str> = n.people.iter().map(|p| name(ws, p)).collect();
+        let what = n.event.as_str().trim_start_matches("offer-");
+        return format!(
+            "{}: offer #{offer} {what}; it concerns {} (see `oncall offers {}`)",
+            n.team,
+            people.join(", "),
+            n.team
+        );
+    }
     let tz = zone(ws, &n.team);
     // Each stretch is listed once per person; say it once.
     let stretches: BTreeSet<(DateTime<Utc>, &str, &SpanChange)> = n

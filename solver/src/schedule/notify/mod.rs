@@ -36,7 +36,24 @@ pub enum EventKind {
     SwapMatch,
     /// An offer was accepted by whoever takes its shift.
     OfferAccepted,
+    /// An offer was made (`cover request`, `trade offer`, `swap request`).
+    OfferCreated,
+    /// An offer was declined by the person asked.
+    OfferDeclined,
+    /// An offer was cancelled by its asker.
+    OfferCancelled,
 }
+
+const EVENTS: [EventKind; 8] = [
+    EventKind::Publish,
+    EventKind::Override,
+    EventKind::Swap,
+    EventKind::SwapMatch,
+    EventKind::OfferAccepted,
+    EventKind::OfferCreated,
+    EventKind::OfferDeclined,
+    EventKind::OfferCancelled,
+];
 
 impl EventKind {
     /// The name in bodies, headers and the store.
@@ -47,20 +64,15 @@ impl EventKind {
             EventKind::Swap => "swap",
             EventKind::SwapMatch => "swap-match",
             EventKind::OfferAccepted => "offer-accepted",
+            EventKind::OfferCreated => "offer-created",
+            EventKind::OfferDeclined => "offer-declined",
+            EventKind::OfferCancelled => "offer-cancelled",
         }
     }
 
     /// The kind named `name`, if any.
     pub fn parse(name: &str) -> Option<EventKind> {
-        [
-            EventKind::Publish,
-            EventKind::Override,
-            EventKind::Swap,
-            EventKind::SwapMatch,
-            EventKind::OfferAccepted,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == name)
+        EVENTS.into_iter().find(|k| k.as_str() == name)
     }
 }
 
@@ -96,8 +108,11 @@ pub struct Notification {
     pub at: DateTime<Utc>,
     /// Who made it.
     pub actor: String,
-    /// Everyone whose shifts changed, sorted.
+    /// Everyone concerned, sorted: whose shifts changed, or who made or is
+    /// asked by an offer.
     pub people: Vec<String>,
+    /// The offer, for an offer's events.
+    pub offer: Option<i64>,
     /// The stretches that changed hands, by person, then time.
     pub changes: Vec<SpanChange>,
 }
@@ -123,6 +138,7 @@ impl Notification {
             at,
             actor: actor.to_string(),
             people: people.into_iter().map(str::to_string).collect(),
+            offer: None,
             changes,
         })
     }
@@ -231,4 +247,33 @@ pub(crate) fn announce<T, E: From<StoreError>>(
         w.add_notification(&n, &channels(ws, &n.team))?;
     }
     Ok(out)
+}
+
+/// Adds a notification that offer `offer` of `team` was made, declined or
+/// cancelled, concerning `people` (asker, and whoever it asks by name). An
+/// accepted offer is announced by the change it makes instead.
+///
+/// # Errors
+/// The store fails.
+pub(crate) fn announce_offer(
+    ws: &Workspace,
+    w: &Writer<'_>,
+    (team, event): (&str, EventKind),
+    offer: i64,
+    people: &[&str],
+) -> Result<(), StoreError> {
+    let mut people: Vec<String> = people.iter().map(|p| p.to_string()).collect();
+    people.sort();
+    people.dedup();
+    let n = Notification {
+        id: new_id(),
+        event,
+        team: team.to_string(),
+        at: w.now(),
+        actor: w.actor().to_string(),
+        people,
+        offer: Some(offer),
+        changes: Vec::new(),
+    };
+    w.add_notification(&n, &channels(ws, team))
 }

@@ -96,3 +96,15 @@ pub(super) fn client() -> Result<Client, String> {
         .build()
         .map_err(|e| format!("cannot start an HTTP client: {e}"))
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_signature_is_rfc_4231s_hmac_sha256() {
+        // RFC 4231, test case 2.
+        assert_eq!(
+            super::signature(b"Jefe", b"what do ya want for nothing?"),
+            "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+}

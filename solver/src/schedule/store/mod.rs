@@ -241,6 +241,7 @@ pub const MIGRATIONS: &[&str] = &[
         actor      TEXT NOT NULL,
         people     TEXT NOT NULL,
         changes    TEXT NOT NULL,
+        offer      INTEGER,
         created_at TEXT NOT NULL
     );
     CREATE TABLE deliveries (

@@ -12,7 +12,7 @@ use crate::schedule::notify::deliver::{Delivery, DeliveryState, Finish};
 use crate::schedule::notify::{EventKind, Notification, SpanChange};
 
 const SELECT: &str = "SELECT d.id, d.channel, d.state, d.attempts, d.next_attempt_at, \
-     d.last_error, n.id, n.event, n.team, n.created_at, n.actor, n.people, n.changes \
+     d.last_error, n.id, n.event, n.team, n.created_at, n.actor, n.people, n.changes, n.offer \
      FROM deliveries d JOIN notifications n ON n.id = d.notification";
 
 fn changes_json(changes: &[SpanChange]) -> String {
@@ -41,8 +41,8 @@ impl Writer<'_> {
         let people = Value::from(n.people.clone()).to_string();
         self.tx
             .execute(
-                "INSERT INTO notifications (id, event, team, actor, people, changes, created_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO notifications (id, event, team, actor, people, changes, offer, \
+                 created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
                     n.id,
                     n.event.as_str(),
@@ -50,6 +50,7 @@ impl Writer<'_> {
                     n.actor,
                     people,
                     changes_json(&n.changes),
+                    n.offer,
                     ts(n.at)
                 ],
             )
@@ -144,6 +145,7 @@ struct Raw {
     actor: String,
     people: String,
     changes: String,
+    offer: Option<i64>,
 }
 
 fn raw(r: &Row<'_>) -> rusqlite::Result<Raw> {
@@ -161,6 +163,7 @@ fn raw(r: &Row<'_>) -> rusqlite::Result<Raw> {
         actor: r.get(10)?,
         people: r.get(11)?,
         changes: r.get(12)?,
+        offer: r.get(13)?,
     })
 }
 
@@ -215,6 +218,7 @@ impl Raw {
                 at: instant(path, &self.at, "notifications.created_at")?,
                 actor: self.actor,
                 people,
+                offer: self.offer,
                 changes,
             },
         })
