@@ -466,3 +466,145 @@ fn offers_are_announced_when_made_accepted_and_cancelled() {
         .all(|c| c["before"] == asker.as_str() && c["after"] == taker));
     got.iter().for_each(verify);
 }
+
+/// A real SMTP server: Python's aiosmtpd, from the test venv
+/// (`$ONCALL_PYTHON`), writing what it receives into a Maildir.
+struct Smtp {
+    child: std::process::Child,
+    port: u16,
+    maildir: tempfile::TempDir,
+}
+
+impl Drop for Smtp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Smtp {
+    fn start() -> Smtp {
+        let py = std::env::var("ONCALL_PYTHON").unwrap_or_else(|_| "python3".to_string());
+        let probe = std::process::Command::new(&py)
+            .args(["-c", "import aiosmtpd"])
+            .output();
+        assert!(
+            probe.is_ok_and(|o| o.status.success()),
+            "the e-mail tests need aiosmtpd: run scripts/test.sh, which installs it into \
+             target/py, or `python3 -m pip install aiosmtpd` (set ONCALL_PYTHON to that python)"
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let maildir = tempfile::tempdir().unwrap();
+        let child = std::process::Command::new(&py)
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(maildir.path().join("box"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "aiosmtpd did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Smtp {
+            child,
+            port,
+            maildir,
+        }
+    }
+
+    /// Every message received, raw.
+    fn messages(&self) -> Vec<String> {
+        let Ok(dir) = std::fs::read_dir(self.maildir.path().join("box/new")) else {
+            return Vec::new();
+        };
+        // Quoted-printable soft line breaks undone; the bodies are ASCII.
+        let raw = dir.map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap());
+        raw.map(|m| m.replace("=\r\n", "").replace("=\n", ""))
+            .collect()
+    }
+}
+
+fn with_email(dir: &Path, port: u16, tls: &str) {
+    let mut toml = std::fs::read_to_string(dir.join("oncall.toml")).unwrap();
+    toml.push_str(&format!(
+        "\n[notify.email]\nsmtp = \"127.0.0.1:{port}\"\nfrom = \"On-call <oncall@example.com>\"\n{tls}"
+    ));
+    std::fs::write(dir.join("oncall.toml"), toml).unwrap();
+}
+
+#[test]
+fn an_override_mails_each_person_whose_shifts_changed_once_in_their_own_zone() {
+    let smtp = Smtp::start();
+    let (url, rx) = receiver();
+    let (tmp, q) = workspace(&[format!("{url}/hook")]);
+    let dir = tmp.path();
+    ok(&notify_at(dir, NOW, &["--once"]));
+    with_email(dir, smtp.port, "tls = \"off\"\n");
+    let taker = free_person(&q);
+    let covered = holder(&q["shifts"], "2027-01-18", "primary");
+    ok(&as_taker(dir, &override_args(taker)));
+    let out = ok(&notify_at(dir, NOW, &["--once"]));
+    assert!(out.contains("3 delivery attempt(s)"), "{out}");
+    ok(&notify_at(dir, &later(24 * 60), &["--once"]));
+    assert_eq!(rx.lock().unwrap().got.len(), 2, "publish and override");
+    let id = rx.lock().unwrap().got[1].delivery().to_string();
+    let mails = smtp.messages();
+    assert_eq!(mails.len(), 2, "{mails:#?}");
+    let ws = oncall::input::load_workspace(dir).unwrap();
+    let (from, to) = (
+        DateTime::parse_from_rfc3339("2027-01-20T21:00:00Z").unwrap(),
+        DateTime::parse_from_rfc3339("2027-01-21T02:00:00Z").unwrap(),
+    );
+    for (who, verb) in [
+        (taker, "you now hold"),
+        (covered.as_str(), "you no longer hold"),
+    ] {
+        let p = ws.person(ws.person_by_id(who).unwrap());
+        let mail = mails
+            .iter()
+            .find(|m| m.contains(&format!("<{}>", p.email)))
+            .unwrap_or_else(|| panic!("no mail to {who}: {mails:#?}"));
+        let fmt = |t: DateTime<chrono::FixedOffset>| {
+            t.with_timezone(&p.timezone)
+                .format("%a %Y-%m-%d %H:%M")
+                .to_string()
+        };
+        let line = format!("{verb} primary {} to {}", fmt(from), fmt(to));
+        assert!(mail.contains(&line), "{line}\n{mail}");
+        assert!(
+            mail.contains(&format!("Message-ID: <{id}.{who}@example.com>")),
+            "{mail}"
+        );
+        assert!(mail.contains(p.timezone.name()), "{mail}");
+        assert!(
+            mail.contains("Date: Tue, 01 Dec 2026 09:00:00 +0000"),
+            "{mail}"
+        );
+        assert!(
+            !mail.contains("+1 555") && !mail.contains("@alice"),
+            "{mail}"
+        );
+    }
+}
+
+#[test]
+fn e_mail_without_starttls_is_not_sent_unless_tls_is_off() {
+    let smtp = Smtp::start();
+    let (tmp, q) = workspace(&[]);
+    let dir = tmp.path();
+    with_email(dir, smtp.port, "");
+    ok(&as_taker(dir, &override_args(free_person(&q))));
+    let out = ok(&notify_at(dir, NOW, &["--once"]));
+    assert!(out.contains("retry") && out.contains("email:"), "{out}");
+    assert!(smtp.messages().is_empty());
+}

@@ -7,6 +7,13 @@
 //! format = "json"                        # or "slack"
 //! secret_env = "ONCALL_WEBHOOK_SECRET"   # signs the body; the secret is read from the environment
 //! team = "payments"                      # optional: only this team's changes
+//!
+//! [notify.email]
+//! smtp = "smtp.example.com:587"
+//! from = "On-call <oncall@example.com>"
+//! username_env = "ONCALL_SMTP_USER"      # optional, with password_env
+//! password_env = "ONCALL_SMTP_PASSWORD"
+//! tls = "required"                       # STARTTLS (default), or "off"
 //! ```
 
 use serde::Deserialize;
@@ -15,7 +22,7 @@ use toml::Spanned;
 use crate::input::context::Cx;
 use crate::input::source::Source;
 use crate::input::suggest::did_you_mean;
-use crate::model::notify::{NotifySettings, Webhook, WebhookFormat};
+use crate::model::notify::{Email, NotifySettings, SmtpTls, Webhook, WebhookFormat};
 
 /// `[notify]` in `oncall.toml`.
 #[derive(Deserialize)]
@@ -23,6 +30,21 @@ use crate::model::notify::{NotifySettings, Webhook, WebhookFormat};
 pub(super) struct RawNotify {
     #[serde(default)]
     webhook: Vec<RawWebhook>,
+    #[serde(default)]
+    email: Option<RawEmail>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEmail {
+    smtp: Spanned<String>,
+    from: Spanned<String>,
+    #[serde(default)]
+    username_env: Option<Spanned<String>>,
+    #[serde(default)]
+    password_env: Option<Spanned<String>>,
+    #[serde(default)]
+    tls: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -50,9 +72,101 @@ impl Cx {
         src: &Source,
         raw: Option<RawNotify>,
     ) -> NotifySettings {
-        let hooks = raw.map(|r| r.webhook).unwrap_or_default();
-        let webhooks = hooks.iter().filter_map(|h| self.webhook(src, h)).collect();
-        NotifySettings { webhooks }
+        let Some(raw) = raw else {
+            return NotifySettings::default();
+        };
+        let webhooks = raw
+            .webhook
+            .iter()
+            .filter_map(|h| self.webhook(src, h))
+            .collect();
+        let email = raw.email.as_ref().and_then(|e| self.email(src, e));
+        NotifySettings { webhooks, email }
+    }
+
+    fn email(&mut self, src: &Source, raw: &RawEmail) -> Option<Email> {
+        let server = self.smtp_server(src, &raw.smtp);
+        let from = raw.from.get_ref().trim();
+        let mailbox = from.parse::<lettre::message::Mailbox>().ok();
+        if mailbox.is_none() {
+            self.push(
+                src.at(
+                    raw.from.span(),
+                    format!("`from` `{from}` is not an e-mail address"),
+                )
+                .help("write it like `oncall@example.com` or `On-call <oncall@example.com>`"),
+            );
+        }
+        let login_env = self.login_env(src, raw)?;
+        let tls = self.smtp_tls(src, raw.tls.as_ref());
+        let (host, port) = server?;
+        mailbox?;
+        Some(Email {
+            host,
+            port,
+            from: from.to_string(),
+            login_env,
+            tls: tls?,
+        })
+    }
+
+    /// `username_env` and `password_env`: both or neither. `None` when
+    /// diagnosed.
+    #[allow(clippy::option_option)]
+    fn login_env(&mut self, src: &Source, raw: &RawEmail) -> Option<Option<(String, String)>> {
+        match (&raw.username_env, &raw.password_env) {
+            (Some(u), Some(p)) => {
+                let (u, p) = (self.env_name(src, u), self.env_name(src, p));
+                Some(Some((u?, p?)))
+            }
+            (None, None) => Some(None),
+            (Some(v), None) | (None, Some(v)) => {
+                self.push(
+                    src.at(
+                        v.span(),
+                        "give both `username_env` and `password_env`, or neither",
+                    )
+                    .help(
+                        "a login needs a user name and a password, each read from the environment",
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn smtp_tls(&mut self, src: &Source, value: Option<&Spanned<String>>) -> Option<SmtpTls> {
+        let Some(value) = value else {
+            return Some(SmtpTls::Required);
+        };
+        match value.get_ref().trim() {
+            "required" => Some(SmtpTls::Required),
+            "off" => Some(SmtpTls::Off),
+            other => {
+                self.push(src.at(value.span(), format!("unknown `tls` `{other}`")).help(
+                    "use `required` (STARTTLS, the default) or `off` (plain SMTP, for a relay on this host)",
+                ));
+                None
+            }
+        }
+    }
+
+    fn smtp_server(&mut self, src: &Source, value: &Spanned<String>) -> Option<(String, u16)> {
+        let text = value.get_ref().trim();
+        let parsed = text
+            .rsplit_once(':')
+            .and_then(|(h, p)| Some((h, p.parse::<u16>().ok()?)))
+            .filter(|(h, p)| !h.is_empty() && *p > 0);
+        if parsed.is_none() {
+            self.push(
+                src.at(
+                    value.span(),
+                    format!("`smtp` `{text}` is not a host and port"),
+                )
+                .help("write it like `smtp.example.com:587` or `127.0.0.1:2525`"),
+            );
+        }
+        parsed.map(|(h, p)| (h.to_string(), p))
     }
 
     fn webhook(&mut self, src: &Source, raw: &RawWebhook) -> Option<Webhook> {

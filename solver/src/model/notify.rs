@@ -6,6 +6,41 @@
 pub struct NotifySettings {
     /// Every `[[notify.webhook]]`, in file order.
     pub webhooks: Vec<Webhook>,
+    /// `[notify.email]`: each person whose shifts changed is mailed.
+    pub email: Option<Email>,
+}
+
+/// An SMTP server to send people their changes through.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Email {
+    /// The server's host name or address.
+    pub host: String,
+    /// Its port.
+    pub port: u16,
+    /// The sender, `Name <address>` or an address.
+    pub from: String,
+    /// The environment variables holding the user name and password, when
+    /// the server wants a login.
+    pub login_env: Option<(String, String)>,
+    /// Whether STARTTLS is required.
+    pub tls: SmtpTls,
+}
+
+/// How the SMTP connection is protected.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// STARTTLS, or nothing is sent.
+    #[default]
+    Required,
+    /// Plain SMTP (a relay on the same host).
+    Off,
+}
+
+impl Email {
+    /// The channel name of a message to `person`.
+    pub fn channel(person: &str) -> String {
+        format!("email:{person}")
+    }
 }
 
 /// One webhook: every change (of one team, when `team` is set) is POSTed

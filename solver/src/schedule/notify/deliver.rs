@@ -4,9 +4,10 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::email::{self, Mail};
 use super::webhook::{self, Request};
 use super::{body, Notification};
-use crate::model::notify::Webhook;
+use crate::model::notify::{Email, Webhook};
 use crate::model::Workspace;
 use crate::schedule::store::{NotifyRead, Store, StoreError};
 
@@ -53,7 +54,7 @@ impl DeliveryState {
 pub struct Delivery {
     /// The delivery's own id.
     pub id: i64,
-    /// `webhook:<url>`.
+    /// `webhook:<url>`, or `email:<person id>`.
     pub channel: String,
     /// Where it stands.
     pub state: DeliveryState,
@@ -172,7 +173,51 @@ fn request(ws: &Workspace, hook: &Webhook, d: &Delivery) -> Result<Request, Stri
     })
 }
 
-/// Everything due now, with the body it would get; nothing is claimed or
+/// What one delivery sends.
+enum Job<'w> {
+    Hook(&'w Webhook, Request),
+    Mail(&'w Email, Mail),
+}
+
+impl Job<'_> {
+    /// What is sent, as text: the body, or the message with its headers.
+    fn text(&self) -> String {
+        match self {
+            Job::Hook(_, r) => r.body.clone(),
+            Job::Mail(_, m) => format!(
+                "To: {}\nSubject: {}\nMessage-ID: {}\n\n{}",
+                m.to, m.subject, m.message_id, m.body
+            ),
+        }
+    }
+
+    fn send(&self, client: &reqwest::blocking::Client) -> Attempt {
+        match self {
+            Job::Hook(h, r) => webhook::send(client, h, r),
+            Job::Mail(settings, m) => email::send(settings, m),
+        }
+    }
+}
+
+/// What `d` sends, or how the attempt ends without sending.
+fn prepare<'w>(ws: &'w Workspace, d: &Delivery) -> Result<Job<'w>, Attempt> {
+    if let Some(person) = d.channel.strip_prefix("email:") {
+        let Some(settings) = &ws.org.notify.email else {
+            return Err(Attempt::Permanent(not_configured(&d.channel)));
+        };
+        let mail = email::mail(ws, settings, &d.notification, person);
+        return mail
+            .map(|m| Job::Mail(settings, m))
+            .map_err(Attempt::Permanent);
+    }
+    let Some(hook) = hook_of(ws, &d.channel) else {
+        return Err(Attempt::Permanent(not_configured(&d.channel)));
+    };
+    let req = request(ws, hook, d).map_err(Attempt::Retry)?;
+    Ok(Job::Hook(hook, req))
+}
+
+/// Everything due now, with what it would send; nothing is claimed or
 /// sent.
 ///
 /// # Errors
@@ -182,9 +227,11 @@ pub fn dry_run(ws: &Workspace, store: &Store) -> Result<Vec<Sent>, StoreError> {
     Ok(due
         .into_iter()
         .map(|delivery| {
-            let body = hook_of(ws, &delivery.channel)
-                .map(|h| webhook::body_for(h, &body(ws, &delivery.notification)))
-                .unwrap_or_default();
+            let body = match prepare(ws, &delivery) {
+                Ok(job) => job.text(),
+                Err(Attempt::Retry(e) | Attempt::Permanent(e)) => format!("(not sent: {e})"),
+                Err(Attempt::Delivered) => String::new(),
+            };
             Sent {
                 delivery,
                 body,
@@ -217,16 +264,9 @@ pub fn once(ws: &Workspace, store: &mut Store) -> Result<Vec<Sent>, DeliverError
     let client = webhook::client().map_err(DeliverError::Client)?;
     let mut out = Vec::new();
     while let Some(d) = store.write(|w| w.claim_delivery(&worker, w.now() + LEASE))? {
-        let (body, attempt) = match hook_of(ws, &d.channel).map(|h| (h, request(ws, h, &d))) {
-            None => (
-                String::new(),
-                Attempt::Permanent(not_configured(&d.channel)),
-            ),
-            Some((_, Err(e))) => (String::new(), Attempt::Retry(e)),
-            Some((h, Ok(req))) => {
-                let sent = webhook::send(&client, h, &req);
-                (req.body, sent)
-            }
+        let (body, attempt) = match prepare(ws, &d) {
+            Ok(job) => (job.text(), job.send(&client)),
+            Err(a) => (String::new(), a),
         };
         let f = finish(attempt, d.attempts, crate::clock::now());
         store.write(|w| w.finish_delivery(d.id, &worker, &f))?;
@@ -242,7 +282,7 @@ pub fn once(ws: &Workspace, store: &mut Store) -> Result<Vec<Sent>, DeliverError
 fn not_configured(channel: &str) -> String {
     format!(
         "{channel} is no longer in oncall.toml's [notify]; nothing was sent (add it back and \
-         the next notification goes to it)"
+         later notifications go to it)"
     )
 }
 

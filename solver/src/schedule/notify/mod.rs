@@ -8,6 +8,7 @@
 //! deliverers never send the same one at the same time.
 
 pub mod deliver;
+mod email;
 mod message;
 mod webhook;
 
@@ -15,6 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 
+use crate::model::notify::Email;
 use crate::model::{TeamIdx, Workspace};
 use crate::schedule::store::{StoreError, StoreRead, Writer};
 use crate::schedule::timeline::Timeline;
@@ -144,13 +146,24 @@ impl Notification {
     }
 }
 
-/// The channels that want a notification of `team`, by name.
-pub fn channels(ws: &Workspace, team: &str) -> Vec<String> {
+/// The channels that want `n`, by name: each webhook for its team, and
+/// with `[notify.email]`, each person with an address whose own shifts
+/// changed.
+pub fn channels(ws: &Workspace, n: &Notification) -> Vec<String> {
     let hooks = ws.org.notify.webhooks.iter();
-    hooks
-        .filter(|h| h.wants(team))
+    let mut out: Vec<String> = hooks
+        .filter(|h| h.wants(&n.team))
         .map(|h| h.channel())
-        .collect()
+        .collect();
+    if ws.org.notify.email.is_some() {
+        let changed: BTreeSet<&str> = n.changes.iter().map(|c| c.person.as_str()).collect();
+        let mailed = changed.into_iter().filter(|p| {
+            let person = ws.person_by_id(p).map(|i| ws.person(i));
+            person.is_some_and(|p| !p.email.trim().is_empty())
+        });
+        out.extend(mailed.map(Email::channel));
+    }
+    out
 }
 
 /// A fresh random id, `n-` and 32 hex digits.
@@ -244,7 +257,7 @@ pub(crate) fn announce<T, E: From<StoreError>>(
     let out = write()?;
     let after = w.timeline(ws, team)?;
     if let Some(n) = Notification::of_change(event, (&before, &after), w.now(), w.actor()) {
-        w.add_notification(&n, &channels(ws, &n.team))?;
+        w.add_notification(&n, &channels(ws, &n))?;
     }
     Ok(out)
 }
@@ -275,5 +288,5 @@ pub(crate) fn announce_offer(
         offer: Some(offer),
         changes: Vec::new(),
     };
-    w.add_notification(&n, &channels(ws, team))
+    w.add_notification(&n, &channels(ws, &n))
 }

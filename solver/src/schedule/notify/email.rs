@@ -1,0 +1,153 @@
+//! Mailing a person the change to their own shifts: one plain-text message
+//! per person and notification, times in the person's zone.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use lettre::message::{header::ContentType, Mailbox};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::{Message, SmtpTransport, Transport};
+
+use super::deliver::Attempt;
+use super::Notification;
+use crate::model::notify::{Email, SmtpTls};
+use crate::model::Workspace;
+
+/// How long one attempt may take: connecting, each command and reply.
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A message ready to send.
+#[derive(Clone, Debug)]
+pub(super) struct Mail {
+    /// The recipient.
+    pub(super) to: Mailbox,
+    /// The subject line.
+    pub(super) subject: String,
+    /// The plain-text body.
+    pub(super) body: String,
+    /// `Message-ID`, from the notification's id and the person's.
+    pub(super) message_id: String,
+}
+
+fn local(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz).format("%a %Y-%m-%d %H:%M").to_string()
+}
+
+/// The message to `person` about `n`, or why there is none.
+pub(super) fn mail(
+    ws: &Workspace,
+    settings: &Email,
+    n: &Notification,
+    person: &str,
+) -> Result<Mail, String> {
+    let p = ws
+        .person_by_id(person)
+        .map(|i| ws.person(i))
+        .ok_or_else(|| format!("{person} is no longer in people.csv; nothing was sent"))?;
+    let name = if p.name.is_empty() { &p.id } else { &p.name };
+    let to = format!("{name} <{}>", p.email.trim())
+        .parse::<Mailbox>()
+        .map_err(|e| format!("the e-mail address of {person} in people.csv cannot be used: {e}"))?;
+    let tz = p.timezone;
+    let mut body = format!(
+        "Hello {name},\n\nyour on-call shifts in team {} changed ({}). Times are in {}.\n\n",
+        n.team,
+        n.event.as_str(),
+        tz.name()
+    );
+    for c in n.changes.iter().filter(|c| c.person == person) {
+        let other = |o: &Option<String>| {
+            let id = o.as_deref().unwrap_or("");
+            let other = ws.person_by_id(id).map(|i| ws.person(i));
+            other
+                .map_or(if id.is_empty() { "nobody" } else { id }, |o| {
+                    o.name.as_str()
+                })
+                .to_string()
+        };
+        let span = format!("{} {} to {}", c.role, local(c.from, tz), local(c.to, tz));
+        let line = if c.after.as_deref() == Some(person) {
+            format!("- you now hold {span} (before: {})\n", other(&c.before))
+        } else {
+            format!("- you no longer hold {span} (now: {})\n", other(&c.after))
+        };
+        body.push_str(&line);
+    }
+    body.push_str(&format!(
+        "\nSee `oncall show {}` for the whole schedule.\n",
+        n.team
+    ));
+    let domain = settings
+        .from
+        .rsplit_once('@')
+        .map_or("oncall.invalid", |(_, d)| d.trim_end_matches('>'));
+    Ok(Mail {
+        to,
+        subject: format!(
+            "[oncall] {}: your shifts changed ({})",
+            n.team,
+            n.event.as_str()
+        ),
+        body,
+        message_id: format!("<{}.{person}@{domain}>", n.id),
+    })
+}
+
+/// Sends `m` through the server of `settings`.
+pub(super) fn send(settings: &Email, m: &Mail) -> Attempt {
+    let message = match build(settings, m) {
+        Ok(msg) => msg,
+        Err(e) => return Attempt::Permanent(e),
+    };
+    let transport = match transport(settings) {
+        Ok(t) => t,
+        Err(e) => return Attempt::Retry(e),
+    };
+    match transport.send(&message) {
+        Ok(_) => Attempt::Delivered,
+        Err(e) if e.is_permanent() => {
+            Attempt::Permanent(format!("the SMTP server refused it: {e}"))
+        }
+        Err(e) => Attempt::Retry(format!("SMTP {}:{}: {e}", settings.host, settings.port)),
+    }
+}
+
+fn build(settings: &Email, m: &Mail) -> Result<Message, String> {
+    let from: Mailbox = settings
+        .from
+        .parse()
+        .map_err(|e| format!("`from` in [notify.email] cannot be used: {e}"))?;
+    Message::builder()
+        .from(from)
+        .to(m.to.clone())
+        .subject(m.subject.clone())
+        .message_id(Some(m.message_id.clone()))
+        .date(std::time::SystemTime::from(crate::clock::now()))
+        .header(ContentType::TEXT_PLAIN)
+        .body(m.body.clone())
+        .map_err(|e| format!("cannot build the message: {e}"))
+}
+
+fn transport(settings: &Email) -> Result<SmtpTransport, String> {
+    let tls = match settings.tls {
+        SmtpTls::Off => Tls::None,
+        SmtpTls::Required => Tls::Required(
+            TlsParameters::new(settings.host.clone()).map_err(|e| format!("TLS: {e}"))?,
+        ),
+    };
+    let mut b = SmtpTransport::builder_dangerous(settings.host.clone())
+        .port(settings.port)
+        .tls(tls)
+        .timeout(Some(ATTEMPT_TIMEOUT));
+    if let Some((user_var, pass_var)) = &settings.login_env {
+        let var = |v: &str| {
+            std::env::var(v).map_err(|_| {
+                format!("[notify.email] logs in with ${v}, which is not set; export it")
+            })
+        };
+        b = b.credentials(Credentials::new(var(user_var)?, var(pass_var)?));
+    }
+    Ok(b.build())
+}
