@@ -608,3 +608,82 @@ fn e_mail_without_starttls_is_not_sent_unless_tls_is_off() {
     assert!(out.contains("retry") && out.contains("email:"), "{out}");
     assert!(smtp.messages().is_empty());
 }
+
+#[test]
+fn publish_all_announces_each_team_whose_timeline_changed_in_its_transaction() {
+    let (url, rx) = receiver();
+    let tmp = copy_of("quickstart");
+    let dir = tmp.path();
+    let mut toml = std::fs::read_to_string(dir.join("oncall.toml")).unwrap();
+    toml.push_str(&format!("\n[[notify.webhook]]\nurl = \"{url}/all\"\n"));
+    std::fs::write(dir.join("oncall.toml"), toml).unwrap();
+    let plans = dir.join("plans");
+    let plans = plans.to_str().unwrap();
+    ok(&oncall(
+        dir,
+        &[
+            "plan",
+            "--all",
+            "--from",
+            "2027-01-04",
+            "--weeks",
+            "2",
+            "--out",
+            plans,
+        ],
+    ));
+    for entry in std::fs::read_dir(dir.join("plans")).unwrap() {
+        let path = entry.unwrap().path();
+        let team = path.file_stem().unwrap().to_str().unwrap().to_string();
+        ok(&oncall(dir, &["check-plan", &team, path.to_str().unwrap()]));
+    }
+    ok(&oncall(dir, &["publish", "--all", plans]));
+    // The same set again changes nobody's shifts: nothing more to announce.
+    ok(&oncall(dir, &["publish", "--all", plans]));
+    ok(&notify_at(dir, NOW, &["--once"]));
+    let got = rx.lock().unwrap().got.clone();
+    let mut teams: Vec<String> = got
+        .iter()
+        .map(|g| {
+            assert_eq!(g.json()["event"], "publish");
+            assert!(
+                !g.headers.contains_key("x-oncall-signature"),
+                "no secret, no signature"
+            );
+            g.json()["team"].as_str().unwrap().to_string()
+        })
+        .collect();
+    teams.sort();
+    let ws = oncall::input::load_workspace(dir).unwrap();
+    let all: Vec<String> = ws.teams.iter().map(|t| t.id.clone()).collect();
+    assert_eq!(teams, all);
+    // Every stretch of each team's timeline is in its notification, as gained.
+    for g in &got {
+        let body = g.json();
+        let team = body["team"].as_str().unwrap();
+        let gained: Vec<(String, String, DateTime<Utc>, DateTime<Utc>)> = body["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                assert!(c["before"].is_null());
+                let p = c["person"].as_str().unwrap().to_string();
+                (
+                    c["role"].as_str().unwrap().to_string(),
+                    p,
+                    utc(&c["from"]),
+                    utc(&c["to"]),
+                )
+            })
+            .collect();
+        let mut held: Vec<_> = timeline(dir, team)
+            .segments
+            .into_iter()
+            .map(|s| (s.role, s.person, s.start, s.end))
+            .collect();
+        held.sort();
+        let mut gained = gained;
+        gained.sort();
+        assert_eq!(gained, held, "{team}");
+    }
+}

@@ -97,7 +97,7 @@ impl Cx {
                 .help("write it like `oncall@example.com` or `On-call <oncall@example.com>`"),
             );
         }
-        let login_env = self.login_env(src, raw)?;
+        let login_env = self.login_env(src, raw);
         let tls = self.smtp_tls(src, raw.tls.as_ref());
         let (host, port) = server?;
         mailbox?;
@@ -105,7 +105,7 @@ impl Cx {
             host,
             port,
             from: from.to_string(),
-            login_env,
+            login_env: login_env?,
             tls: tls?,
         })
     }
