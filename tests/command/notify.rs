@@ -522,6 +522,36 @@ impl Smtp {
         }
     }
 
+    /// The calendar attachments of every message to `address`, read with
+    /// Python's `email` and icalendar: per attachment, its METHOD and each
+    /// event's (DTSTART, DTEND, SUMMARY) in UTC.
+    fn calendars_to(&self, address: &str) -> Value {
+        let py = std::env::var("ONCALL_PYTHON").unwrap_or_else(|_| "python3".to_string());
+        let script = r#"
+import email, glob, json, sys, icalendar
+out = []
+for path in sorted(glob.glob(sys.argv[1] + "/new/*")):
+    msg = email.message_from_binary_file(open(path, "rb"))
+    if sys.argv[2] not in msg["To"]:
+        continue
+    for part in msg.walk():
+        if part.get_content_type() == "text/calendar":
+            cal = icalendar.Calendar.from_ical(part.get_payload(decode=True))
+            events = [[e.decoded("DTSTART").isoformat(), e.decoded("DTEND").isoformat(),
+                       str(e["SUMMARY"])] for e in cal.walk("VEVENT")]
+            out.append({"method": str(cal["METHOD"]), "events": events})
+print(json.dumps(out))
+"#;
+        let out = std::process::Command::new(py)
+            .args(["-c", script])
+            .arg(self.maildir.path().join("box"))
+            .arg(address)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
     /// Every message received, raw.
     fn messages(&self) -> Vec<String> {
         let Ok(dir) = std::fs::read_dir(self.maildir.path().join("box/new")) else {
@@ -595,6 +625,16 @@ fn an_override_mails_each_person_whose_shifts_changed_once_in_their_own_zone() {
             "{mail}"
         );
     }
+    // The taker gets the afternoon as a calendar event; the covered person
+    // gives a shift away and gets none.
+    let email = |who: &str| ws.person(ws.person_by_id(who).unwrap()).email.clone();
+    assert_eq!(
+        smtp.calendars_to(&email(taker)),
+        serde_json::json!([{"method": "PUBLISH", "events": [[
+            "2027-01-20T21:00:00+00:00", "2027-01-21T02:00:00+00:00", "On call: Payments primary"
+        ]]}])
+    );
+    assert_eq!(smtp.calendars_to(&email(&covered)), serde_json::json!([]));
 }
 
 #[test]

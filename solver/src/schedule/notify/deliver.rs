@@ -185,8 +185,14 @@ impl Job<'_> {
         match self {
             Job::Hook(_, r) => r.body.clone(),
             Job::Mail(_, m) => format!(
-                "To: {}\nSubject: {}\nMessage-ID: {}\n\n{}",
-                m.to, m.subject, m.message_id, m.body
+                "To: {}\nSubject: {}\nMessage-ID: {}\n\n{}{}",
+                m.to,
+                m.subject,
+                m.message_id,
+                m.body,
+                m.calendar
+                    .as_ref()
+                    .map_or(String::new(), |c| format!("\n[shifts.ics]\n{c}"))
             ),
         }
     }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use lettre::message::{header::ContentType, Mailbox};
+use lettre::message::{header::ContentType, Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{Message, SmtpTransport, Transport};
@@ -14,6 +14,7 @@ use super::deliver::Attempt;
 use super::Notification;
 use crate::model::notify::{Email, SmtpTls};
 use crate::model::Workspace;
+use crate::text::ics::ContentWriter;
 
 /// How long one attempt may take: connecting, each command and reply.
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -29,6 +30,41 @@ pub(super) struct Mail {
     pub(super) body: String,
     /// `Message-ID`, from the notification's id and the person's.
     pub(super) message_id: String,
+    /// A calendar (`METHOD:PUBLISH`) of the shifts the person takes, when
+    /// they take any.
+    pub(super) calendar: Option<String>,
+}
+
+/// The shifts `person` takes in `n`, as an iCalendar `PUBLISH`, or `None`
+/// when they take none.
+fn calendar(ws: &Workspace, n: &Notification, person: &str) -> Option<String> {
+    let taken: Vec<_> = n
+        .changes
+        .iter()
+        .filter(|c| c.person == person && c.after.as_deref() == Some(person))
+        .collect();
+    if taken.is_empty() {
+        return None;
+    }
+    let team = ws
+        .team_by_id(&n.team)
+        .map_or(n.team.as_str(), |t| ws.team(t).name.as_str());
+    let mut w = ContentWriter::new();
+    w.raw("BEGIN", "VCALENDAR");
+    w.raw("VERSION", "2.0");
+    w.raw("PRODID", "-//oncall//notifications//EN");
+    w.raw("METHOD", "PUBLISH");
+    for (k, c) in taken.iter().enumerate() {
+        w.raw("BEGIN", "VEVENT");
+        w.text("UID", &format!("{}-{person}-{k}@oncall", n.id));
+        w.utc("DTSTAMP", n.at);
+        w.utc("DTSTART", c.from);
+        w.utc("DTEND", c.to);
+        w.text("SUMMARY", &format!("On call: {team} {}", c.role));
+        w.raw("END", "VEVENT");
+    }
+    w.raw("END", "VCALENDAR");
+    Some(w.finish())
 }
 
 fn local(t: DateTime<Utc>, tz: Tz) -> String {
@@ -92,6 +128,7 @@ pub(super) fn mail(
         ),
         body,
         message_id: format!("<{}.{person}@{domain}>", n.id),
+        calendar: calendar(ws, n, person),
     })
 }
 
@@ -119,15 +156,26 @@ fn build(settings: &Email, m: &Mail) -> Result<Message, String> {
         .from
         .parse()
         .map_err(|e| format!("`from` in [notify.email] cannot be used: {e}"))?;
-    Message::builder()
+    let builder = Message::builder()
         .from(from)
         .to(m.to.clone())
         .subject(m.subject.clone())
         .message_id(Some(m.message_id.clone()))
-        .date(std::time::SystemTime::from(crate::clock::now()))
-        .header(ContentType::TEXT_PLAIN)
-        .body(m.body.clone())
-        .map_err(|e| format!("cannot build the message: {e}"))
+        .date(std::time::SystemTime::from(crate::clock::now()));
+    let built = match &m.calendar {
+        None => builder.header(ContentType::TEXT_PLAIN).body(m.body.clone()),
+        Some(ics) => {
+            let kind = ContentType::parse("text/calendar; method=PUBLISH; charset=utf-8")
+                .map_err(|e| format!("cannot build the message: {e}"))?;
+            let attachment = Attachment::new("shifts.ics".to_string()).body(ics.clone(), kind);
+            builder.multipart(
+                MultiPart::mixed()
+                    .singlepart(SinglePart::plain(m.body.clone()))
+                    .singlepart(attachment),
+            )
+        }
+    };
+    built.map_err(|e| format!("cannot build the message: {e}"))
 }
 
 fn transport(settings: &Email) -> Result<SmtpTransport, String> {
