@@ -727,3 +727,72 @@ fn publish_all_announces_each_team_whose_timeline_changed_in_its_transaction() {
         assert_eq!(gained, held, "{team}");
     }
 }
+
+#[test]
+fn each_shift_is_reminded_of_once_including_one_an_override_gives_but_not_one_it_takes() {
+    let (url, rx) = receiver();
+    let (tmp, q) = workspace(&[format!("{url}/hook")]);
+    let dir = tmp.path();
+    let mut toml = std::fs::read_to_string(dir.join("oncall.toml")).unwrap();
+    toml = toml.replacen(
+        "[[notify.webhook]]",
+        "[notify]\nremind_before = \"24h\"\n\n[[notify.webhook]]",
+        1,
+    );
+    std::fs::write(dir.join("oncall.toml"), &toml).unwrap();
+    // The taker covers the first day of the week of 2027-01-25 (handoff
+    // Monday 10:00 in Los Angeles, 18:00Z).
+    let taker = free_person(&q);
+    let given = holder(&q["shifts"], "2027-01-25", "primary");
+    let second = holder(&q["shifts"], "2027-01-25", "secondary");
+    let mut args = override_args(taker);
+    args[7] = "2027-01-25T10:00";
+    args[9] = "2027-01-26T10:00";
+    ok(&as_taker(dir, &args));
+    ok(&notify_at(dir, NOW, &["--once"]));
+    let changes = rx.lock().unwrap().got.len();
+    assert_eq!(changes, 2, "publish and override; nothing due yet");
+    // A day before the week: its shifts that begin within 24 hours.
+    for now in ["2027-01-24T19:00:00Z", "2027-01-24T20:00:00Z"] {
+        ok(&notify_at(dir, now, &["--once"]));
+    }
+    let got = rx.lock().unwrap().got.clone();
+    let mut reminded: Vec<(String, String, String)> = got[changes..]
+        .iter()
+        .map(|g| {
+            let b = g.json();
+            assert_eq!(b["event"], "reminder");
+            let c = &b["changes"][0];
+            let p = c["person"].as_str().unwrap().to_string();
+            (
+                p,
+                c["role"].as_str().unwrap().to_string(),
+                c["from"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    reminded.sort();
+    let mut want = vec![
+        (
+            taker.to_string(),
+            "primary".to_string(),
+            "2027-01-25T18:00:00Z".to_string(),
+        ),
+        (
+            second.clone(),
+            "secondary".to_string(),
+            "2027-01-25T18:00:00Z".to_string(),
+        ),
+    ];
+    want.sort();
+    assert_eq!(reminded, want, "not {given}, whose first day was taken");
+    // The covered person's shift resumes the next day: reminded then, once.
+    for now in ["2027-01-25T19:00:00Z", "2027-01-25T21:00:00Z"] {
+        ok(&notify_at(dir, now, &["--once"]));
+    }
+    let got = rx.lock().unwrap().got.clone();
+    assert_eq!(got.len(), changes + 3, "{got:#?}");
+    let last = got[changes + 2].json();
+    assert_eq!(last["changes"][0]["person"], given.as_str());
+    assert_eq!(last["changes"][0]["from"], "2027-01-26T18:00:00Z");
+}

@@ -1748,9 +1748,13 @@ fn notify_webhooks_are_read_and_their_mistakes_named_by_line() {
 
 #[test]
 fn notify_email_is_read_and_its_mistakes_named_by_line() {
-    let good = "\n[notify.email]\nsmtp = \"smtp.example.com:587\"\nfrom = \"On-call <oncall@example.com>\"\n\
+    let good = "\n[notify]\nremind_before = \"90m\"\n\n[notify.email]\nsmtp = \"smtp.example.com:587\"\nfrom = \"On-call <oncall@example.com>\"\n\
                 username_env = \"SMTP_USER\"\npassword_env = \"SMTP_PASSWORD\"\n";
     let ws = load(&[("oncall.toml", Some(&format!("{ORG}{good}")))]).unwrap();
+    assert_eq!(
+        ws.org.notify.remind_before,
+        Some(chrono::Duration::minutes(90))
+    );
     let email = ws.org.notify.email.unwrap();
     assert_eq!((email.host.as_str(), email.port), ("smtp.example.com", 587));
     assert_eq!(email.tls, oncall::model::notify::SmtpTls::Required);

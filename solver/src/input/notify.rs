@@ -32,6 +32,8 @@ pub(super) struct RawNotify {
     webhook: Vec<RawWebhook>,
     #[serde(default)]
     email: Option<RawEmail>,
+    #[serde(default)]
+    remind_before: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -81,7 +83,44 @@ impl Cx {
             .filter_map(|h| self.webhook(src, h))
             .collect();
         let email = raw.email.as_ref().and_then(|e| self.email(src, e));
-        NotifySettings { webhooks, email }
+        let remind_before = raw
+            .remind_before
+            .as_ref()
+            .and_then(|r| self.remind_before(src, r));
+        NotifySettings {
+            webhooks,
+            email,
+            remind_before,
+        }
+    }
+
+    /// A lead time like `24h`, `90m` or `2d`, from a minute to 28 days.
+    fn remind_before(&mut self, src: &Source, value: &Spanned<String>) -> Option<chrono::Duration> {
+        let text = value.get_ref().trim();
+        let split = text.len().saturating_sub(1);
+        let (n, unit) = (
+            text.get(..split).unwrap_or(""),
+            text.get(split..).unwrap_or(""),
+        );
+        let minutes = n.parse::<i64>().ok().and_then(|n| match unit {
+            "m" => Some(n),
+            "h" => n.checked_mul(60),
+            "d" => n.checked_mul(24 * 60),
+            _ => None,
+        });
+        match minutes.filter(|m| (1..=28 * 24 * 60).contains(m)) {
+            Some(m) => Some(chrono::Duration::minutes(m)),
+            None => {
+                self.push(
+                    src.at(
+                        value.span(),
+                        format!("`remind_before` `{text}` is not a lead time"),
+                    )
+                    .help("write a number and a unit, m, h or d, from 1m to 28d, e.g. `24h`"),
+                );
+                None
+            }
+        }
     }
 
     fn email(&mut self, src: &Source, raw: &RawEmail) -> Option<Email> {

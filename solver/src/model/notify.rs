@@ -8,6 +8,9 @@ pub struct NotifySettings {
     pub webhooks: Vec<Webhook>,
     /// `[notify.email]`: each person whose shifts changed is mailed.
     pub email: Option<Email>,
+    /// `remind_before`: how long before each of their shifts people are
+    /// reminded of it.
+    pub remind_before: Option<chrono::Duration>,
 }
 
 /// An SMTP server to send people their changes through.

@@ -260,12 +260,14 @@ pub fn worker_name() -> String {
     format!("pid{}-{:08x}", std::process::id(), fastrand::u32(..))
 }
 
-/// Sends every delivery due now, one at a time, each claimed first, and
-/// records how each attempt went. Returns what was attempted.
+/// Writes the reminders now due (see [`super::remind`]), then sends every
+/// delivery due now, one at a time, each claimed first, and records how
+/// each attempt went. Returns what was attempted.
 ///
 /// # Errors
 /// The store fails, or no HTTP client can be made.
 pub fn once(ws: &Workspace, store: &mut Store) -> Result<Vec<Sent>, DeliverError> {
+    super::remind(ws, store)?;
     let worker = worker_name();
     let client = webhook::client().map_err(DeliverError::Client)?;
     let mut out = Vec::new();

@@ -11,7 +11,7 @@ use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{Message, SmtpTransport, Transport};
 
 use super::deliver::Attempt;
-use super::Notification;
+use super::{EventKind, Notification};
 use crate::model::notify::{Email, SmtpTls};
 use crate::model::Workspace;
 use crate::text::ics::ContentWriter;
@@ -43,7 +43,7 @@ fn calendar(ws: &Workspace, n: &Notification, person: &str) -> Option<String> {
         .iter()
         .filter(|c| c.person == person && c.after.as_deref() == Some(person))
         .collect();
-    if taken.is_empty() {
+    if taken.is_empty() || n.event == EventKind::Reminder {
         return None;
     }
     let team = ws
@@ -87,10 +87,13 @@ pub(super) fn mail(
         .parse::<Mailbox>()
         .map_err(|e| format!("the e-mail address of {person} in people.csv cannot be used: {e}"))?;
     let tz = p.timezone;
+    let what = match n.event {
+        EventKind::Reminder => "begin soon".to_string(),
+        e => format!("changed ({})", e.as_str()),
+    };
     let mut body = format!(
-        "Hello {name},\n\nyour on-call shifts in team {} changed ({}). Times are in {}.\n\n",
+        "Hello {name},\n\nyour on-call shifts in team {} {what}. Times are in {}.\n\n",
         n.team,
-        n.event.as_str(),
         tz.name()
     );
     for c in n.changes.iter().filter(|c| c.person == person) {
@@ -104,7 +107,9 @@ pub(super) fn mail(
                 .to_string()
         };
         let span = format!("{} {} to {}", c.role, local(c.from, tz), local(c.to, tz));
-        let line = if c.after.as_deref() == Some(person) {
+        let line = if n.event == EventKind::Reminder {
+            format!("- reminder: you are on call for {span}\n")
+        } else if c.after.as_deref() == Some(person) {
             format!("- you now hold {span} (before: {})\n", other(&c.before))
         } else {
             format!("- you no longer hold {span} (now: {})\n", other(&c.after))
@@ -121,11 +126,7 @@ pub(super) fn mail(
         .map_or("oncall.invalid", |(_, d)| d.trim_end_matches('>'));
     Ok(Mail {
         to,
-        subject: format!(
-            "[oncall] {}: your shifts changed ({})",
-            n.team,
-            n.event.as_str()
-        ),
+        subject: format!("[oncall] {}: your shifts {what}", n.team),
         body,
         message_id: format!("<{}.{person}@{domain}>", n.id),
         calendar: calendar(ws, n, person),

@@ -68,6 +68,26 @@ pub fn text(ws: &Workspace, n: &Notification) -> String {
         );
     }
     let tz = zone(ws, &n.team);
+    if n.event == super::EventKind::Reminder {
+        let shifts = n
+            .changes
+            .iter()
+            .filter(|c| c.after.as_deref() == Some(c.person.as_str()));
+        let lines: Vec<String> = shifts
+            .map(|c| {
+                format!(
+                    "{}: reminder: {} is on call for {} from {} to {} ({})",
+                    n.team,
+                    name(ws, &c.person),
+                    c.role,
+                    c.from.with_timezone(&tz).format("%a %Y-%m-%d %H:%M"),
+                    c.to.with_timezone(&tz).format("%a %Y-%m-%d %H:%M"),
+                    tz.name()
+                )
+            })
+            .collect();
+        return lines.join("\n");
+    }
     // Each stretch is listed once per person; say it once.
     let stretches: BTreeSet<(DateTime<Utc>, &str, &SpanChange)> = n
         .changes

@@ -10,6 +10,7 @@
 pub mod deliver;
 mod email;
 mod message;
+mod remind;
 mod webhook;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -44,9 +45,11 @@ pub enum EventKind {
     OfferDeclined,
     /// An offer was cancelled by its asker.
     OfferCancelled,
+    /// A shift begins within `remind_before`.
+    Reminder,
 }
 
-const EVENTS: [EventKind; 8] = [
+const EVENTS: [EventKind; 9] = [
     EventKind::Publish,
     EventKind::Override,
     EventKind::Swap,
@@ -55,6 +58,7 @@ const EVENTS: [EventKind; 8] = [
     EventKind::OfferCreated,
     EventKind::OfferDeclined,
     EventKind::OfferCancelled,
+    EventKind::Reminder,
 ];
 
 impl EventKind {
@@ -69,6 +73,7 @@ impl EventKind {
             EventKind::OfferCreated => "offer-created",
             EventKind::OfferDeclined => "offer-declined",
             EventKind::OfferCancelled => "offer-cancelled",
+            EventKind::Reminder => "reminder",
         }
     }
 
@@ -165,6 +170,8 @@ pub fn channels(ws: &Workspace, n: &Notification) -> Vec<String> {
     }
     out
 }
+
+pub use remind::remind;
 
 /// A fresh random id, `n-` and 32 hex digits.
 fn new_id() -> String {

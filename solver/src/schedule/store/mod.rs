@@ -232,7 +232,7 @@ pub const MIGRATIONS: &[&str] = &[
     // 7: the notification outbox: each notification is written in the
     // transaction of the change it announces, with one delivery per channel;
     // a deliverer holds a delivery under a lease (claimed_by, claimed_until)
-    // while it sends it.
+    // while it sends it; `reminders` holds each shift already reminded of.
     r"
     CREATE TABLE notifications (
         id         TEXT PRIMARY KEY,
@@ -258,6 +258,14 @@ pub const MIGRATIONS: &[&str] = &[
         UNIQUE (notification, channel)
     );
     CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at);
+    CREATE TABLE reminders (
+        team         TEXT NOT NULL,
+        role         TEXT NOT NULL,
+        person       TEXT NOT NULL,
+        start        TEXT NOT NULL,
+        notification TEXT NOT NULL REFERENCES notifications (id),
+        PRIMARY KEY (team, role, person, start)
+    );
     ",
 ];
 

@@ -67,6 +67,42 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// Records that `n` reminds of the shift of `person` in `role` of `team`
+    /// from `start`, with its deliveries, unless that shift was reminded of
+    /// already. Returns whether it was new.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn add_reminder(
+        &self,
+        (team, role, person, start): (&str, &str, &str, DateTime<Utc>),
+        n: &Notification,
+        channels: &[String],
+    ) -> Result<bool, StoreError> {
+        let seen: Option<String> = self
+            .tx
+            .query_row(
+                "SELECT notification FROM reminders WHERE team = ?1 AND role = ?2 \
+                 AND person = ?3 AND start = ?4",
+                params![team, role, person, ts(start)],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(sql_err(self.path()))?;
+        if seen.is_some() {
+            return Ok(false);
+        }
+        self.add_notification(n, channels)?;
+        self.tx
+            .execute(
+                "INSERT INTO reminders (team, role, person, start, notification) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![team, role, person, ts(start), n.id],
+            )
+            .map_err(write_err(self.path()))?;
+        Ok(true)
+    }
+
     /// Claims the oldest delivery due at this transaction's time that no
     /// live lease holds, for `worker` until `until`.
     ///
