@@ -175,6 +175,10 @@ pub(crate) struct ServeArgs {
     /// The PagerDuty API address for --sync-every.
     #[arg(long, default_value = oncall::sync::pagerduty::API_URL)]
     pub pagerduty_api_url: String,
+    /// Deliver notifications (as `notify --once`) in the background this
+    /// often (e.g. 1m, 30s).
+    #[arg(long, value_name = "DURATION", value_parser = crate::sync::parse_every)]
+    pub notify_every: Option<std::time::Duration>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -48,6 +48,24 @@ pub(crate) fn run(dir: &Path, args: &NotifyArgs) -> Result<ExitCode> {
     })
 }
 
+/// Delivers notifications every `period` in a background thread, printing
+/// what each round attempted; a failed round is reported and tried again.
+pub(crate) fn every(dir: &Path, period: std::time::Duration) {
+    let dir = dir.to_path_buf();
+    std::thread::spawn(move || loop {
+        let round = load(&dir).and_then(|ws| {
+            let sent = deliver::once(&ws, &mut Store::open(&dir)?)?;
+            Ok(sent)
+        });
+        match round {
+            Ok(sent) if sent.is_empty() => {}
+            Ok(sent) => eprint!("notify: {}", render_sent(&sent)),
+            Err(e) => eprintln!("notify: error: {e:#}"),
+        }
+        std::thread::sleep(period);
+    });
+}
+
 fn head(d: &Delivery) -> String {
     format!(
         "{} ({} {}) to {}",

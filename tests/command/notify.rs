@@ -796,3 +796,36 @@ fn each_shift_is_reminded_of_once_including_one_an_override_gives_but_not_one_it
     assert_eq!(last["changes"][0]["person"], given.as_str());
     assert_eq!(last["changes"][0]["from"], "2027-01-26T18:00:00Z");
 }
+
+#[test]
+fn serve_delivers_in_the_background_with_notify_every() {
+    let (url, rx) = receiver();
+    let (tmp, q) = workspace(&[format!("{url}/hook")]);
+    let dir = tmp.path();
+    let mut server = command()
+        .arg("-C")
+        .arg(dir)
+        .args(["serve", "--addr", "127.0.0.1:0", "--notify-every", "1s"])
+        .env("ONCALL_WEBHOOK_SECRET", SECRET)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let wait_for = |n: usize| {
+        let start = Instant::now();
+        while rx.lock().unwrap().got.len() < n {
+            assert!(start.elapsed() < Duration::from_secs(30), "not delivered");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    wait_for(1);
+    ok(&as_taker(dir, &override_args(free_person(&q))));
+    wait_for(2);
+    std::thread::sleep(Duration::from_millis(1500));
+    let _ = server.kill();
+    let _ = server.wait();
+    let got = rx.lock().unwrap().got.clone();
+    let events: Vec<Value> = got.iter().map(|g| g.json()["event"].clone()).collect();
+    assert_eq!(events, ["publish", "override"]);
+    got.iter().for_each(verify);
+}
