@@ -829,3 +829,58 @@ fn serve_delivers_in_the_background_with_notify_every() {
     assert_eq!(events, ["publish", "override"]);
     got.iter().for_each(verify);
 }
+
+/// Sets the `notify` column of `people.csv`: `value` for `person`, empty
+/// for everyone else.
+fn set_notify_column(dir: &Path, person: &str, value: &str) {
+    let file = dir.join("people.csv");
+    let csv = std::fs::read_to_string(&file).unwrap();
+    let mut out = String::new();
+    for (i, line) in csv.lines().enumerate() {
+        let extra = if i == 0 {
+            "notify"
+        } else if line.starts_with(&format!("{person},")) {
+            value
+        } else {
+            ""
+        };
+        out.push_str(&format!("{line},{extra}\n"));
+    }
+    std::fs::write(file, out).unwrap();
+}
+
+#[test]
+fn a_person_with_notify_none_is_not_mailed_and_a_bad_value_is_named_by_line() {
+    let smtp = Smtp::start();
+    let (tmp, q) = workspace(&[]);
+    let dir = tmp.path();
+    with_email(dir, smtp.port, "tls = \"off\"\n");
+    let taker = free_person(&q);
+    let covered = holder(&q["shifts"], "2027-01-18", "primary");
+    let people = std::fs::read_to_string(dir.join("people.csv")).unwrap();
+    set_notify_column(dir, &covered, "none");
+    ok(&as_taker(dir, &override_args(taker)));
+    ok(&notify_at(dir, NOW, &["--once"]));
+    let mails = smtp.messages();
+    assert_eq!(mails.len(), 1, "{mails:#?}");
+    let ws = oncall::input::load_workspace(dir).unwrap();
+    let email = &ws.person(ws.person_by_id(taker).unwrap()).email;
+    assert!(mails[0].contains(&format!("<{email}>")), "{}", mails[0]);
+
+    std::fs::write(dir.join("people.csv"), people).unwrap();
+    set_notify_column(dir, taker, "sometimes");
+    let out = oncall(dir, &["check-plan", "payments", "plan.json"]);
+    let err = text(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{err}");
+    let line = std::fs::read_to_string(dir.join("people.csv"))
+        .unwrap()
+        .lines()
+        .position(|l| l.starts_with(&format!("{taker},")))
+        .unwrap()
+        + 1;
+    assert!(
+        err.contains(&format!("people.csv:{line}:"))
+            && err.contains("unknown `notify` `sometimes`"),
+        "{err}"
+    );
+}

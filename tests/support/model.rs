@@ -29,6 +29,7 @@ pub(crate) fn person(id: &str, tz: Tz, joined: &str, skills: &[&str]) -> Person 
             .collect::<BTreeSet<_>>(),
         contacts: Default::default(),
         grafana_user: None,
+        notify_changes: true,
         origin: Origin::default(),
     }
 }

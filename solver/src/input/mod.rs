@@ -13,8 +13,8 @@
 //!   region overrides and incident pay) and `[notify]` (where changes are
 //!   announced, in `notify`);
 //! - `people.csv` (required; `people`): columns `id` and `joined` are
-//!   required, `name`, `email`, `timezone`, `region`, `left` and `skills` are
-//!   optional; other columns are ignored unless they look like a misspelt
+//!   required, `name`, `email`, `timezone`, `region`, `left`, `skills`,
+//!   `phone`, `chat`, `grafana_user` and `notify` are optional; other columns are ignored unless they look like a misspelt
 //!   known column;
 //! - `time-off/*.toml` and `time-off/<person-id>.ics` (`time_off`, and see
 //!   [`crate::input::calendar`]; which calendar events count is

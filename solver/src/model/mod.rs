@@ -227,6 +227,9 @@ pub struct Person {
     /// The person's user in Grafana IRM / OnCall (`grafana_user` in
     /// `people.csv`), written as the SUMMARY of Grafana feeds.
     pub grafana_user: Option<String>,
+    /// Whether the person is mailed their changes and reminders (`notify`
+    /// in `people.csv`: `changes`, the default, or `none`).
+    pub notify_changes: bool,
     pub origin: Origin,
 }
 

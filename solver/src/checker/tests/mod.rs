@@ -53,6 +53,7 @@ fn person(id: &str, joined: &str, skills: &[&str]) -> Person {
         skills: skills.iter().map(|s| s.to_string()).collect(),
         contacts: Default::default(),
         grafana_user: None,
+        notify_changes: true,
         origin: origin("people.csv", 2),
     }
 }

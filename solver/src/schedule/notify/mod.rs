@@ -164,7 +164,7 @@ pub fn channels(ws: &Workspace, n: &Notification) -> Vec<String> {
         let changed: BTreeSet<&str> = n.changes.iter().map(|c| c.person.as_str()).collect();
         let mailed = changed.into_iter().filter(|p| {
             let person = ws.person_by_id(p).map(|i| ws.person(i));
-            person.is_some_and(|p| !p.email.trim().is_empty())
+            person.is_some_and(|p| p.notify_changes && !p.email.trim().is_empty())
         });
         out.extend(mailed.map(Email::channel));
     }
