@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use oncall::schedule::notify::deliver::{self, Delivery, Finish, Sent};
+use oncall::schedule::notify::deliver::{self, DeliverError, Delivery, Finish, Sent};
 use oncall::schedule::service::has_store;
 use oncall::schedule::store::Store;
 use oncall::text::terminal::escape_lines;
@@ -36,7 +36,7 @@ pub(crate) fn run(dir: &Path, args: &NotifyArgs) -> Result<ExitCode> {
         print!("{}", render_dry_run(&due));
         return Ok(ExitCode::SUCCESS);
     }
-    let sent = deliver::once(&ws, &mut Store::open(dir)?)?;
+    let sent = once(&ws, dir)?;
     print!("{}", render_sent(&sent));
     let gave_up = sent
         .iter()
@@ -48,15 +48,20 @@ pub(crate) fn run(dir: &Path, args: &NotifyArgs) -> Result<ExitCode> {
     })
 }
 
+/// [`deliver::once`], with a store failure kept as one (exit 3).
+fn once(ws: &oncall::model::Workspace, dir: &Path) -> Result<Vec<Sent>> {
+    deliver::once(ws, &mut Store::open(dir)?).map_err(|e| match e {
+        DeliverError::Store(s) => anyhow::Error::from(s),
+        other => anyhow::Error::from(other),
+    })
+}
+
 /// Delivers notifications every `period` in a background thread, printing
 /// what each round attempted; a failed round is reported and tried again.
 pub(crate) fn every(dir: &Path, period: std::time::Duration) {
     let dir = dir.to_path_buf();
     std::thread::spawn(move || loop {
-        let round = load(&dir).and_then(|ws| {
-            let sent = deliver::once(&ws, &mut Store::open(&dir)?)?;
-            Ok(sent)
-        });
+        let round = load(&dir).and_then(|ws| once(&ws, &dir));
         match round {
             Ok(sent) if sent.is_empty() => {}
             Ok(sent) => eprint!("notify: {}", render_sent(&sent)),

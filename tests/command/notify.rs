@@ -98,6 +98,16 @@ fn receiver() -> (String, Shared) {
     (format!("http://{addr}"), rx)
 }
 
+/// A child process killed when dropped, even by a failing assertion.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// `oncall notify ARGS` with the clock at `now` and the signing secret set.
 fn notify_at(dir: &Path, now: &str, args: &[&str]) -> Output {
     command()
@@ -802,7 +812,7 @@ fn serve_delivers_in_the_background_with_notify_every() {
     let (url, rx) = receiver();
     let (tmp, q) = workspace(&[format!("{url}/hook")]);
     let dir = tmp.path();
-    let mut server = command()
+    let server = command()
         .arg("-C")
         .arg(dir)
         .args(["serve", "--addr", "127.0.0.1:0", "--notify-every", "1s"])
@@ -811,6 +821,7 @@ fn serve_delivers_in_the_background_with_notify_every() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
+    let server = Killed(server);
     let wait_for = |n: usize| {
         let start = Instant::now();
         while rx.lock().unwrap().got.len() < n {
@@ -822,8 +833,7 @@ fn serve_delivers_in_the_background_with_notify_every() {
     ok(&as_taker(dir, &override_args(free_person(&q))));
     wait_for(2);
     std::thread::sleep(Duration::from_millis(1500));
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     let got = rx.lock().unwrap().got.clone();
     let events: Vec<Value> = got.iter().map(|g| g.json()["event"].clone()).collect();
     assert_eq!(events, ["publish", "override"]);
