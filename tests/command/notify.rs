@@ -894,3 +894,46 @@ fn a_person_with_notify_none_is_not_mailed_and_a_bad_value_is_named_by_line() {
         "{err}"
     );
 }
+
+#[test]
+fn closing_a_pay_period_is_announced_to_each_team_paid_in_it() {
+    let (url, rx) = receiver();
+    let (tmp, q) = workspace(&[format!("{url}/hook")]);
+    let dir = tmp.path();
+    ok(&oncall(
+        dir,
+        &[
+            "comp",
+            "close",
+            "--from",
+            "2027-01-01",
+            "--to",
+            "2027-02-01",
+        ],
+    ));
+    ok(&notify_at(dir, NOW, &["--once"]));
+    let got = rx.lock().unwrap().got.clone();
+    assert_eq!(got.len(), 2, "publish and close: {got:#?}");
+    let body = got[1].json();
+    assert_eq!(body["event"], "pay-period-closed");
+    assert_eq!(
+        body["period"],
+        serde_json::json!({"from": "2027-01-01", "to": "2027-02-01"})
+    );
+    let mut paid: Vec<String> = q["shifts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["person"].as_str().unwrap().to_string())
+        .collect();
+    paid.sort();
+    paid.dedup();
+    let ids: Vec<&str> = body["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, paid);
+    verify(&got[1]);
+}

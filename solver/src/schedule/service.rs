@@ -717,6 +717,7 @@ impl Schedule<'_> {
             let report = pay_periods::close(ws, &timelines, period, incidents, &closed)?;
             let sha = pay_periods::inputs_sha256(ws, &timelines, incidents);
             let stamp = w.close_pay_period(&report, &sha)?;
+            crate::schedule::notify::announce_closed(ws, w, &report)?;
             Ok(ClosedPeriod { stamp, report })
         })
     }

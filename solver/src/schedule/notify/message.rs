@@ -51,7 +51,9 @@ pub fn body(ws: &Workspace, n: &Notification) -> Value {
         .collect();
     json!({
         "id": n.id, "event": n.event.as_str(), "team": n.team, "at": rfc3339(n.at),
-        "offer": n.offer, "people": people, "changes": changes, "text": text(ws, n),
+        "offer": n.offer,
+        "period": n.period.map(|(a, b)| json!({"from": a.to_string(), "to": b.to_string()})),
+        "people": people, "changes": changes, "text": text(ws, n),
     })
 }
 
@@ -65,6 +67,14 @@ pub fn text(ws: &Workspace, n: &Notification) -> String {
             n.team,
             people.join(", "),
             n.team
+        );
+    }
+    if let Some((from, to)) = n.period {
+        let people: Vec<&str> = n.people.iter().map(|p| name(ws, p)).collect();
+        return format!(
+            "{}: pay period {from} to {to} closed; it pays {}",
+            n.team,
+            people.join(", ")
         );
     }
     let tz = zone(ws, &n.team);

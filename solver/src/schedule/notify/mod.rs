@@ -15,7 +15,7 @@ mod webhook;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::model::notify::Email;
 use crate::model::{TeamIdx, Workspace};
@@ -47,9 +47,11 @@ pub enum EventKind {
     OfferCancelled,
     /// A shift begins within `remind_before`.
     Reminder,
+    /// A pay period was closed (`comp close`): one per team paid in it.
+    PayPeriodClosed,
 }
 
-const EVENTS: [EventKind; 9] = [
+const EVENTS: [EventKind; 10] = [
     EventKind::Publish,
     EventKind::Override,
     EventKind::Swap,
@@ -59,6 +61,7 @@ const EVENTS: [EventKind; 9] = [
     EventKind::OfferDeclined,
     EventKind::OfferCancelled,
     EventKind::Reminder,
+    EventKind::PayPeriodClosed,
 ];
 
 impl EventKind {
@@ -74,6 +77,7 @@ impl EventKind {
             EventKind::OfferDeclined => "offer-declined",
             EventKind::OfferCancelled => "offer-cancelled",
             EventKind::Reminder => "reminder",
+            EventKind::PayPeriodClosed => "pay-period-closed",
         }
     }
 
@@ -120,6 +124,8 @@ pub struct Notification {
     pub people: Vec<String>,
     /// The offer, for an offer's events.
     pub offer: Option<i64>,
+    /// The bounds of a closed pay period, as `comp close --from --to` takes them.
+    pub period: Option<(NaiveDate, NaiveDate)>,
     /// The stretches that changed hands, by person, then time.
     pub changes: Vec<SpanChange>,
 }
@@ -146,6 +152,7 @@ impl Notification {
             actor: actor.to_string(),
             people: people.into_iter().map(str::to_string).collect(),
             offer: None,
+            period: None,
             changes,
         })
     }
@@ -293,7 +300,41 @@ pub(crate) fn announce_offer(
         actor: w.actor().to_string(),
         people,
         offer: Some(offer),
+        period: None,
         changes: Vec::new(),
     };
     w.add_notification(&n, &channels(ws, &n))
+}
+
+/// Adds a notification per team paid in `report` that its period was
+/// closed, concerning the people paid for that team.
+///
+/// # Errors
+/// The store fails.
+pub(crate) fn announce_closed(
+    ws: &Workspace,
+    w: &Writer<'_>,
+    report: &crate::pay::CompReport,
+) -> Result<(), StoreError> {
+    let mut teams: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    for line in &report.lines {
+        let people = teams.entry(line.team.as_str()).or_default();
+        people.insert(line.employee_id.clone());
+    }
+    let period = Some((report.period.from, report.period.to));
+    for (team, people) in teams {
+        let n = Notification {
+            id: new_id(),
+            event: EventKind::PayPeriodClosed,
+            team: team.to_string(),
+            at: w.now(),
+            actor: w.actor().to_string(),
+            people: people.into_iter().collect(),
+            offer: None,
+            period,
+            changes: Vec::new(),
+        };
+        w.add_notification(&n, &channels(ws, &n))?;
+    }
+    Ok(())
 }

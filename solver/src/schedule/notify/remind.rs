@@ -58,6 +58,7 @@ fn remind_of(
         actor: w.actor().to_string(),
         people: vec![s.person.clone()],
         offer: None,
+        period: None,
         changes: vec![SpanChange {
             person: s.person.clone(),
             role: s.role.clone(),

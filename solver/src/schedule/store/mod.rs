@@ -242,6 +242,7 @@ pub const MIGRATIONS: &[&str] = &[
         people     TEXT NOT NULL,
         changes    TEXT NOT NULL,
         offer      INTEGER,
+        period     TEXT,
         created_at TEXT NOT NULL
     );
     CREATE TABLE deliveries (

@@ -2,7 +2,7 @@
 //! announces, one delivery row per channel, and the lease a deliverer holds
 //! on a delivery while it sends it.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, OptionalExtension, Row};
 use serde_json::{json, Value};
 
@@ -12,7 +12,7 @@ use crate::schedule::notify::deliver::{Delivery, DeliveryState, Finish};
 use crate::schedule::notify::{EventKind, Notification, SpanChange};
 
 const SELECT: &str = "SELECT d.id, d.channel, d.state, d.attempts, d.next_attempt_at, \
-     d.last_error, n.id, n.event, n.team, n.created_at, n.actor, n.people, n.changes, n.offer \
+     d.last_error, n.id, n.event, n.team, n.created_at, n.actor, n.people, n.changes, n.offer, n.period \
      FROM deliveries d JOIN notifications n ON n.id = d.notification";
 
 fn changes_json(changes: &[SpanChange]) -> String {
@@ -42,7 +42,7 @@ impl Writer<'_> {
         self.tx
             .execute(
                 "INSERT INTO notifications (id, event, team, actor, people, changes, offer, \
-                 created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                 period, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![
                     n.id,
                     n.event.as_str(),
@@ -51,6 +51,7 @@ impl Writer<'_> {
                     people,
                     changes_json(&n.changes),
                     n.offer,
+                    n.period.map(|(a, b)| format!("{a}/{b}")),
                     ts(n.at)
                 ],
             )
@@ -182,6 +183,7 @@ struct Raw {
     people: String,
     changes: String,
     offer: Option<i64>,
+    period: Option<String>,
 }
 
 fn raw(r: &Row<'_>) -> rusqlite::Result<Raw> {
@@ -200,6 +202,7 @@ fn raw(r: &Row<'_>) -> rusqlite::Result<Raw> {
         people: r.get(11)?,
         changes: r.get(12)?,
         offer: r.get(13)?,
+        period: r.get(14)?,
     })
 }
 
@@ -224,6 +227,12 @@ fn span_change(path: &std::path::Path, v: &Value) -> Result<SpanChange, StoreErr
         before: text("before").map(str::to_string),
         after: text("after").map(str::to_string),
     })
+}
+
+fn period(path: &std::path::Path, text: &str) -> Result<(NaiveDate, NaiveDate), StoreError> {
+    let bad = || corrupt(path, "notifications.period", text);
+    let (a, b) = text.split_once('/').ok_or_else(bad)?;
+    Ok((a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?))
 }
 
 impl Raw {
@@ -255,6 +264,11 @@ impl Raw {
                 actor: self.actor,
                 people,
                 offer: self.offer,
+                period: self
+                    .period
+                    .as_deref()
+                    .map(|p| period(path, p))
+                    .transpose()?,
                 changes,
             },
         })
