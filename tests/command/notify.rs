@@ -937,3 +937,33 @@ fn closing_a_pay_period_is_announced_to_each_team_paid_in_it() {
     assert_eq!(ids, paid);
     verify(&got[1]);
 }
+
+#[test]
+fn a_slack_webhook_gets_only_the_text_and_only_changes_made_after_it_was_added() {
+    let (url, rx) = receiver();
+    let (tmp, q) = workspace(&[]);
+    let dir = tmp.path();
+    let mut toml = std::fs::read_to_string(dir.join("oncall.toml")).unwrap();
+    toml.push_str(&format!(
+        "\n[[notify.webhook]]\nurl = \"{url}/slack\"\nformat = \"slack\"\n"
+    ));
+    std::fs::write(dir.join("oncall.toml"), toml).unwrap();
+    let taker = free_person(&q);
+    ok(&as_taker(dir, &override_args(taker)));
+    ok(&notify_at(dir, NOW, &["--once"]));
+    let got = rx.lock().unwrap().got.clone();
+    assert_eq!(got.len(), 1, "not the publish made before: {got:#?}");
+    let body = got[0].json();
+    let keys: Vec<&String> = body.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["text"]);
+    let text = body["text"].as_str().unwrap();
+    let ws = oncall::input::load_workspace(dir).unwrap();
+    let name = &ws.person(ws.person_by_id(taker).unwrap()).name;
+    assert!(
+        text.starts_with("payments: override changed 1 stretch (times America/Los_Angeles):")
+            && text.contains("primary Wed 2027-01-20 13:00 to Wed 2027-01-20 18:00: ")
+            && text.ends_with(&format!("-> {name}")),
+        "{text}"
+    );
+    assert_eq!(got[0].headers["x-oncall-event"], "override");
+}
