@@ -11,11 +11,12 @@ echo "== cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 echo "== python calendar parsers for the interop tests"
 # The calendar interop tests read every feed back with icalendar and
-# recurring_ical_events; they fail (not skip) without them.
+# recurring_ical_events, and the e-mail notification tests send to an
+# aiosmtpd server; they fail (not skip) without them.
 PYENV_DIR="$PWD/target/py"
-if ! "$PYENV_DIR/bin/python" -c "import icalendar, recurring_ical_events" 2>/dev/null; then
+if ! "$PYENV_DIR/bin/python" -c "import icalendar, recurring_ical_events, aiosmtpd" 2>/dev/null; then
   python3 -m venv "$PYENV_DIR"
-  "$PYENV_DIR/bin/python" -m pip install --quiet icalendar recurring_ical_events
+  "$PYENV_DIR/bin/python" -m pip install --quiet icalendar recurring_ical_events aiosmtpd
 fi
 export ONCALL_PYTHON="$PYENV_DIR/bin/python"
 echo "== chromium for the HTML report tests"

@@ -97,6 +97,23 @@ pub(crate) enum Command {
     /// Check the state store, oncall.db, row by row, or repair it.
     #[command(subcommand)]
     Store(StoreCommand),
+    /// Deliver the notifications of schedule changes to the channels in
+    /// oncall.toml's [notify].
+    Notify(NotifyArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("mode").required(true).args(["once", "dry_run", "failed"])))]
+pub(crate) struct NotifyArgs {
+    /// Deliver every notification that is due, once each, and exit.
+    #[arg(long)]
+    pub once: bool,
+    /// Print what `--once` would send now, without sending or claiming it.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// List the deliveries that were given up, with why.
+    #[arg(long)]
+    pub failed: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -161,6 +178,10 @@ pub(crate) struct ServeArgs {
     /// The PagerDuty API address for --sync-every.
     #[arg(long, default_value = oncall::sync::pagerduty::API_URL)]
     pub pagerduty_api_url: String,
+    /// Deliver notifications (as `notify --once`) in the background this
+    /// often (e.g. 1m, 30s).
+    #[arg(long, value_name = "DURATION", value_parser = crate::sync::parse_every)]
+    pub notify_every: Option<std::time::Duration>,
 }
 
 #[derive(Debug, Subcommand)]

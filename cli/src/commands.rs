@@ -50,6 +50,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve(args) => crate::serve::run(&cli.dir, args),
         Command::Link(cmd) => crate::links::run(&cli.dir, cmd),
         Command::Store(cmd) => crate::store::run(&cli.dir, cmd),
+        Command::Notify(args) => crate::notify::run(&cli.dir, &args),
         Command::Sync(crate::args::SyncCommand::Pagerduty(args)) => {
             crate::sync::pagerduty(&cli.dir, &args)
         }

@@ -13,6 +13,7 @@ mod compare;
 mod fairness;
 mod feeds;
 mod links;
+mod notify;
 mod offers;
 mod organisation;
 mod render;

@@ -17,6 +17,7 @@ mod drift;
 mod edges;
 mod guards;
 mod hostile;
+mod notify;
 mod offers;
 mod org;
 mod schedule;

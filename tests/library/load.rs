@@ -1712,3 +1712,69 @@ fn contacts_are_read_when_given() {
         )]
     );
 }
+
+#[test]
+fn notify_webhooks_are_read_and_their_mistakes_named_by_line() {
+    let good = "\n[[notify.webhook]]\nurl = \"https://hooks.example.com/x\"\n\
+                format = \"slack\"\nsecret_env = \"HOOK_SECRET\"\nteam = \"payments\"\n\n\
+                [[notify.webhook]]\nurl = \"http://127.0.0.1:9/y\"\n";
+    let ws = load(&[("oncall.toml", Some(&format!("{ORG}{good}")))]).unwrap();
+    let hooks = &ws.org.notify.webhooks;
+    assert_eq!(hooks.len(), 2);
+    assert_eq!(hooks[0].format, oncall::model::notify::WebhookFormat::Slack);
+    assert_eq!(hooks[0].secret_env.as_deref(), Some("HOOK_SECRET"));
+    assert!(hooks[0].wants("payments") && !hooks[0].wants("search"));
+    assert!(hooks[1].wants("search") && hooks[1].secret_env.is_none());
+
+    let bad = "\n[[notify.webhook]]\nurl = \"ftp://x\"\n\
+               format = \"slak\"\nsecret_env = \"my secret\"\n";
+    let found = errors(&[("oncall.toml", Some(&format!("{ORG}{bad}")))]);
+    let at = ORG.lines().count() + 1;
+    let lines: Vec<(usize, &str)> = found.iter().map(|e| (e.1 - at, e.3.as_str())).collect();
+    assert_eq!(
+        lines,
+        [
+            (2, "webhook `url` `ftp://x` is not an http(s) URL"),
+            (3, "unknown webhook `format` `slak`"),
+            (
+                4,
+                "`secret_env` `my secret` is not the name of an environment variable"
+            ),
+        ]
+    );
+    assert!(found.iter().all(|e| e.0 == "oncall.toml" && e.4.is_some()));
+    assert_eq!(found[1].4.as_deref(), Some("did you mean `slack`?"));
+}
+
+#[test]
+fn notify_email_is_read_and_its_mistakes_named_by_line() {
+    let good = "\n[notify]\nremind_before = \"90m\"\n\n[notify.email]\nsmtp = \"smtp.example.com:587\"\nfrom = \"On-call <oncall@example.com>\"\n\
+                username_env = \"SMTP_USER\"\npassword_env = \"SMTP_PASSWORD\"\n";
+    let ws = load(&[("oncall.toml", Some(&format!("{ORG}{good}")))]).unwrap();
+    assert_eq!(
+        ws.org.notify.remind_before,
+        Some(chrono::Duration::minutes(90))
+    );
+    let email = ws.org.notify.email.unwrap();
+    assert_eq!((email.host.as_str(), email.port), ("smtp.example.com", 587));
+    assert_eq!(email.tls, oncall::model::notify::SmtpTls::Required);
+    assert_eq!(
+        email.login_env,
+        Some(("SMTP_USER".to_string(), "SMTP_PASSWORD".to_string()))
+    );
+
+    let bad = "\n[notify.email]\nsmtp = \"smtp.example.com\"\nfrom = \"nobody\"\n\
+               username_env = \"SMTP_USER\"\ntls = \"maybe\"\n";
+    let found = errors(&[("oncall.toml", Some(&format!("{ORG}{bad}")))]);
+    let at = ORG.lines().count() + 1;
+    let lines: Vec<(usize, &str)> = found.iter().map(|e| (e.1 - at, e.3.as_str())).collect();
+    assert_eq!(
+        lines,
+        [
+            (2, "`smtp` `smtp.example.com` is not a host and port"),
+            (3, "`from` `nobody` is not an e-mail address"),
+            (4, "give both `username_env` and `password_env`, or neither"),
+            (5, "unknown `tls` `maybe`"),
+        ]
+    );
+}

@@ -29,6 +29,7 @@ pub(crate) fn person(id: &str, tz: Tz, joined: &str, skills: &[&str]) -> Person 
             .collect::<BTreeSet<_>>(),
         contacts: Default::default(),
         grafana_user: None,
+        notify_changes: true,
         origin: Origin::default(),
     }
 }
@@ -54,6 +55,7 @@ pub(crate) fn workspace(tz: Tz, people: Vec<Person>, roles: Vec<Role>, rules: Ru
             holidays: BTreeMap::new(),
             compensation: None,
             calendar: Default::default(),
+            notify: Default::default(),
         },
         people,
         time_off: vec![],

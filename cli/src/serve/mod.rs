@@ -41,6 +41,9 @@ pub(crate) fn run(dir: &Path, args: ServeArgs) -> Result<ExitCode> {
     if let Some(every) = args.sync_every {
         crate::sync::every(dir, every, &args.pagerduty_api_url)?;
     }
+    if let Some(every) = args.notify_every {
+        crate::notify::every(dir, every);
+    }
     let server = Arc::new(Server::new(ws)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

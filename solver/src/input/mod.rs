@@ -10,10 +10,11 @@
 //! - `oncall.toml` (required; `org`): `timezone`, `[load]`,
 //!   `[holidays.<region>]` and `[compensation]` (the pay policy, in
 //!   `pay_policy`: currency, mode, rates, role multipliers, days off in lieu,
-//!   region overrides and incident pay);
+//!   region overrides and incident pay) and `[notify]` (where changes are
+//!   announced, in `notify`);
 //! - `people.csv` (required; `people`): columns `id` and `joined` are
-//!   required, `name`, `email`, `timezone`, `region`, `left` and `skills` are
-//!   optional; other columns are ignored unless they look like a misspelt
+//!   required, `name`, `email`, `timezone`, `region`, `left`, `skills`,
+//!   `phone`, `chat`, `grafana_user` and `notify` are optional; other columns are ignored unless they look like a misspelt
 //!   known column;
 //! - `time-off/*.toml` and `time-off/<person-id>.ics` (`time_off`, and see
 //!   [`crate::input::calendar`]; which calendar events count is
@@ -45,6 +46,7 @@ pub mod diagnostic;
 pub mod example;
 pub mod generate;
 pub mod limits;
+mod notify;
 mod org;
 mod parse;
 mod pay_policy;

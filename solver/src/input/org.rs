@@ -11,6 +11,7 @@ use toml::Spanned;
 use crate::input::calendar_policy::RawTimeOffSettings;
 use crate::input::context::Cx;
 use crate::input::limits::{in_range, MAX_VALUE};
+use crate::input::notify::RawNotify;
 use crate::input::parse::{parse_date, DATE_HELP};
 use crate::input::pay_policy::RawCompensation;
 use crate::input::source::Source;
@@ -28,6 +29,8 @@ struct RawOrg {
     compensation: Option<Spanned<RawCompensation>>,
     #[serde(default)]
     time_off: Option<RawTimeOffSettings>,
+    #[serde(default)]
+    notify: Option<RawNotify>,
 }
 
 #[derive(Deserialize)]
@@ -81,6 +84,7 @@ impl Cx {
             .as_ref()
             .and_then(|c| self.compensation(&src, c));
         let calendar = self.calendar_policy(&src, raw.time_off);
+        let notify = self.notify_settings(&src, raw.notify);
         Some(Org {
             timezone: timezone?,
             load: LoadWeights {
@@ -91,6 +95,7 @@ impl Cx {
             holidays,
             compensation,
             calendar,
+            notify,
         })
     }
 

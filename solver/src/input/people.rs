@@ -17,7 +17,7 @@ use crate::input::suggest::did_you_mean;
 use crate::model::{Contacts, Origin, Person, PersonIdx};
 
 /// The columns of `people.csv`, in the documented order.
-const PEOPLE_COLUMNS: [&str; 11] = [
+const PEOPLE_COLUMNS: [&str; 12] = [
     "id",
     "name",
     "email",
@@ -29,6 +29,7 @@ const PEOPLE_COLUMNS: [&str; 11] = [
     "phone",
     "chat",
     "grafana_user",
+    "notify",
 ];
 
 /// The columns `people.csv` cannot do without.
@@ -275,11 +276,28 @@ impl Cx {
                 chat: contact(row.get("chat")),
             },
             grafana_user: contact(row.get("grafana_user")),
+            notify_changes: self.row_notify(row),
             origin: Origin {
                 file: row.src.rel.clone(),
                 line: row.line,
             },
         })
+    }
+
+    /// The `notify` column: `changes` (or empty) mails the person their
+    /// changes and reminders, `none` does not.
+    fn row_notify(&mut self, row: &Row<'_>) -> bool {
+        match row.get("notify").trim() {
+            "" | "changes" => true,
+            "none" => false,
+            other => {
+                let message = format!("unknown `notify` `{}`", shown(other));
+                self.push(row.at("notify", message).help(
+                    "use `changes` (e-mail me my changes and reminders, the default) or `none`",
+                ));
+                true
+            }
+        }
     }
 
     /// The row's id, recorded in `seen`; `None` when empty or a duplicate.

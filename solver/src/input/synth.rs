@@ -63,6 +63,7 @@ pub fn organisation(shape: &Shape) -> Workspace {
                 skills,
                 contacts: Default::default(),
                 grafana_user: None,
+                notify_changes: true,
                 origin: Origin::default(),
             });
             let vacations = 1 + rng.usize(0..2) * (shape.weeks as usize / 13).max(1);
@@ -144,6 +145,7 @@ pub fn organisation(shape: &Shape) -> Workspace {
             holidays,
             compensation: None,
             calendar: Default::default(),
+            notify: Default::default(),
         },
         people,
         time_off,

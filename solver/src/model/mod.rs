@@ -7,6 +7,7 @@
 pub mod bounds;
 pub mod document;
 pub mod history;
+pub mod notify;
 pub mod time;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -128,6 +129,8 @@ pub struct Org {
     pub compensation: Option<Compensation>,
     /// Which calendar events are time off (`[time_off.calendar]`).
     pub calendar: CalendarPolicy,
+    /// Where changes are announced (`[notify]`).
+    pub notify: notify::NotifySettings,
 }
 
 /// Which events of a `time-off/<person>.ics` calendar are time off
@@ -224,6 +227,9 @@ pub struct Person {
     /// The person's user in Grafana IRM / OnCall (`grafana_user` in
     /// `people.csv`), written as the SUMMARY of Grafana feeds.
     pub grafana_user: Option<String>,
+    /// Whether the person is mailed their changes and reminders (`notify`
+    /// in `people.csv`: `changes`, the default, or `none`).
+    pub notify_changes: bool,
     pub origin: Origin,
 }
 

@@ -6,6 +6,7 @@ pub mod busy_index;
 pub mod changes;
 pub mod drift;
 pub mod links;
+pub mod notify;
 pub mod offers;
 pub mod organisation;
 pub mod pager;

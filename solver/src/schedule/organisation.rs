@@ -257,7 +257,12 @@ fn write_all(
             o.insert("status".into(), doc.status.clone().into());
             o.insert("violations".into(), mine.clone().into());
         }
-        let version = w.publish(id, doc, !mine.is_empty(), &detail)?;
+        let version = crate::schedule::notify::announce(
+            ws,
+            w,
+            (*team, crate::schedule::notify::EventKind::Publish),
+            || w.publish(id, doc, !mine.is_empty(), &detail),
+        )?;
         landed.push(Landed {
             version,
             unchanged: false,

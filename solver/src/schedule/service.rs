@@ -20,6 +20,7 @@ use crate::pay::{Incident, PayPeriod};
 use crate::plan::optimise::PlanOptions;
 use crate::schedule::busy_index::{self, BusyIndex};
 use crate::schedule::changes::{self, Refusal, Swap, SwapCycle};
+use crate::schedule::notify::{announce, announce_offer, EventKind};
 use crate::schedule::offers::Terms;
 use crate::schedule::replan::{self, Replan, ReplanError};
 use crate::schedule::sequences::Sequences;
@@ -239,7 +240,9 @@ impl<'w> Schedule<'w> {
                 o.insert("violations".into(), texts(&report.violations).into());
             }
             let forced = !report.violations.is_empty();
-            let version = w.publish(&ws.team(team).id, doc, forced, &detail)?;
+            let version = announce(ws, w, (team, EventKind::Publish), || {
+                w.publish(&ws.team(team).id, doc, forced, &detail)
+            })?;
             Ok(Outcome::Recorded {
                 value: version,
                 overruled: report.violations,
@@ -362,6 +365,8 @@ impl<'w> Schedule<'w> {
                 consented: true,
             };
             let id = w.add_offer(&offer, !overruled.is_empty())?;
+            let event = (offer.team.as_str(), EventKind::OfferCreated);
+            announce_offer(ws, w, event, id, &[person])?;
             Ok(Outcome::Recorded {
                 value: id,
                 overruled,
@@ -402,7 +407,9 @@ impl<'w> Schedule<'w> {
                     let all: Vec<NewOverride> =
                         cycles.iter().flat_map(|c| c.overrides.clone()).collect();
                     let detail = serde_json::json!({ "requests": granted });
-                    w.add_overrides(id, ChangeKind::SwapMatch, &all, false, &granted, &detail)?;
+                    announce(ws, w, (team, EventKind::SwapMatch), || {
+                        w.add_overrides(id, ChangeKind::SwapMatch, &all, false, &granted, &detail)
+                    })?;
                 }
                 out.push(TeamMatch {
                     team,
@@ -639,7 +646,15 @@ fn record(
     }
     let forced = !refusals.is_empty();
     let id = &ws.team(team).id;
-    let ids = w.add_overrides(id, change.kind, change.new, forced, &[], &detail)?;
+    let event = match change.kind {
+        ChangeKind::Swap => EventKind::Swap,
+        ChangeKind::SwapMatch => EventKind::SwapMatch,
+        ChangeKind::Accept => EventKind::OfferAccepted,
+        ChangeKind::Override => EventKind::Override,
+    };
+    let ids = announce(ws, w, (team, event), || {
+        w.add_overrides(id, change.kind, change.new, forced, &[], &detail)
+    })?;
     Ok(Outcome::Recorded {
         value: ids,
         overruled: refusals,
@@ -702,6 +717,7 @@ impl Schedule<'_> {
             let report = pay_periods::close(ws, &timelines, period, incidents, &closed)?;
             let sha = pay_periods::inputs_sha256(ws, &timelines, incidents);
             let stamp = w.close_pay_period(&report, &sha)?;
+            crate::schedule::notify::announce_closed(ws, w, &report)?;
             Ok(ClosedPeriod { stamp, report })
         })
     }

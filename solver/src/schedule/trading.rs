@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::service::{judge_new, Outcome, Schedule, ScheduleError};
 use crate::model::{TeamIdx, Workspace};
 use crate::schedule::changes::{person_or_refusal, role_or_refusal, span_refusals, Refusal};
+use crate::schedule::notify::{announce_offer, EventKind};
 use crate::schedule::offers::{self, Offer, OfferProblem, Span, Status, Terms};
 use crate::schedule::store::{ChangeKind, NewOffer, NewOverride, OfferRead, StoreError, StoreRead};
 use crate::schedule::timeline::Timeline;
@@ -217,6 +218,8 @@ impl Schedule<'_> {
             };
             let terms = Terms::Cover { role, span };
             let id = w.add_offer(&new_offer(ws, team, asker, terms), false)?;
+            let event = (ws.team(team).id.as_str(), EventKind::OfferCreated);
+            announce_offer(ws, w, event, id, &[asker])?;
             Ok(recorded(id))
         })
     }
@@ -248,9 +251,14 @@ impl Schedule<'_> {
             if !refusals.is_empty() {
                 return Ok(Outcome::Refused(refusals));
             }
-            let with = with.to_string();
-            let terms = Terms::Trade { with, give, take };
+            let terms = Terms::Trade {
+                with: with.to_string(),
+                give,
+                take,
+            };
             let id = w.add_offer(&new_offer(ws, team, asker, terms), false)?;
+            let event = (ws.team(team).id.as_str(), EventKind::OfferCreated);
+            announce_offer(ws, w, event, id, &[asker, with])?;
             Ok(recorded(id))
         })
     }
@@ -325,8 +333,17 @@ impl Schedule<'_> {
             let detail = serde_json::json!({
                 "offer": id, "kind": offer.terms.kind(), "asker": offer.person, "by": person,
             });
-            let ids =
-                w.add_overrides(&offer.team, ChangeKind::Accept, &new, false, &[], &detail)?;
+            let Some(team) = ws.team_by_id(&offer.team) else {
+                return Err(
+                    StoreError::Invalid(format!("offer #{id} is for an unknown team")).into(),
+                );
+            };
+            let ids = crate::schedule::notify::announce(
+                ws,
+                w,
+                (team, crate::schedule::notify::EventKind::OfferAccepted),
+                || w.add_overrides(&offer.team, ChangeKind::Accept, &new, false, &[], &detail),
+            )?;
             if !w.decide_offer(id, Status::Accepted, person)? {
                 return Err(
                     StoreError::Invalid(format!("offer #{id} changed while accepted")).into(),
@@ -365,6 +382,7 @@ impl Schedule<'_> {
         person: &str,
         status: Status,
     ) -> Result<Outcome<(), Refusal>, ScheduleError> {
+        let ws = self.workspace();
         self.store_mut()?.write(|w| {
             let Some(offer) = w.offer(id)? else {
                 return Ok(Outcome::Malformed(vec![problem(
@@ -382,6 +400,15 @@ impl Schedule<'_> {
             let detail =
                 serde_json::json!({ "offer": id, "kind": offer.terms.kind(), "by": person });
             w.audit(&offer.team, status.as_str(), false, &detail)?;
+            let event = match status {
+                Status::Cancelled => EventKind::OfferCancelled,
+                _ => EventKind::OfferDeclined,
+            };
+            let mut people = vec![offer.person.as_str(), person];
+            if let Terms::Trade { with, .. } = &offer.terms {
+                people.push(with);
+            }
+            announce_offer(ws, w, (&offer.team, event), id, &people)?;
             Ok(Outcome::Recorded {
                 value: (),
                 overruled: Vec::new(),

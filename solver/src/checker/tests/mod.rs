@@ -53,6 +53,7 @@ fn person(id: &str, joined: &str, skills: &[&str]) -> Person {
         skills: skills.iter().map(|s| s.to_string()).collect(),
         contacts: Default::default(),
         grafana_user: None,
+        notify_changes: true,
         origin: origin("people.csv", 2),
     }
 }
@@ -107,6 +108,7 @@ fn workspace() -> Workspace {
             holidays,
             compensation: None,
             calendar: Default::default(),
+            notify: Default::default(),
         },
         people,
         time_off: vec![time_off(

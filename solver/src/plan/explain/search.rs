@@ -241,6 +241,7 @@ impl<'a> Problem<'a> {
                         skills: skills.into_iter().collect(),
                         contacts: Default::default(),
                         grafana_user: None,
+                        notify_changes: true,
                         origin: Default::default(),
                     });
                     team.members.push(idx);

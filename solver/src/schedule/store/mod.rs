@@ -21,6 +21,7 @@
 mod bounds;
 mod check;
 mod links;
+mod notify;
 mod offers;
 mod pager;
 mod pay;
@@ -35,6 +36,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use check::{Dropped, StoreCheck};
 pub use links::LinkRead;
+pub use notify::NotifyRead;
 pub use offers::{NewOffer, OfferRead};
 pub use pager::{PagerRead, PagerWrite};
 pub use pay::{PayRead, EVERY_TEAM};
@@ -225,6 +227,45 @@ pub const MIGRATIONS: &[&str] = &[
         role        TEXT NOT NULL,
         created_at  TEXT NOT NULL,
         PRIMARY KEY (vendor, schedule, override_id)
+    );
+    ",
+    // 7: the notification outbox: each notification is written in the
+    // transaction of the change it announces, with one delivery per channel;
+    // a deliverer holds a delivery under a lease (claimed_by, claimed_until)
+    // while it sends it; `reminders` holds each shift already reminded of.
+    r"
+    CREATE TABLE notifications (
+        id         TEXT PRIMARY KEY,
+        event      TEXT NOT NULL,
+        team       TEXT NOT NULL,
+        actor      TEXT NOT NULL,
+        people     TEXT NOT NULL,
+        changes    TEXT NOT NULL,
+        offer      INTEGER,
+        period     TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE deliveries (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        notification    TEXT    NOT NULL REFERENCES notifications (id),
+        channel         TEXT    NOT NULL,
+        state           TEXT    NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+        attempts        INTEGER NOT NULL,
+        next_attempt_at TEXT    NOT NULL,
+        claimed_by      TEXT,
+        claimed_until   TEXT,
+        last_error      TEXT,
+        delivered_at    TEXT,
+        UNIQUE (notification, channel)
+    );
+    CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at);
+    CREATE TABLE reminders (
+        team         TEXT NOT NULL,
+        role         TEXT NOT NULL,
+        person       TEXT NOT NULL,
+        start        TEXT NOT NULL,
+        notification TEXT NOT NULL REFERENCES notifications (id),
+        PRIMARY KEY (team, role, person, start)
     );
     ",
 ];

@@ -223,6 +223,11 @@ impl Writer<'_> {
             .map_err(write_err(self.path()))
     }
 
+    /// Who makes the change, as recorded in what it writes.
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+
     /// When this transaction started, as recorded in what it writes.
     pub fn now(&self) -> DateTime<Utc> {
         self.now
