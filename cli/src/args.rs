@@ -98,7 +98,7 @@ pub(crate) enum Command {
     #[command(subcommand)]
     Store(StoreCommand),
     /// Deliver the notifications of schedule changes to the channels in
-    /// oncall.toml's [notify].
+    /// oncall.toml's `[notify]`.
     Notify(NotifyArgs),
 }
 
@@ -635,7 +635,7 @@ pub(crate) struct WhatifArgs {
     /// (`left` in people.csv). Repeatable.
     #[arg(long, value_name = "PERSON@DATE")]
     pub leave: Vec<String>,
-    /// "id,name,zone,region,DATE[,skills]": a hire joining the team on DATE;
+    /// `id,name,zone,region,DATE[,skills]`: a hire joining the team on DATE;
     /// skills separated by `;` or `+`. Repeatable.
     #[arg(long, value_name = "ROW")]
     pub join: Vec<String>,

@@ -967,3 +967,59 @@ fn a_slack_webhook_gets_only_the_text_and_only_changes_made_after_it_was_added()
     );
     assert_eq!(got[0].headers["x-oncall-event"], "override");
 }
+
+/// An open offer whose time comes with nobody taking it is announced as
+/// expired, to its asker, once: not before its time, and not again.
+#[test]
+fn an_offer_nobody_takes_is_announced_as_expired_once() {
+    let (url, rx) = receiver();
+    let (tmp, q) = workspace(&[format!("{url}/hook")]);
+    let dir = tmp.path();
+    let asker = holder(&q["shifts"], "2027-01-18", "primary");
+    let out = oncall_as(
+        dir,
+        &asker,
+        &[
+            "cover",
+            "request",
+            "payments",
+            "--from",
+            "2027-01-20T13:00",
+            "--to",
+            "2027-01-20T18:00",
+        ],
+    );
+    let line = ok(&out);
+    let id: i64 = line
+        .strip_prefix("offer #")
+        .and_then(|r| r.split(':').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no offer id in {line}"));
+    let expired = |rx: &Shared| -> Vec<Value> {
+        let got = rx.lock().unwrap().got.clone();
+        got.iter()
+            .map(|g| g.json())
+            .filter(|b| b["event"] == "offer-expired")
+            .collect()
+    };
+    ok(&notify_at(dir, NOW, &["--once"]));
+    assert!(expired(&rx).is_empty(), "expired before its time");
+    // 13:00 in Los Angeles on 2027-01-20 is 21:00Z; a minute after it.
+    for _ in 0..2 {
+        ok(&notify_at(dir, "2027-01-20T21:01:00Z", &["--once"]));
+    }
+    let once = expired(&rx);
+    assert_eq!(once.len(), 1, "{once:?}");
+    assert_eq!(once[0]["offer"], id);
+    let people: Vec<&Value> = once[0]["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| &p["id"])
+        .collect();
+    assert_eq!(people, [&Value::from(asker.as_str())]);
+    assert!(once[0]["text"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("offer #{id} expired")));
+}

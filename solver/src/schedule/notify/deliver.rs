@@ -268,6 +268,7 @@ pub fn worker_name() -> String {
 /// The store fails, or no HTTP client can be made.
 pub fn once(ws: &Workspace, store: &mut Store) -> Result<Vec<Sent>, DeliverError> {
     super::remind(ws, store)?;
+    super::expire(ws, store)?;
     let worker = worker_name();
     let client = webhook::client().map_err(DeliverError::Client)?;
     let mut out = Vec::new();

@@ -45,13 +45,15 @@ pub enum EventKind {
     OfferDeclined,
     /// An offer was cancelled by its asker.
     OfferCancelled,
+    /// An open offer's time came with nobody taking it.
+    OfferExpired,
     /// A shift begins within `remind_before`.
     Reminder,
     /// A pay period was closed (`comp close`): one per team paid in it.
     PayPeriodClosed,
 }
 
-const EVENTS: [EventKind; 10] = [
+const EVENTS: [EventKind; 11] = [
     EventKind::Publish,
     EventKind::Override,
     EventKind::Swap,
@@ -60,6 +62,7 @@ const EVENTS: [EventKind; 10] = [
     EventKind::OfferCreated,
     EventKind::OfferDeclined,
     EventKind::OfferCancelled,
+    EventKind::OfferExpired,
     EventKind::Reminder,
     EventKind::PayPeriodClosed,
 ];
@@ -76,6 +79,7 @@ impl EventKind {
             EventKind::OfferCreated => "offer-created",
             EventKind::OfferDeclined => "offer-declined",
             EventKind::OfferCancelled => "offer-cancelled",
+            EventKind::OfferExpired => "offer-expired",
             EventKind::Reminder => "reminder",
             EventKind::PayPeriodClosed => "pay-period-closed",
         }
@@ -178,7 +182,7 @@ pub fn channels(ws: &Workspace, n: &Notification) -> Vec<String> {
     out
 }
 
-pub use remind::remind;
+pub use remind::{expire, remind};
 
 /// A fresh random id, `n-` and 32 hex digits.
 fn new_id() -> String {

@@ -4,9 +4,10 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{channels, new_id, EventKind, Notification, SpanChange};
+use super::{announce_offer, channels, new_id, EventKind, Notification, SpanChange};
 use crate::model::Workspace;
-use crate::schedule::store::{Store, StoreError, StoreRead, Writer};
+use crate::schedule::offers::{Status, Terms};
+use crate::schedule::store::{OfferRead, Store, StoreError, StoreRead, Writer};
 use crate::schedule::timeline::Segment;
 
 /// Writes a reminder for every shift that begins after now and within
@@ -70,4 +71,30 @@ fn remind_of(
     };
     let key = (team, s.role.as_str(), s.person.as_str(), s.start);
     w.add_reminder(key, &n, &channels(ws, &n))
+}
+
+/// Announces, once each, the open offers whose time has come with nobody
+/// taking them (an offer expires when the first span it gives begins),
+/// to the asker and whoever it asks by name. Returns how many.
+///
+/// # Errors
+/// The store fails.
+pub fn expire(ws: &Workspace, store: &mut Store) -> Result<usize, StoreError> {
+    store.write(|w| {
+        let now = w.now();
+        let mut written = 0;
+        for o in w.offers(None, Some(Status::Open))? {
+            let due = crate::schedule::offers::expiry(ws, &o).is_some_and(|t| t <= now);
+            if !due || w.announced(EventKind::OfferExpired, o.id)? {
+                continue;
+            }
+            let mut people = vec![o.person.as_str()];
+            if let Terms::Trade { with, .. } = &o.terms {
+                people.push(with);
+            }
+            announce_offer(ws, w, (&o.team, EventKind::OfferExpired), o.id, &people)?;
+            written += 1;
+        }
+        Ok(written)
+    })
 }

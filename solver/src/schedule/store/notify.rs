@@ -68,6 +68,22 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// Whether a notification of `event` about offer `offer` was written.
+    ///
+    /// # Errors
+    /// SQLite failures.
+    pub fn announced(&self, event: EventKind, offer: i64) -> Result<bool, StoreError> {
+        self.tx
+            .query_row(
+                "SELECT 1 FROM notifications WHERE event = ?1 AND offer = ?2",
+                params![event.as_str(), offer],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|found| found.is_some())
+            .map_err(sql_err(self.path()))
+    }
+
     /// Records that `n` reminds of the shift of `person` in `role` of `team`
     /// from `start`, with its deliveries, unless that shift was reminded of
     /// already. Returns whether it was new.
