@@ -108,6 +108,8 @@ fn two_role_team(people: Vec<oncall::model::Person>, rest: u32) -> Workspace {
         Rules {
             rest_weeks: rest,
             max_shifts: None,
+            max_weeks_per_year: None,
+            max_weeks_per_year_all: None,
         },
     )
 }
@@ -182,6 +184,8 @@ fn rest_rule_conflict() {
         Rules {
             rest_weeks: 1,
             max_shifts: None,
+            max_weeks_per_year: None,
+            max_weeks_per_year_all: None,
         },
     );
     time_off(&mut ws, 0, date("2027-01-12"), date("2027-01-20"));
@@ -361,6 +365,8 @@ fn the_explanation_sees_the_rest_rule_across_published_history() {
     let rules = Rules {
         rest_weeks: 1,
         max_shifts: None,
+        max_weeks_per_year: None,
+        max_weeks_per_year_all: None,
     };
     let mut ws = workspace(tz, people, vec![role("primary", 1.0, 0, &[])], rules);
     time_off(&mut ws, 1, date("2027-01-04"), date("2027-01-10"));
@@ -411,6 +417,8 @@ fn an_explanation_out_of_time_claims_nothing_unproven() {
     let rules = Rules {
         rest_weeks: 1,
         max_shifts: None,
+        max_weeks_per_year: None,
+        max_weeks_per_year_all: None,
     };
     let roles = vec![role("primary", 1.0, 0, &[]), role("secondary", 1.0, 0, &[])];
     let ws = workspace(tz, people, roles, rules);

@@ -71,6 +71,8 @@ fn tiny_team() -> impl Strategy<Value = (Workspace, u32)> {
                 Rules {
                     rest_weeks: rest,
                     max_shifts,
+                    max_weeks_per_year: None,
+                    max_weeks_per_year_all: None,
                 },
             );
             for (k, &(_, _, off)) in traits.iter().take(n).enumerate() {
@@ -424,6 +426,8 @@ fn ordinary_week_load_is_eight_and_rest_is_respected() {
         Rules {
             rest_weeks: 2,
             max_shifts: None,
+            max_weeks_per_year: None,
+            max_weeks_per_year_all: None,
         },
     );
     let p = plan_weeks(&ws, 6);
@@ -530,6 +534,8 @@ fn rest_applies_across_the_boundary_with_history() {
         Rules {
             rest_weeks: 2,
             max_shifts: None,
+            max_weeks_per_year: None,
+            max_weeks_per_year_all: None,
         },
     );
     let weeks = oncall::plan::horizon::weeks(
@@ -569,11 +575,13 @@ fn rest_applies_across_the_boundary_with_history() {
             PastShift {
                 week: date("2026-12-21"),
                 person: PersonIdx(1),
+                role: Some(RoleIdx(0)),
                 load: 8.0,
             },
             PastShift {
                 week: date("2026-12-28"),
                 person: PersonIdx(0),
+                role: Some(RoleIdx(0)),
                 load: 8.0,
             },
         ]
@@ -631,6 +639,8 @@ fn pins_count_toward_max_shifts() {
         Rules {
             rest_weeks: 0,
             max_shifts: Some(1),
+            max_weeks_per_year: None,
+            max_weeks_per_year_all: None,
         },
     );
     ws.teams[0].pins.push(Pin {

@@ -148,6 +148,24 @@ pub enum Refusal {
         /// The rule.
         rest_weeks: u32,
     },
+    /// The person would hold more weeks within 365 days than a yearly cap
+    /// allows (docs/design.md §2).
+    YearCap {
+        /// Who.
+        person: String,
+        /// The role counted, `None` for all roles together.
+        role: Option<String>,
+        /// Weeks they would hold in the window.
+        count: u32,
+        /// The first of them.
+        from: NaiveDate,
+        /// The last of them.
+        to: NaiveDate,
+        /// `max_weeks_per_year` or `max_weeks_per_year_all`.
+        rule: &'static str,
+        /// The cap.
+        cap: u32,
+    },
 }
 
 impl fmt::Display for Refusal {
@@ -242,6 +260,19 @@ impl fmt::Display for Refusal {
                 f,
                 "{person} would be on call in the weeks of {first} and {second}, closer than rest_weeks = {rest_weeks} allows"
             ),
+            Refusal::YearCap {
+                person,
+                role,
+                count,
+                from,
+                to,
+                rule,
+                cap,
+            } => write!(
+                f,
+                "{person} would hold {count} weeks{} from {from} to {to}, within 365 days, more than {rule} = {cap} allows",
+                role.as_ref().map(|r| format!(" of {r}")).unwrap_or_default()
+            ),
         }
     }
 }
@@ -320,6 +351,11 @@ pub fn judge(
             .or_default()
             .insert(s.role.as_str());
     }
+    let had: BTreeSet<(&str, NaiveDate, &str)> = before
+        .segments
+        .iter()
+        .map(|s| (s.person.as_str(), s.week, s.role.as_str()))
+        .collect();
     let mut out: Vec<Refusal> = Vec::new();
     let push = |r: Refusal, out: &mut Vec<Refusal>| {
         if !out.contains(&r) {
@@ -392,6 +428,11 @@ pub fn judge(
                 );
             }
         }
+        if !had.contains(&(s.person.as_str(), s.week, s.role.as_str())) {
+            for r in year_caps(&t.rules, weeks, s) {
+                push(r, &mut out);
+            }
+        }
         let rest = i64::from(t.rules.rest_weeks);
         for &w in weeks.keys() {
             let gap = (w - s.week).num_days() / 7;
@@ -406,6 +447,55 @@ pub fn judge(
                     },
                     &mut out,
                 );
+            }
+        }
+    }
+    out
+}
+
+/// The yearly caps a new stretch `s` breaks, given every week and role its
+/// person holds after the change (`weeks`): the first window, ending on one
+/// of their weeks no earlier than `s`'s and within 365 days of it, that
+/// holds more weeks than a cap, per cap. A week counts in a window when its
+/// first day lies in the 365 days ending on the window's last day.
+fn year_caps(
+    rules: &crate::model::Rules,
+    weeks: &BTreeMap<NaiveDate, BTreeSet<&str>>,
+    s: &Segment,
+) -> Vec<Refusal> {
+    let caps = [
+        (
+            rules.max_weeks_per_year,
+            Some(s.role.as_str()),
+            "max_weeks_per_year",
+        ),
+        (rules.max_weeks_per_year_all, None, "max_weeks_per_year_all"),
+    ];
+    let mut out = Vec::new();
+    for (cap, role, rule) in caps {
+        let Some(cap) = cap else { continue };
+        let counts = |w: &&BTreeSet<&str>| role.is_none_or(|r| w.contains(r));
+        let ends = weeks
+            .range(s.week..=s.week + Duration::days(364))
+            .filter(|(_, roles)| counts(roles));
+        for (&end, _) in ends {
+            let inside: Vec<NaiveDate> = weeks
+                .range(end - Duration::days(364)..=end)
+                .filter(|(_, roles)| counts(roles))
+                .map(|(&d, _)| d)
+                .collect();
+            let count = u32::try_from(inside.len()).unwrap_or(u32::MAX);
+            if let (true, Some(&from)) = (count > cap, inside.first()) {
+                out.push(Refusal::YearCap {
+                    person: s.person.clone(),
+                    role: role.map(str::to_string),
+                    count,
+                    from,
+                    to: end,
+                    rule,
+                    cap,
+                });
+                break;
             }
         }
     }

@@ -100,6 +100,7 @@ pub fn fact_text(ws: &Workspace, team: TeamIdx, weeks: &[Week], fact: &Fact) -> 
             week(0),
             t.rules.rest_weeks
         ),
+        Fact::YearCap(p, held, since) => year_cap_text(ws, team, *p, *held, *since),
         Fact::Employment(p) => {
             let x = ws.person(*p);
             match x.left {
@@ -108,6 +109,42 @@ pub fn fact_text(ws: &Workspace, team: TeamIdx, weeks: &[Week], fact: &Fact) -> 
             }
         }
     }
+}
+
+/// The yearly caps of `p` in words, with the published weeks they already
+/// had, e.g. "alice may hold at most 2 weeks of one role in any 365 days
+/// (max_weeks_per_year = 2) and already had 2 weeks since 2026-06-01".
+fn year_cap_text(
+    ws: &Workspace,
+    team: TeamIdx,
+    p: PersonIdx,
+    held: u32,
+    since: Option<chrono::NaiveDate>,
+) -> String {
+    let rules = ws.team(team).rules;
+    let mut caps = Vec::new();
+    if let Some(n) = rules.max_weeks_per_year {
+        caps.push(format!(
+            "{n} weeks of one role in any 365 days (max_weeks_per_year = {n})"
+        ));
+    }
+    if let Some(n) = rules.max_weeks_per_year_all {
+        caps.push(format!(
+            "{n} weeks of all roles in any 365 days (max_weeks_per_year_all = {n})"
+        ));
+    }
+    let had = match since {
+        Some(d) if held > 0 => format!(
+            " and already had {held} week{} since {d}",
+            if held == 1 { "" } else { "s" }
+        ),
+        _ => String::new(),
+    };
+    format!(
+        "{} may hold at most {}{had}",
+        ws.person(p).id,
+        caps.join(" and ")
+    )
 }
 
 /// A fix in words.
@@ -156,6 +193,8 @@ pub fn fix_text(ws: &Workspace, team: TeamIdx, weeks: &[Week], fix: &Fix) -> Str
             week(w + 1)
         ),
         Fix::RaiseMaxShifts(m) => format!("raise max_shifts to {m}"),
+        Fix::RaiseYearCap(false, m) => format!("raise max_weeks_per_year to {m}"),
+        Fix::RaiseYearCap(true, m) => format!("raise max_weeks_per_year_all to {m}"),
         Fix::RemovePin(k) => match t.pins.get(*k) {
             Some(pin) => format!(
                 "remove the pin of {} on {} ({})",
