@@ -123,21 +123,21 @@ fn year_cap_text(
 ) -> String {
     let rules = ws.team(team).rules;
     let mut caps = Vec::new();
+    let weeks = |n: u32| format!("{n} week{}", if n == 1 { "" } else { "s" });
     if let Some(n) = rules.max_weeks_per_year {
         caps.push(format!(
-            "{n} weeks of one role in any 365 days (max_weeks_per_year = {n})"
+            "{} of one role in any 365 days (max_weeks_per_year = {n})",
+            weeks(n)
         ));
     }
     if let Some(n) = rules.max_weeks_per_year_all {
         caps.push(format!(
-            "{n} weeks of all roles in any 365 days (max_weeks_per_year_all = {n})"
+            "{} of all roles in any 365 days (max_weeks_per_year_all = {n})",
+            weeks(n)
         ));
     }
     let had = match since {
-        Some(d) if held > 0 => format!(
-            " and already had {held} week{} since {d}",
-            if held == 1 { "" } else { "s" }
-        ),
+        Some(d) if held > 0 => format!(" and already had {} since {d}", weeks(held)),
         _ => String::new(),
     };
     format!(
