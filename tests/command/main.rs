@@ -23,3 +23,4 @@ mod schedule;
 mod serve;
 mod sync;
 mod whatif;
+mod year_cap;
