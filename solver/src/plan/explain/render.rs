@@ -288,12 +288,15 @@ pub fn render_text(ws: &Workspace, e: &Infeasibility) -> String {
 
 impl Infeasibility {
     /// The facts of the conflict that leaves slot `(week, role)` empty, in
-    /// words, as one line; `None` if no conflict names the slot.
+    /// words, as one line; else those of a conflict that names no slot (as
+    /// yearly caps leave some slot empty, not a given one); `None` if
+    /// neither.
     pub fn reason_for(&self, ws: &Workspace, week: usize, role: RoleIdx) -> Option<String> {
         let c = self
             .conflicts
             .iter()
-            .find(|c| c.slots.contains(&(week, role)))?;
+            .find(|c| c.slots.contains(&(week, role)))
+            .or_else(|| self.conflicts.iter().find(|c| c.slots.is_empty()))?;
         if c.facts.is_empty() {
             return None;
         }
