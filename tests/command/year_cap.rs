@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate};
+use oncall::schedule::store::{Store, StoreRead};
 use serde_json::Value;
 
 use crate::run::{as_taker, oncall};
@@ -111,4 +112,21 @@ fn two_published_quarters_keep_the_yearly_cap_and_an_override_past_it_is_refused
     // Nothing was recorded: the same plan still passes with its history.
     let check = oncall(dir, &["check-plan", "payments", q2_path.to_str().unwrap()]);
     assert!(check.status.success(), "{}", text(&check.stdout));
+    assert!(Store::open(dir)
+        .unwrap()
+        .overrides("payments")
+        .unwrap()
+        .is_empty());
+    // The cap is a rule, not structure: `--force` overrules it, audited.
+    let forced = as_taker(
+        dir,
+        &[
+            "override", "payments", "--role", &role, "--person", &person, "--from", &from, "--to",
+            &to, "--force",
+        ],
+    );
+    assert!(forced.status.success(), "{}", text(&forced.stderr));
+    let audit = Store::open(dir).unwrap().audit(Some("payments")).unwrap();
+    let last = audit.last().unwrap();
+    assert!(last.action == "override" && last.forced, "{last:?}");
 }
