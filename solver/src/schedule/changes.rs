@@ -945,3 +945,85 @@ pub fn diff(
     }
     lines.into_values().collect()
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::model::Rules;
+    use crate::schedule::timeline::Source;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    /// A stretch of `role` for ann in the week of `week`.
+    fn stretch(week: &str, role: &str) -> Segment {
+        let at = day(week).and_hms_opt(12, 0, 0).unwrap().and_utc();
+        Segment {
+            role: role.into(),
+            person: "ann".into(),
+            week: day(week),
+            start: at,
+            end: at + Duration::days(1),
+            source: Source::Override { id: 1 },
+            planned: None,
+            stamp: at,
+        }
+    }
+
+    /// ann's weeks after the change: `(week, roles)`.
+    fn held<'a>(weeks: &[(&str, &'a str)]) -> BTreeMap<NaiveDate, BTreeSet<&'a str>> {
+        let mut out: BTreeMap<NaiveDate, BTreeSet<&str>> = BTreeMap::new();
+        for (w, r) in weeks {
+            out.entry(day(w)).or_default().insert(r);
+        }
+        out
+    }
+
+    #[test]
+    fn a_week_past_a_cap_within_365_days_is_refused_and_one_a_year_on_is_not() {
+        let rules = Rules {
+            max_weeks_per_year: Some(2),
+            max_weeks_per_year_all: Some(2),
+            ..Rules::default()
+        };
+        // Primary on 2026-03-02 and 2026-08-03, secondary on 2026-10-05; the new
+        // stretch is primary on 2027-02-22.
+        let weeks = held(&[
+            ("2026-03-02", "primary"),
+            ("2026-08-03", "primary"),
+            ("2026-10-05", "secondary"),
+            ("2027-02-22", "primary"),
+        ]);
+        let got = year_caps(&rules, &weeks, &stretch("2027-02-22", "primary"));
+        let said: Vec<String> = got.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            said,
+            [
+                "ann would hold 3 weeks of primary from 2026-03-02 to 2027-02-22, within 365 days, more than max_weeks_per_year = 2 allows",
+                "ann would hold 4 weeks from 2026-03-02 to 2027-02-22, within 365 days, more than max_weeks_per_year_all = 2 allows",
+            ]
+        );
+        // 365 days after 2026-03-02 that week no longer counts: only the
+        // all-roles cap (2026-08-03, 2026-10-05 and the new week) is broken.
+        let weeks = held(&[
+            ("2026-03-02", "primary"),
+            ("2026-08-03", "primary"),
+            ("2026-10-05", "secondary"),
+            ("2027-03-08", "primary"),
+        ]);
+        let got = year_caps(&rules, &weeks, &stretch("2027-03-08", "primary"));
+        assert!(
+            matches!(
+                &got[..],
+                [Refusal::YearCap {
+                    rule: "max_weeks_per_year_all",
+                    count: 3,
+                    ..
+                }]
+            ),
+            "{got:?}"
+        );
+    }
+}
