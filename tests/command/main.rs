@@ -24,3 +24,4 @@ mod schedule;
 mod serve;
 mod sync;
 mod whatif;
+mod year_cap;

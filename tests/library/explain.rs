@@ -108,6 +108,8 @@ fn two_role_team(people: Vec<oncall::model::Person>, rest: u32) -> Workspace {
         Rules {
             rest_weeks: rest,
             max_shifts: None,
+            max_weeks_per_year: None,
+            max_weeks_per_year_all: None,
         },
     )
 }
@@ -182,6 +184,8 @@ fn rest_rule_conflict() {
         Rules {
             rest_weeks: 1,
             max_shifts: None,
+            max_weeks_per_year: None,
+            max_weeks_per_year_all: None,
         },
     );
     time_off(&mut ws, 0, date("2027-01-12"), date("2027-01-20"));
@@ -361,6 +365,8 @@ fn the_explanation_sees_the_rest_rule_across_published_history() {
     let rules = Rules {
         rest_weeks: 1,
         max_shifts: None,
+        max_weeks_per_year: None,
+        max_weeks_per_year_all: None,
     };
     let mut ws = workspace(tz, people, vec![role("primary", 1.0, 0, &[])], rules);
     time_off(&mut ws, 1, date("2027-01-04"), date("2027-01-10"));
@@ -411,6 +417,8 @@ fn an_explanation_out_of_time_claims_nothing_unproven() {
     let rules = Rules {
         rest_weeks: 1,
         max_shifts: None,
+        max_weeks_per_year: None,
+        max_weeks_per_year_all: None,
     };
     let roles = vec![role("primary", 1.0, 0, &[]), role("secondary", 1.0, 0, &[])];
     let ws = workspace(tz, people, roles, rules);
@@ -425,4 +433,76 @@ fn an_explanation_out_of_time_claims_nothing_unproven() {
         .infeasibility()
         .expect("two of three people every week, with a week's rest, is impossible");
     verify(&ws, 3, &e);
+}
+
+/// A yearly cap that leaves a slot empty is named with the published weeks
+/// behind it, and raising it is the fix. Two people, one role, two weeks,
+/// `max_weeks_per_year = 1`: ann already held a week in the 365 days, so
+/// only bob may take one of the two weeks.
+#[test]
+fn the_explanation_names_a_yearly_cap_and_the_weeks_already_held() {
+    use oncall::model::history::HeldShift;
+    use oncall::plan::explain::Fix;
+    let tz = America::Los_Angeles;
+    let people = vec![
+        person("ann", tz, "2020-01-01", &[]),
+        person("bob", tz, "2020-01-01", &[]),
+    ];
+    let rules = Rules {
+        rest_weeks: 0,
+        max_shifts: None,
+        max_weeks_per_year: Some(1),
+        max_weeks_per_year_all: None,
+    };
+    let ws = workspace(tz, people, vec![role("primary", 1.0, 0, &[])], rules);
+    let weeks = horizon::weeks(ws.team(TeamIdx(0)), &spec(2)).unwrap();
+    let held: Vec<HeldShift> = vec![held_copy(&weeks)];
+    let e = explain(&ws, TeamIdx(0), &spec(2), &held)
+        .unwrap()
+        .infeasibility()
+        .expect("ann is at her cap and bob may take one week only");
+    let facts: Vec<&Fact> = e.conflicts.iter().flat_map(|c| &c.facts).collect();
+    assert!(
+        facts
+            .iter()
+            .any(|f| matches!(f, Fact::YearCap(p, 1, _) if *p == PersonIdx(0))),
+        "{facts:?}"
+    );
+    assert_eq!(e.fixes, vec![Fix::RaiseYearCap(false, 2)]);
+    let text = render_text(&ws, &e);
+    assert!(
+        text.contains(
+            "ann may hold at most 1 week of one role in any 365 days (max_weeks_per_year = 1) \
+             and already had 1 week since 2026-06-01"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("try: raise max_weeks_per_year to 2"),
+        "{text}"
+    );
+    // The optimiser leaves exactly one week empty, and its plan passes.
+    let p = oncall::plan::optimise::plan_around(
+        &ws,
+        TeamIdx(0),
+        &spec(2),
+        &PlanOptions::default(),
+        &held,
+        &[],
+    )
+    .unwrap();
+    assert_eq!(p.unfilled.len(), 1);
+    let report = oncall::checker::check_plan_with_history(&ws, TeamIdx(0), &p.to_doc(&ws), &held);
+    assert!(report.is_ok(), "{:?}", report.violations);
+}
+
+/// ann's published week of 2026-06-01.
+fn held_copy(weeks: &[horizon::Week]) -> oncall::model::history::HeldShift {
+    oncall::model::history::HeldShift {
+        week: date("2026-06-01"),
+        role: "primary".into(),
+        person: "ann".into(),
+        start: weeks[0].start - Duration::weeks(31),
+        end: weeks[0].start - Duration::weeks(30),
+    }
 }

@@ -975,6 +975,35 @@ fn negative_weights_and_counts() {
 }
 
 #[test]
+fn a_yearly_cap_of_zero_or_past_a_year_of_weeks_is_refused_with_the_line() {
+    let team = format!("{TEAM}\n[rules]\nmax_weeks_per_year = 0\nmax_weeks_per_year_all = 54\n");
+    let line = |key: &str| team.lines().position(|l| l.starts_with(key)).unwrap() + 1;
+    assert_eq!(
+        errors(&[("teams/payments.toml", Some(&team))]),
+        [
+            d(
+                "teams/payments.toml",
+                line("max_weeks_per_year ="),
+                22,
+                "`rules.max_weeks_per_year` must be from 1 to 53, got 0",
+                Some("use a whole number of weeks from 1 to 53, or leave `rules.max_weeks_per_year` out for no cap")
+            ),
+            d(
+                "teams/payments.toml",
+                line("max_weeks_per_year_all ="),
+                26,
+                "`rules.max_weeks_per_year_all` must be from 1 to 53, got 54",
+                Some("use a whole number of weeks from 1 to 53, or leave `rules.max_weeks_per_year_all` out for no cap")
+            ),
+        ]
+    );
+    let fine = format!("{TEAM}\n[rules]\nmax_weeks_per_year = 2\nmax_weeks_per_year_all = 53\n");
+    let ws = load(&[("teams/payments.toml", Some(&fine))]).unwrap();
+    assert_eq!(ws.teams[0].rules.max_weeks_per_year, Some(2));
+    assert_eq!(ws.teams[0].rules.max_weeks_per_year_all, Some(53));
+}
+
+#[test]
 fn pins_need_a_known_role_and_a_handoff_day() {
     let team = format!(
         "{TEAM}\n[[pins]]\nweek = \"2027-01-12\"\nrole = \"primray\"\nperson = \"bob\"\n\n[[pins]]\nweek = \"2027-01-18\"\nrole = \"oncall\"\nperson = \"bob\"\n"

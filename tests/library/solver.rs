@@ -5,6 +5,7 @@ use crate::support::model::*;
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::{America, Europe};
 use oncall::checker::CheckContext;
+use oncall::model::history::HeldShift;
 use oncall::model::{Absence, PersonIdx, Pin, RoleIdx, Rules, TeamIdx, Workspace};
 use oncall::plan::horizon::HorizonSpec;
 use oncall::plan::instance::Instance;
@@ -71,6 +72,8 @@ fn tiny_team() -> impl Strategy<Value = (Workspace, u32)> {
                 Rules {
                     rest_weeks: rest,
                     max_shifts,
+                    max_weeks_per_year: None,
+                    max_weeks_per_year_all: None,
                 },
             );
             for (k, &(_, _, off)) in traits.iter().take(n).enumerate() {
@@ -424,6 +427,8 @@ fn ordinary_week_load_is_eight_and_rest_is_respected() {
         Rules {
             rest_weeks: 2,
             max_shifts: None,
+            max_weeks_per_year: None,
+            max_weeks_per_year_all: None,
         },
     );
     let p = plan_weeks(&ws, 6);
@@ -530,6 +535,8 @@ fn rest_applies_across_the_boundary_with_history() {
         Rules {
             rest_weeks: 2,
             max_shifts: None,
+            max_weeks_per_year: None,
+            max_weeks_per_year_all: None,
         },
     );
     let weeks = oncall::plan::horizon::weeks(
@@ -569,11 +576,13 @@ fn rest_applies_across_the_boundary_with_history() {
             PastShift {
                 week: date("2026-12-21"),
                 person: PersonIdx(1),
+                role: Some(RoleIdx(0)),
                 load: 8.0,
             },
             PastShift {
                 week: date("2026-12-28"),
                 person: PersonIdx(0),
+                role: Some(RoleIdx(0)),
                 load: 8.0,
             },
         ]
@@ -631,6 +640,8 @@ fn pins_count_toward_max_shifts() {
         Rules {
             rest_weeks: 0,
             max_shifts: Some(1),
+            max_weeks_per_year: None,
+            max_weeks_per_year_all: None,
         },
     );
     ws.teams[0].pins.push(Pin {
@@ -702,4 +713,206 @@ fn the_same_inputs_give_the_same_plan_on_a_busy_machine() {
     for other in &plans[1..] {
         assert_eq!(&plans[0], other);
     }
+}
+
+/// A tiny random team under yearly caps, with published primary weeks
+/// before the plan: `(workspace, weeks, history)`. History adds no carry
+/// (`history_weeks = 0`), so brute force's fairness figures are the plan's.
+fn capped_team() -> impl Strategy<Value = (Workspace, u32, Vec<HeldShift>)> {
+    (
+        tiny_team(),
+        proptest::option::of(1u32..=2),
+        proptest::option::of(1u32..=3),
+        proptest::collection::vec(0usize..=2, 5),
+    )
+        .prop_map(|((mut ws, weeks), per_role, all, past)| {
+            ws.teams[0].rules.max_weeks_per_year = per_role.or(Some(2).filter(|_| all.is_none()));
+            ws.teams[0].rules.max_weeks_per_year_all = all;
+            ws.teams[0].fairness.history_weeks = 0;
+            let team = ws.team(TeamIdx(0));
+            let mut history = Vec::new();
+            for (k, &n) in past.iter().enumerate().take(ws.people.len()) {
+                for j in 0..n {
+                    // Ten and thirty weeks before the plan: inside its 365 days.
+                    let first = date(MONDAY) - Duration::weeks(10 + 20 * j as i64);
+                    let w = &oncall::plan::horizon::weeks_from(team, first, 1).unwrap()[0];
+                    history.push(HeldShift {
+                        week: w.first_day,
+                        role: "primary".into(),
+                        person: format!("p{k}"),
+                        start: w.start,
+                        end: w.end,
+                    });
+                }
+            }
+            (ws, weeks, history)
+        })
+}
+
+/// Whether `a` keeps the yearly caps with `history`, counted here by hand:
+/// per person, the weeks of one role (and of all roles) whose first day lies
+/// in the 365 days ending on the first day of each plan week they hold.
+fn keeps_caps_by_hand(ws: &Workspace, a: &Assignment, history: &[HeldShift]) -> bool {
+    let rules = ws.teams[0].rules;
+    let roles: Vec<String> = ws.teams[0].roles.iter().map(|r| r.name.clone()).collect();
+    ws.people.iter().enumerate().all(|(k, p)| {
+        let mut held: Vec<(chrono::NaiveDate, String)> = history
+            .iter()
+            .filter(|h| h.person == p.id)
+            .map(|h| (h.week, h.role.clone()))
+            .collect();
+        for (w, row) in a.iter().enumerate() {
+            for (r, s) in row.iter().enumerate() {
+                if *s == Some(PersonIdx(k)) {
+                    held.push((date(MONDAY) + Duration::weeks(w as i64), roles[r].clone()));
+                }
+            }
+        }
+        (0..a.len()).all(|e| {
+            let end = date(MONDAY) + Duration::weeks(e as i64);
+            let inside = |d: &chrono::NaiveDate| *d <= end && (end - *d).num_days() <= 364;
+            let count = |role: Option<&String>| {
+                let mut days: Vec<_> = held
+                    .iter()
+                    .filter(|(d, r)| inside(d) && role.is_none_or(|x| x == r))
+                    .map(|(d, _)| *d)
+                    .collect();
+                days.sort();
+                days.dedup();
+                // Past weeks alone over the cap are not the plan's: a window
+                // counts when its last week is one the plan gives the person.
+                if days.last() == Some(&end) {
+                    days.len() as u32
+                } else {
+                    0
+                }
+            };
+            rules
+                .max_weeks_per_year
+                .is_none_or(|n| roles.iter().all(|r| count(Some(r)) <= n))
+                && rules
+                    .max_weeks_per_year_all
+                    .is_none_or(|n| count(None) <= n)
+        })
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+
+    /// Under yearly caps with published history, brute force over the
+    /// assignments that keep the caps fills no more slots and finds none
+    /// fairer than the optimiser's plan, which the checker accepts with the
+    /// same history.
+    #[test]
+    fn brute_force_agrees_under_a_yearly_cap((ws, weeks, history) in capped_team()) {
+        let spec = HorizonSpec::Weeks { from: date(MONDAY), weeks };
+        let p = oncall::plan::optimise::plan_around(&ws, TeamIdx(0), &spec, &opts(), &history, &[]).unwrap();
+        let report = oncall::checker::check_plan_with_history(&ws, TeamIdx(0), &p.to_doc(&ws), &history);
+        let said: Vec<String> = report.violations.iter().map(ToString::to_string).collect();
+        prop_assert!(said.is_empty(), "the checker rejects the plan: {:#?}", said);
+        prop_assert!(keeps_caps_by_hand(&ws, &p.assignment, &history));
+        let mut all: Vec<(usize, f64)> = Vec::new();
+        enumerate_valid(&ws, weeks, &mut |a, filled, (excess, _)| {
+            if keeps_caps_by_hand(&ws, a, &history) {
+                all.push((filled, excess));
+            }
+        });
+        let filled = all.iter().map(|x| x.0).max().unwrap_or(0);
+        let best = all.iter().filter(|x| x.0 == filled).map(|x| x.1).fold(f64::INFINITY, f64::min);
+        let got = p.assignment.iter().flatten().filter(|s| s.is_some()).count();
+        prop_assert_eq!(got, filled, "the optimiser fills fewer slots than possible");
+        if p.status == Status::Optimal {
+            prop_assert!((p.max_excess - best).abs() < 1e-6, "optimal {} but brute force finds {}", p.max_excess, best);
+        } else if let Status::Feasible { bound, .. } = p.status {
+            prop_assert!(bound <= best + 1e-6 && best <= p.max_excess + 1e-6);
+        }
+    }
+}
+
+/// The checker recomputes the yearly cap from the plan and the history: p0
+/// held two primary weeks in 2026 under `max_weeks_per_year = 2`, so the
+/// optimiser gives p0 no week, and a plan changed to give p0 one is caught.
+#[test]
+fn the_checker_catches_a_plan_changed_to_break_the_yearly_cap() {
+    let people = (0..3)
+        .map(|k| person(&format!("p{k}"), America::Los_Angeles, "2020-01-01", &[]))
+        .collect();
+    let mut ws = workspace(
+        America::Los_Angeles,
+        people,
+        vec![role("primary", 1.0, 0, &[])],
+        Rules {
+            rest_weeks: 0,
+            max_shifts: None,
+            max_weeks_per_year: Some(2),
+            max_weeks_per_year_all: None,
+        },
+    );
+    ws.teams[0].fairness.history_weeks = 0;
+    let team = ws.team(TeamIdx(0));
+    let history: Vec<HeldShift> = ["2026-03-02", "2026-08-03"]
+        .iter()
+        .map(|d| {
+            let w = &oncall::plan::horizon::weeks_from(team, date(d), 1).unwrap()[0];
+            HeldShift {
+                week: w.first_day,
+                role: "primary".into(),
+                person: "p0".into(),
+                start: w.start,
+                end: w.end,
+            }
+        })
+        .collect();
+    let spec = HorizonSpec::Weeks {
+        from: date(MONDAY),
+        weeks: 4,
+    };
+    let p = oncall::plan::optimise::plan_around(&ws, TeamIdx(0), &spec, &opts(), &history, &[])
+        .unwrap();
+    assert!(p.unfilled.is_empty());
+    assert!(p
+        .assignment
+        .iter()
+        .flatten()
+        .all(|s| *s != Some(PersonIdx(0))));
+    let check = |doc: &oncall::model::document::PlanDoc| {
+        oncall::checker::check_plan_with_history(&ws, TeamIdx(0), doc, &history).violations
+    };
+    assert_eq!(check(&p.to_doc(&ws)), vec![]);
+    let mut doc = p.to_doc(&ws);
+    let slot = doc
+        .shifts
+        .iter_mut()
+        .find(|a| a.week == date("2027-01-18"))
+        .unwrap();
+    slot.person = "p0".into();
+    let found = check(&doc);
+    let cap = found
+        .iter()
+        .find(|v| matches!(v, oncall::checker::Violation::YearCap { .. }))
+        .unwrap_or_else(|| panic!("no yearly cap among {found:#?}"));
+    assert_eq!(
+        cap.to_string(),
+        "p0 holds 3 weeks of primary from 2026-03-02 to 2027-01-18, within 365 days, \
+         more than max_weeks_per_year = 2 allows"
+    );
+    // Without the March week, the same change keeps the cap.
+    let mut later = p.to_doc(&ws);
+    let history_late: Vec<HeldShift> = history.iter().skip(1).cloned().collect();
+    later
+        .shifts
+        .iter_mut()
+        .find(|a| a.week == date("2027-01-18"))
+        .unwrap()
+        .person = "p0".into();
+    let kept = oncall::checker::check_plan_with_history(&ws, TeamIdx(0), &later, &history_late);
+    assert!(
+        !kept
+            .violations
+            .iter()
+            .any(|v| matches!(v, oncall::checker::Violation::YearCap { .. })),
+        "{:?}",
+        kept.violations
+    );
 }

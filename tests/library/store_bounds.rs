@@ -22,6 +22,8 @@ fn team(tz: Tz) -> Workspace {
     let rules = Rules {
         rest_weeks: 0,
         max_shifts: None,
+        max_weeks_per_year: None,
+        max_weeks_per_year_all: None,
     };
     workspace(tz, people, vec![role("primary", 1.0, 0, &[])], rules)
 }

@@ -34,6 +34,7 @@ mod history;
 mod rules;
 mod time;
 mod violation;
+mod year;
 
 #[cfg(test)]
 mod tests;
@@ -156,6 +157,7 @@ fn check_alone(
     let ev = ctx.evaluate(&assignment);
     v.extend(ev.violations.iter().cloned());
     ctx.check_rest_after_history(ws, &assignment, &past, &mut v);
+    ctx.check_year_caps(&team_facts.rules, &assignment, history, &mut v);
     document::check_fairness(plan, &ev, &mut v);
     document::check_status(plan, &ev, &mut v);
     CheckReport { violations: v }

@@ -307,6 +307,25 @@ pub enum Violation {
         /// The rule.
         max: u32,
     },
+    /// A person holds more weeks within 365 days than a yearly cap allows,
+    /// published history and the plan together.
+    #[error("{person} holds {count} weeks{} from {from} to {to}, within 365 days, more than {rule} = {cap} allows", of_role(.role))]
+    YearCap {
+        /// Who.
+        person: String,
+        /// The role counted, `None` for all roles together.
+        role: Option<String>,
+        /// Weeks held in the window.
+        count: u32,
+        /// The first of them.
+        from: NaiveDate,
+        /// The last of them, a week of the plan.
+        to: NaiveDate,
+        /// `max_weeks_per_year` or `max_weeks_per_year_all`.
+        rule: String,
+        /// The cap.
+        cap: u32,
+    },
     /// A pinned slot is given to someone else.
     #[error("week {week} {role}: pinned to {pinned} ({origin}) but given to {holder}")]
     PinBroken {
@@ -444,6 +463,13 @@ impl Violation {
 /// A shift's span, as `start..end`.
 fn span(span: &(DateTime<Utc>, DateTime<Utc>)) -> String {
     format!("{}..{}", rfc3339(span.0), rfc3339(span.1))
+}
+
+/// ` of primary` for a per-role cap, nothing for all roles.
+fn of_role(role: &Option<String>) -> String {
+    role.as_ref()
+        .map(|r| format!(" of {r}"))
+        .unwrap_or_default()
 }
 
 fn at(t: &DateTime<Utc>) -> String {

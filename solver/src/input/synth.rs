@@ -115,6 +115,8 @@ pub fn organisation(shape: &Shape) -> Workspace {
             rules: Rules {
                 rest_weeks: 1,
                 max_shifts: None,
+                max_weeks_per_year: None,
+                max_weeks_per_year_all: None,
             },
             fairness: FairnessPolicy::default(),
             carry: BTreeMap::new(),

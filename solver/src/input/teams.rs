@@ -18,6 +18,9 @@ use crate::model::{
     Absence, FairnessPolicy, Handoff, Org, Origin, Person, PersonIdx, Role, Rules, Team,
 };
 
+/// The most week starts a 365-day window can hold.
+const MAX_WEEKS_PER_YEAR: u32 = 53;
+
 mod escalation;
 mod pins;
 mod roles;
@@ -68,6 +71,10 @@ struct RawRules {
     rest_weeks: Option<Spanned<i64>>,
     #[serde(default)]
     max_shifts: Option<Spanned<i64>>,
+    #[serde(default)]
+    max_weeks_per_year: Option<Spanned<i64>>,
+    #[serde(default)]
+    max_weeks_per_year_all: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -286,6 +293,37 @@ impl Cx {
         Rules {
             rest_weeks: rest_weeks.unwrap_or(0),
             max_shifts,
+            max_weeks_per_year: self.yearly(
+                src,
+                "rules.max_weeks_per_year",
+                raw.max_weeks_per_year.as_ref(),
+            ),
+            max_weeks_per_year_all: self.yearly(
+                src,
+                "rules.max_weeks_per_year_all",
+                raw.max_weeks_per_year_all.as_ref(),
+            ),
+        }
+    }
+
+    /// A yearly cap: from 1 to the 53 week starts a 365-day window can hold.
+    fn yearly(&mut self, src: &Source, name: &str, value: Option<&Spanned<i64>>) -> Option<u32> {
+        let value = value?;
+        let v = *value.get_ref();
+        match u32::try_from(v) {
+            Ok(n) if (1..=MAX_WEEKS_PER_YEAR).contains(&n) => Some(n),
+            _ => {
+                self.push(
+                    src.at(
+                        value.span(),
+                        format!("`{name}` must be from 1 to {MAX_WEEKS_PER_YEAR}, got {v}"),
+                    )
+                    .help(format!(
+                        "use a whole number of weeks from 1 to {MAX_WEEKS_PER_YEAR}, or leave `{name}` out for no cap"
+                    )),
+                );
+                None
+            }
         }
     }
 

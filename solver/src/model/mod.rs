@@ -402,6 +402,11 @@ pub struct Rules {
     pub rest_weeks: u32,
     /// Most shifts (any role) per person in one plan.
     pub max_shifts: Option<u32>,
+    /// Most weeks of any one role per person in any 365 days, published
+    /// history and the plan together (docs/design.md §2).
+    pub max_weeks_per_year: Option<u32>,
+    /// Most weeks of all roles together per person in any 365 days.
+    pub max_weeks_per_year_all: Option<u32>,
 }
 
 /// How time off counts toward a person's share.

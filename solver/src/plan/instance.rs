@@ -16,6 +16,8 @@ pub struct PastShift {
     pub week: chrono::NaiveDate,
     /// Who held it.
     pub person: PersonIdx,
+    /// The role held, `None` for a role the team no longer has.
+    pub role: Option<RoleIdx>,
     /// Its load.
     pub load: f64,
 }
@@ -54,6 +56,8 @@ pub struct Instance<'a> {
     pub elsewhere: Vec<Vec<Option<String>>>,
     /// `off[w][i]`: member `i` has time off during week `w`.
     pub off: Vec<Vec<bool>>,
+    /// Published weeks per member, for the yearly caps.
+    pub past_weeks: crate::plan::year_cap::PastWeeks,
 }
 
 impl<'a> Instance<'a> {
@@ -153,6 +157,15 @@ impl<'a> Instance<'a> {
             })
             .collect();
         let (members_len, weeks_len) = (members.len(), weeks.len());
+        let mut past_weeks: crate::plan::year_cap::PastWeeks = vec![Vec::new(); members_len];
+        for h in history {
+            if let Some(i) = position(h.person) {
+                let key = (h.week, h.role.map(|r| r.0));
+                if !past_weeks[i].contains(&key) {
+                    past_weeks[i].push(key);
+                }
+            }
+        }
         Instance {
             ws,
             team: team_idx,
@@ -168,6 +181,7 @@ impl<'a> Instance<'a> {
             elsewhere: vec![vec![None; members_len]; weeks_len],
             off: off_weeks,
             blocked_until,
+            past_weeks,
         }
     }
 
@@ -215,6 +229,19 @@ impl<'a> Instance<'a> {
         self.eligible[w][r].contains(&i)
     }
 
+    /// The yearly caps as `, max_weeks_per_year = N` parts, empty without.
+    fn year_caps_text(&self) -> String {
+        let rules = self.ws.team(self.team).rules;
+        let mut out = String::new();
+        if let Some(n) = rules.max_weeks_per_year {
+            out += &format!(", max_weeks_per_year = {n}");
+        }
+        if let Some(n) = rules.max_weeks_per_year_all {
+            out += &format!(", max_weeks_per_year_all = {n}");
+        }
+        out
+    }
+
     /// A one-line reason why slot `(w, r)` stays empty.
     pub fn unfilled_reason(&self, w: usize, r: usize) -> String {
         let team = self.ws.team(self.team);
@@ -249,6 +276,7 @@ impl<'a> Instance<'a> {
                 self.max_shifts
                     .map(|m| format!(", max_shifts = {m}"))
                     .unwrap_or_default()
+                    + &self.year_caps_text()
             );
         }
         if self.members.is_empty() {
@@ -396,9 +424,8 @@ pub fn past_shifts(
         .filter(|s| s.week < before)
         .filter_map(|s| {
             let person = ws.person_by_id(&s.person)?;
-            let weight = team
-                .role_by_name(&s.role)
-                .map_or(1.0, |r| team.roles[r.0].weight);
+            let role = team.role_by_name(&s.role);
+            let weight = role.map_or(1.0, |r| team.roles[r.0].weight);
             let span = Week {
                 first_day: s.week,
                 next_day: s.week + chrono::Duration::weeks(1),
@@ -408,6 +435,7 @@ pub fn past_shifts(
             Some(PastShift {
                 week: s.week,
                 person,
+                role,
                 load: horizon::slot_load(&span, team.timezone, weight, &ws.org.load, hol),
             })
         })

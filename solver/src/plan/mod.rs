@@ -9,6 +9,7 @@ pub mod horizon;
 pub mod instance;
 pub mod optimise;
 pub mod whatif;
+pub mod year_cap;
 
 use horizon::Week;
 

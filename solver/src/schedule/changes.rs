@@ -148,6 +148,24 @@ pub enum Refusal {
         /// The rule.
         rest_weeks: u32,
     },
+    /// The person would hold more weeks within 365 days than a yearly cap
+    /// allows (docs/design.md §2).
+    YearCap {
+        /// Who.
+        person: String,
+        /// The role counted, `None` for all roles together.
+        role: Option<String>,
+        /// Weeks they would hold in the window.
+        count: u32,
+        /// The first of them.
+        from: NaiveDate,
+        /// The last of them.
+        to: NaiveDate,
+        /// `max_weeks_per_year` or `max_weeks_per_year_all`.
+        rule: &'static str,
+        /// The cap.
+        cap: u32,
+    },
 }
 
 impl fmt::Display for Refusal {
@@ -242,6 +260,19 @@ impl fmt::Display for Refusal {
                 f,
                 "{person} would be on call in the weeks of {first} and {second}, closer than rest_weeks = {rest_weeks} allows"
             ),
+            Refusal::YearCap {
+                person,
+                role,
+                count,
+                from,
+                to,
+                rule,
+                cap,
+            } => write!(
+                f,
+                "{person} would hold {count} weeks{} from {from} to {to}, within 365 days, more than {rule} = {cap} allows",
+                role.as_ref().map(|r| format!(" of {r}")).unwrap_or_default()
+            ),
         }
     }
 }
@@ -320,6 +351,11 @@ pub fn judge(
             .or_default()
             .insert(s.role.as_str());
     }
+    let had: BTreeSet<(&str, NaiveDate, &str)> = before
+        .segments
+        .iter()
+        .map(|s| (s.person.as_str(), s.week, s.role.as_str()))
+        .collect();
     let mut out: Vec<Refusal> = Vec::new();
     let push = |r: Refusal, out: &mut Vec<Refusal>| {
         if !out.contains(&r) {
@@ -392,6 +428,11 @@ pub fn judge(
                 );
             }
         }
+        if !had.contains(&(s.person.as_str(), s.week, s.role.as_str())) {
+            for r in year_caps(&t.rules, weeks, s) {
+                push(r, &mut out);
+            }
+        }
         let rest = i64::from(t.rules.rest_weeks);
         for &w in weeks.keys() {
             let gap = (w - s.week).num_days() / 7;
@@ -406,6 +447,55 @@ pub fn judge(
                     },
                     &mut out,
                 );
+            }
+        }
+    }
+    out
+}
+
+/// The yearly caps a new stretch `s` breaks, given every week and role its
+/// person holds after the change (`weeks`): the first window, ending on one
+/// of their weeks no earlier than `s`'s and within 365 days of it, that
+/// holds more weeks than a cap, per cap. A week counts in a window when its
+/// first day lies in the 365 days ending on the window's last day.
+fn year_caps(
+    rules: &crate::model::Rules,
+    weeks: &BTreeMap<NaiveDate, BTreeSet<&str>>,
+    s: &Segment,
+) -> Vec<Refusal> {
+    let caps = [
+        (
+            rules.max_weeks_per_year,
+            Some(s.role.as_str()),
+            "max_weeks_per_year",
+        ),
+        (rules.max_weeks_per_year_all, None, "max_weeks_per_year_all"),
+    ];
+    let mut out = Vec::new();
+    for (cap, role, rule) in caps {
+        let Some(cap) = cap else { continue };
+        let counts = |w: &&BTreeSet<&str>| role.is_none_or(|r| w.contains(r));
+        let ends = weeks
+            .range(s.week..=s.week + Duration::days(364))
+            .filter(|(_, roles)| counts(roles));
+        for (&end, _) in ends {
+            let inside: Vec<NaiveDate> = weeks
+                .range(end - Duration::days(364)..=end)
+                .filter(|(_, roles)| counts(roles))
+                .map(|(&d, _)| d)
+                .collect();
+            let count = u32::try_from(inside.len()).unwrap_or(u32::MAX);
+            if let (true, Some(&from)) = (count > cap, inside.first()) {
+                out.push(Refusal::YearCap {
+                    person: s.person.clone(),
+                    role: role.map(str::to_string),
+                    count,
+                    from,
+                    to: end,
+                    rule,
+                    cap,
+                });
+                break;
             }
         }
     }
@@ -854,4 +944,86 @@ pub fn diff(
         }
     }
     lines.into_values().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::model::Rules;
+    use crate::schedule::timeline::Source;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    /// A stretch of `role` for ann in the week of `week`.
+    fn stretch(week: &str, role: &str) -> Segment {
+        let at = day(week).and_hms_opt(12, 0, 0).unwrap().and_utc();
+        Segment {
+            role: role.into(),
+            person: "ann".into(),
+            week: day(week),
+            start: at,
+            end: at + Duration::days(1),
+            source: Source::Override { id: 1 },
+            planned: None,
+            stamp: at,
+        }
+    }
+
+    /// ann's weeks after the change: `(week, roles)`.
+    fn held<'a>(weeks: &[(&str, &'a str)]) -> BTreeMap<NaiveDate, BTreeSet<&'a str>> {
+        let mut out: BTreeMap<NaiveDate, BTreeSet<&str>> = BTreeMap::new();
+        for (w, r) in weeks {
+            out.entry(day(w)).or_default().insert(r);
+        }
+        out
+    }
+
+    #[test]
+    fn a_week_past_a_cap_within_365_days_is_refused_and_one_a_year_on_is_not() {
+        let rules = Rules {
+            max_weeks_per_year: Some(2),
+            max_weeks_per_year_all: Some(2),
+            ..Rules::default()
+        };
+        // Primary on 2026-03-02 and 2026-08-03, secondary on 2026-10-05; the new
+        // stretch is primary on 2027-02-22.
+        let weeks = held(&[
+            ("2026-03-02", "primary"),
+            ("2026-08-03", "primary"),
+            ("2026-10-05", "secondary"),
+            ("2027-02-22", "primary"),
+        ]);
+        let got = year_caps(&rules, &weeks, &stretch("2027-02-22", "primary"));
+        let said: Vec<String> = got.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            said,
+            [
+                "ann would hold 3 weeks of primary from 2026-03-02 to 2027-02-22, within 365 days, more than max_weeks_per_year = 2 allows",
+                "ann would hold 4 weeks from 2026-03-02 to 2027-02-22, within 365 days, more than max_weeks_per_year_all = 2 allows",
+            ]
+        );
+        // 365 days after 2026-03-02 that week no longer counts: only the
+        // all-roles cap (2026-08-03, 2026-10-05 and the new week) is broken.
+        let weeks = held(&[
+            ("2026-03-02", "primary"),
+            ("2026-08-03", "primary"),
+            ("2026-10-05", "secondary"),
+            ("2027-03-08", "primary"),
+        ]);
+        let got = year_caps(&rules, &weeks, &stretch("2027-03-08", "primary"));
+        assert!(
+            matches!(
+                &got[..],
+                [Refusal::YearCap {
+                    rule: "max_weeks_per_year_all",
+                    count: 3,
+                    ..
+                }]
+            ),
+            "{got:?}"
+        );
+    }
 }

@@ -137,6 +137,8 @@ fn workspace() -> Workspace {
             rules: Rules {
                 rest_weeks: 1,
                 max_shifts: Some(2),
+                max_weeks_per_year: None,
+                max_weeks_per_year_all: None,
             },
             fairness: FairnessPolicy::default(),
             carry: [(PersonIdx(0), 4.0), (PersonIdx(4), 5.0)]

@@ -49,6 +49,10 @@ pub enum Fact {
     /// A person held a published slot within `rest_weeks` before the horizon,
     /// so the rest rule keeps them off its first week(s).
     PastRest(PersonIdx),
+    /// The yearly caps (`max_weeks_per_year`, `max_weeks_per_year_all`) for
+    /// a person, with the published weeks they already hold in the 365 days
+    /// ending on the horizon's last week, and the first of those.
+    YearCap(PersonIdx, u32, Option<chrono::NaiveDate>),
     /// A person is on call for another team (by id) in these horizon weeks,
     /// so they may take no slot of this team then.
     Elsewhere(PersonIdx, String, Vec<usize>),
@@ -71,6 +75,9 @@ pub enum Fix {
     RaiseMaxShifts(u32),
     /// Remove a pin.
     RemovePin(usize),
+    /// Raise `max_weeks_per_year` (`false`) or `max_weeks_per_year_all`
+    /// (`true`) to this many weeks.
+    RaiseYearCap(bool, u32),
 }
 
 /// A set of slots whose eligible people are too few (Hall's condition fails).

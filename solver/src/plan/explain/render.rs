@@ -100,6 +100,7 @@ pub fn fact_text(ws: &Workspace, team: TeamIdx, weeks: &[Week], fact: &Fact) -> 
             week(0),
             t.rules.rest_weeks
         ),
+        Fact::YearCap(p, held, since) => year_cap_text(ws, team, *p, *held, *since),
         Fact::Employment(p) => {
             let x = ws.person(*p);
             match x.left {
@@ -108,6 +109,42 @@ pub fn fact_text(ws: &Workspace, team: TeamIdx, weeks: &[Week], fact: &Fact) -> 
             }
         }
     }
+}
+
+/// The yearly caps of `p` in words, with the published weeks they already
+/// had, e.g. "alice may hold at most 2 weeks of one role in any 365 days
+/// (max_weeks_per_year = 2) and already had 2 weeks since 2026-06-01".
+fn year_cap_text(
+    ws: &Workspace,
+    team: TeamIdx,
+    p: PersonIdx,
+    held: u32,
+    since: Option<chrono::NaiveDate>,
+) -> String {
+    let rules = ws.team(team).rules;
+    let mut caps = Vec::new();
+    let weeks = |n: u32| format!("{n} week{}", if n == 1 { "" } else { "s" });
+    if let Some(n) = rules.max_weeks_per_year {
+        caps.push(format!(
+            "{} of one role in any 365 days (max_weeks_per_year = {n})",
+            weeks(n)
+        ));
+    }
+    if let Some(n) = rules.max_weeks_per_year_all {
+        caps.push(format!(
+            "{} of all roles in any 365 days (max_weeks_per_year_all = {n})",
+            weeks(n)
+        ));
+    }
+    let had = match since {
+        Some(d) if held > 0 => format!(" and already had {} since {d}", weeks(held)),
+        _ => String::new(),
+    };
+    format!(
+        "{} may hold at most {}{had}",
+        ws.person(p).id,
+        caps.join(" and ")
+    )
 }
 
 /// A fix in words.
@@ -156,6 +193,8 @@ pub fn fix_text(ws: &Workspace, team: TeamIdx, weeks: &[Week], fix: &Fix) -> Str
             week(w + 1)
         ),
         Fix::RaiseMaxShifts(m) => format!("raise max_shifts to {m}"),
+        Fix::RaiseYearCap(false, m) => format!("raise max_weeks_per_year to {m}"),
+        Fix::RaiseYearCap(true, m) => format!("raise max_weeks_per_year_all to {m}"),
         Fix::RemovePin(k) => match t.pins.get(*k) {
             Some(pin) => format!(
                 "remove the pin of {} on {} ({})",
@@ -249,12 +288,15 @@ pub fn render_text(ws: &Workspace, e: &Infeasibility) -> String {
 
 impl Infeasibility {
     /// The facts of the conflict that leaves slot `(week, role)` empty, in
-    /// words, as one line; `None` if no conflict names the slot.
+    /// words, as one line; else those of a conflict that names no slot (as
+    /// yearly caps leave some slot empty, not a given one); `None` if
+    /// neither.
     pub fn reason_for(&self, ws: &Workspace, week: usize, role: RoleIdx) -> Option<String> {
         let c = self
             .conflicts
             .iter()
-            .find(|c| c.slots.contains(&(week, role)))?;
+            .find(|c| c.slots.contains(&(week, role)))
+            .or_else(|| self.conflicts.iter().find(|c| c.slots.is_empty()))?;
         if c.facts.is_empty() {
             return None;
         }

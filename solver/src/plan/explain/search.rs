@@ -33,6 +33,8 @@ pub(super) struct Problem<'a> {
     pub(super) all: BTreeSet<Fact>,
     /// Per member, the horizon weeks that published history rests them from.
     rested: Vec<(PersonIdx, Vec<usize>)>,
+    /// Published weeks before the horizon: `(person, week's first day, role)`.
+    past: Vec<(PersonIdx, chrono::NaiveDate, String)>,
     /// Oracle calls that ran out of time (unknown, never "infeasible").
     undecided: std::cell::Cell<usize>,
     /// When the whole search must end: past it, every oracle call answers
@@ -104,6 +106,12 @@ impl<'a> Problem<'a> {
                 all.insert(Fact::MaxShifts(p));
             }
         }
+        let past = past_weeks(ws, team, &weeks, history);
+        if t.rules.max_weeks_per_year.is_some() || t.rules.max_weeks_per_year_all.is_some() {
+            for &p in &t.members {
+                all.insert(year_fact(&weeks, &past, p));
+            }
+        }
         for (k, pin) in t.pins.iter().enumerate() {
             if weeks.iter().any(|w| w.first_day == pin.week) {
                 all.insert(Fact::Pin(k));
@@ -115,6 +123,7 @@ impl<'a> Problem<'a> {
             weeks,
             all,
             rested,
+            past,
             undecided: std::cell::Cell::new(0),
             deadline: None,
         }
@@ -223,6 +232,8 @@ impl<'a> Problem<'a> {
         for f in &sc.fixes {
             match f {
                 Fix::RaiseMaxShifts(to) => team.rules.max_shifts = Some(*to),
+                Fix::RaiseYearCap(false, to) => team.rules.max_weeks_per_year = Some(*to),
+                Fix::RaiseYearCap(true, to) => team.rules.max_weeks_per_year_all = Some(*to),
                 Fix::AddMember(role) => {
                     let skills = team
                         .roles
@@ -384,6 +395,9 @@ impl<'a> Problem<'a> {
                     rows.push(all.leq(f64::from(max)));
                 }
             }
+            if sc.active.contains(&year_fact(&self.weeks, &self.past, p)) {
+                rows.extend(self.year_rows(&team.rules, p, &x, team.roles.len()));
+            }
         }
         let mut problem = vars.minimise(Expression::from(0.0)).using(highs);
         problem.set_verbose(false);
@@ -397,6 +411,58 @@ impl<'a> Problem<'a> {
             Err(good_lp::ResolutionError::Infeasible) => Answer::No,
             Err(_) => Answer::Unknown,
         }
+    }
+
+    /// The yearly caps of `p` over the cells `x`: in the 365 days ending on
+    /// each horizon week, the weeks held (of one role, or of all) fit the cap
+    /// with the published weeks inside.
+    fn year_rows(
+        &self,
+        rules: &crate::model::Rules,
+        p: PersonIdx,
+        x: &[(usize, usize, PersonIdx, Variable)],
+        roles: usize,
+    ) -> Vec<good_lp::Constraint> {
+        let mut rows = Vec::new();
+        let mut caps: Vec<(Option<usize>, u32)> = Vec::new();
+        if let Some(cap) = rules.max_weeks_per_year {
+            caps.extend((0..roles).map(|r| (Some(r), cap)));
+        }
+        if let Some(cap) = rules.max_weeks_per_year_all {
+            caps.push((None, cap));
+        }
+        let names: Vec<String> = self
+            .ws
+            .team(self.team)
+            .roles
+            .iter()
+            .map(|r| r.name.clone())
+            .collect();
+        for e in &self.weeks {
+            let from = e.first_day - chrono::Duration::days(364);
+            let inside = |d: chrono::NaiveDate| d >= from && d <= e.first_day;
+            for &(role, cap) in &caps {
+                let mut held: Vec<chrono::NaiveDate> = self
+                    .past
+                    .iter()
+                    .filter(|(q, d, r)| {
+                        *q == p && inside(*d) && role.is_none_or(|k| names.get(k) == Some(r))
+                    })
+                    .map(|(_, d, _)| *d)
+                    .collect();
+                held.sort();
+                held.dedup();
+                let room = f64::from(cap) - held.len() as f64;
+                let sum: Expression = x
+                    .iter()
+                    .filter(|c| c.2 == p && inside(self.weeks[c.0].first_day))
+                    .filter(|c| role.is_none_or(|k| k == c.1))
+                    .map(|c| c.3)
+                    .sum();
+                rows.push(sum.leq(room.max(0.0)));
+            }
+        }
+        rows
     }
 
     /// QuickXplain (Junker 2004): a minimal subset of `candidates` that, with
@@ -467,6 +533,54 @@ pub(super) fn rested_by_history(
         }
     }
     out
+}
+
+/// Published weeks before the horizon held by members: `(person, week's
+/// first day, role)`, each once.
+fn past_weeks(
+    ws: &Workspace,
+    team: TeamIdx,
+    weeks: &[Week],
+    history: &[HeldShift],
+) -> Vec<(PersonIdx, chrono::NaiveDate, String)> {
+    let t = ws.team(team);
+    let Some(first) = weeks.first().map(|w| w.first_day) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for h in history.iter().filter(|h| h.week < first) {
+        let Some(p) = ws.person_by_id(&h.person).filter(|&p| t.has_member(p)) else {
+            continue;
+        };
+        let key = (p, h.week, h.role.clone());
+        if !out.contains(&key) {
+            out.push(key);
+        }
+    }
+    out
+}
+
+/// The yearly-cap fact of `p`: the published weeks (any role) in the 365
+/// days ending on the horizon's last week, and the first of them.
+pub(super) fn year_fact(
+    weeks: &[Week],
+    past: &[(PersonIdx, chrono::NaiveDate, String)],
+    p: PersonIdx,
+) -> Fact {
+    let last = weeks.last().map_or(chrono::NaiveDate::MIN, |w| w.first_day);
+    let from = last - chrono::Duration::days(364);
+    let mut days: Vec<chrono::NaiveDate> = past
+        .iter()
+        .filter(|(q, d, _)| *q == p && *d >= from)
+        .map(|(_, d, _)| *d)
+        .collect();
+    days.sort();
+    days.dedup();
+    Fact::YearCap(
+        p,
+        u32::try_from(days.len()).unwrap_or(u32::MAX),
+        days.first().copied(),
+    )
 }
 
 /// Slots that cannot be filled with only `facts` in force: those a maximum
@@ -553,6 +667,13 @@ pub(super) fn candidates(p: &Problem<'_>, fact: &Fact) -> Vec<Fix> {
             .map(|m| vec![Fix::RaiseMaxShifts(m + 1)])
             .unwrap_or_default(),
         Fact::Pin(k) => vec![Fix::RemovePin(*k)],
+        Fact::YearCap(..) => {
+            let raise = |cap: Option<u32>, all: bool| cap.map(|m| Fix::RaiseYearCap(all, m + 1));
+            raise(team.rules.max_weeks_per_year, false)
+                .into_iter()
+                .chain(raise(team.rules.max_weeks_per_year_all, true))
+                .collect()
+        }
         Fact::Employment(_) | Fact::PastRest(_) | Fact::Elsewhere(..) => vec![],
     }
 }

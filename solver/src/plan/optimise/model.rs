@@ -47,6 +47,14 @@ pub enum RowTag {
         /// First week of the window.
         week: usize,
     },
+    /// `person` holds at most the room a yearly cap leaves in the window
+    /// ending on `week`.
+    YearCap {
+        /// Member position.
+        person: usize,
+        /// Last week of the window.
+        week: usize,
+    },
     /// `person` holds at most `max_shifts` slots.
     MaxShifts {
         /// Member position.
@@ -115,6 +123,7 @@ impl Model {
         model.one_role_per_week(inst);
         model.rest_weeks(inst);
         model.max_shifts(inst);
+        model.year_caps(inst);
         model
     }
 
@@ -216,6 +225,25 @@ impl Model {
                 .map(|c| c.var)
                 .sum();
             self.push(expr.leq(f64::from(max)), RowTag::MaxShifts { person: i });
+        }
+    }
+
+    /// The yearly caps: in every window, the plan's weeks of the member (of
+    /// the role, or of any role) fit in the room published history leaves.
+    fn year_caps(&mut self, inst: &Instance<'_>) {
+        for win in inst.year_windows() {
+            let expr: Expression = self
+                .cells
+                .iter()
+                .filter(|c| c.person == win.person && win.weeks.contains(&c.week))
+                .filter(|c| win.role.is_none_or(|r| r == c.role))
+                .map(|c| c.var)
+                .sum();
+            let tag = RowTag::YearCap {
+                person: win.person,
+                week: win.weeks.last().copied().unwrap_or(0),
+            };
+            self.push(expr.leq(f64::from(win.room())), tag);
         }
     }
 

@@ -112,7 +112,7 @@ fn pinned_soon(inst: &Instance<'_>, i: usize, w: usize) -> bool {
 
 /// Whether an assignment keeps every hard rule: eligibility and pins
 /// (`allowed`), one slot per person within any `rest_weeks + 1` window, and
-/// `max_shifts`.
+/// `max_shifts` and the yearly caps.
 pub(super) fn keeps_rules(inst: &Instance<'_>, a: &[Vec<Option<usize>>]) -> bool {
     let n = inst.members.len();
     let mut weeks_of: Vec<Vec<usize>> = vec![Vec::new(); n];
@@ -133,5 +133,5 @@ pub(super) fn keeps_rules(inst: &Instance<'_>, a: &[Vec<Option<usize>>]) -> bool
             && inst
                 .max_shifts
                 .is_none_or(|m| u32::try_from(ws.len()).unwrap_or(u32::MAX) <= m)
-    })
+    }) && inst.keeps_year_caps(a)
 }

@@ -14,7 +14,12 @@ use crate::plan::whatif::change::{Change, Hire};
 use crate::plan::whatif::WhatIfError;
 
 /// The fields `--set` may change, after `rules.` and `fairness.`.
-pub const RULE_KEYS: [&str; 2] = ["rest_weeks", "max_shifts"];
+pub const RULE_KEYS: [&str; 4] = [
+    "rest_weeks",
+    "max_shifts",
+    "max_weeks_per_year",
+    "max_weeks_per_year_all",
+];
 /// The fields `--set` may change after `fairness.`.
 pub const FAIRNESS_KEYS: [&str; 2] = ["absence", "history_weeks"];
 /// The fields `--set` may change after `roles.<role>.`.
