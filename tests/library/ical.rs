@@ -973,20 +973,12 @@ fn the_readme_policy_example_counts_as_documented() {
     );
 }
 
-/// Calendars from the test suite of Python's `icalendar` (BSD-2-Clause, see
-/// `tests/fixtures/ics/thirdparty/LICENSE.rst`): real exports and hostile
-/// cases. Each is read as a time-off calendar: none panics, and each loads or
-/// is refused with a diagnostic naming the file and a line.
-#[test]
-fn third_party_calendars_load_or_are_refused_with_a_line() {
-    let files = fixtures("thirdparty");
-    let files: Vec<&PathBuf> = files
-        .iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "ics"))
-        .collect();
-    assert!(files.len() >= 100, "{}", files.len());
+/// Reads each `.ics` of `files` as a time-off calendar: none panics, and
+/// each loads or is refused with a diagnostic naming the file and a line.
+/// Returns how many load.
+fn load_or_refuse_with_a_line(files: &[PathBuf]) -> usize {
     let mut loaded = 0;
-    for path in &files {
+    for path in files {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let rel = PathBuf::from("time-off").join(&name);
         // The loader refuses a file that is not UTF-8 before parsing it.
@@ -1011,6 +1003,27 @@ fn third_party_calendars_load_or_are_refused_with_a_line() {
             }
         }
     }
+    loaded
+}
+
+fn ics_in(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ics"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Calendars from the test suite of Python's `icalendar` (BSD-2-Clause, see
+/// `tests/fixtures/ics/thirdparty/LICENSE.rst`): real exports and hostile
+/// cases, each loaded or refused with a line.
+#[test]
+fn third_party_calendars_load_or_are_refused_with_a_line() {
+    let files = ics_in(&root().join("tests/fixtures/ics/thirdparty"));
+    assert!(files.len() >= 100, "{}", files.len());
+    let loaded = load_or_refuse_with_a_line(&files);
     eprintln!("{loaded} of {} third-party calendars load", files.len());
     assert!(loaded >= 100, "only {loaded} of {} load", files.len());
     // Two VCALENDARs in one file: the events of both are read (and skipped,
@@ -1018,6 +1031,35 @@ fn third_party_calendars_load_or_are_refused_with_a_line() {
     let stream = read_thirdparty("issue_1050_multiple_calendars.ics");
     let lines: Vec<usize> = stream.warnings.iter().map(|w| w.line).collect();
     assert_eq!(lines, [4, 12], "{:?}", stream.warnings);
+}
+
+/// The calendars of the test suite of Python's `recurring_ical_events`
+/// (LGPL, so read where the package is installed rather than copied here):
+/// each loaded or refused with a line.
+#[test]
+fn recurring_ical_events_calendars_load_or_are_refused_with_a_line() {
+    let Some(py) = python() else { return };
+    let out = Command::new(&py)
+        .args([
+            "-c",
+            "import os, recurring_ical_events as r; \
+             print(os.path.join(os.path.dirname(r.__file__), 'test', 'calendars'))",
+        ])
+        .output()
+        .unwrap();
+    let dir = PathBuf::from(String::from_utf8(out.stdout).unwrap().trim());
+    let files = ics_in(&dir);
+    assert!(files.len() >= 50, "{}: {}", dir.display(), files.len());
+    let loaded = load_or_refuse_with_a_line(&files);
+    eprintln!(
+        "{loaded} of {} recurring_ical_events calendars load",
+        files.len()
+    );
+    assert!(
+        loaded * 10 >= files.len() * 8,
+        "only {loaded} of {} load",
+        files.len()
+    );
 }
 
 fn read_thirdparty(name: &str) -> CalendarTimeOff {
