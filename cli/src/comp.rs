@@ -79,7 +79,7 @@ pub(crate) fn run(dir: &Path, args: CompArgs) -> Result<ExitCode> {
 fn run_close(dir: &Path, args: CompCloseArgs) -> Result<ExitCode> {
     let ws = load(dir)?;
     let incidents = incidents(&ws, args.incidents.as_deref())?;
-    let mut schedule = Schedule::open(&ws)?;
+    let mut schedule = crate::workspace::open_schedule(&ws)?;
     let period = PayPeriod {
         from: args.from,
         to: args.to,

@@ -28,7 +28,7 @@ fn create(dir: &Path, args: LinkCreateArgs) -> Result<ExitCode> {
         Some(p) => LinkSubject::Person(p),
         None => LinkSubject::Team(args.team.unwrap_or_default()),
     };
-    match Schedule::open(&ws)?.create_link(subject)? {
+    match crate::workspace::open_schedule(&ws)?.create_link(subject)? {
         Outcome::Recorded { value, .. } => {
             let base = args.base_url.trim_end_matches('/');
             let url = format!("{base}/{}/", value.secret);
@@ -98,7 +98,7 @@ fn cells(l: &Link) -> [String; 6] {
 
 fn revoke(dir: &Path, id: i64) -> Result<ExitCode> {
     let ws = load(dir)?;
-    match Schedule::open(&ws)?.revoke_link(id)? {
+    match crate::workspace::open_schedule(&ws)?.revoke_link(id)? {
         Outcome::Recorded { value, .. } => {
             println!(
                 "revoked link #{} to {}: its next request gets 404",

@@ -50,7 +50,11 @@ pub(crate) fn run(dir: &Path, args: &NotifyArgs) -> Result<ExitCode> {
 
 /// [`deliver::once`], with a store failure kept as one (exit 3).
 fn once(ws: &oncall::model::Workspace, dir: &Path) -> Result<Vec<Sent>> {
-    deliver::once(ws, &mut Store::open(dir)?).map_err(|e| match e {
+    deliver::once(
+        ws,
+        &mut Store::open(dir)?.acting_as(crate::workspace::actor()),
+    )
+    .map_err(|e| match e {
         DeliverError::Store(s) => anyhow::Error::from(s),
         other => anyhow::Error::from(other),
     })

@@ -53,7 +53,8 @@ pub(crate) fn cover_request(dir: &Path, args: CoverRequestArgs) -> Result<ExitCo
     let me = ws.person(identity(&ws)?).id.clone();
     let tz = ws.team(team).timezone;
     let s = span(&args.from, &args.to, tz, "--from/--to")?;
-    let result = Schedule::open(&ws)?.cover_request(team, &me, args.role.as_deref(), s)?;
+    let result =
+        crate::workspace::open_schedule(&ws)?.cover_request(team, &me, args.role.as_deref(), s)?;
     let what = format!(
         "{me} asks to be covered in {} from {} to {}; anyone eligible may accept it",
         args.team,
@@ -76,7 +77,8 @@ pub(crate) fn trade_offer(dir: &Path, args: TradeOfferArgs) -> Result<ExitCode> 
     };
     let give = span(g0, g1, tz, "--give")?;
     let take = span(t0, t1, tz, "--take")?;
-    let result = Schedule::open(&ws)?.trade_offer(team, &me, &args.with, give, take)?;
+    let result =
+        crate::workspace::open_schedule(&ws)?.trade_offer(team, &me, &args.with, give, take)?;
     let what = format!(
         "{me} offers {} a trade in {}: {} takes {me}'s {}, {me} takes {}'s {}",
         args.with,
@@ -193,7 +195,7 @@ fn standing(schedule: &Schedule<'_>, o: &Offer, me: &str) -> Result<String> {
 pub(crate) fn accept(dir: &Path, args: AcceptArgs) -> Result<ExitCode> {
     let ws = load(dir)?;
     let me = ws.person(identity(&ws)?).id.clone();
-    let result = Schedule::open(&ws)?.accept(args.id, &me, args.week)?;
+    let result = crate::workspace::open_schedule(&ws)?.accept(args.id, &me, args.week)?;
     let what = format!("{me} accepts offer #{}", args.id);
     Ok(match &result {
         Outcome::Recorded { .. } => outcome(&what, &result),
@@ -221,7 +223,7 @@ fn decide(
 ) -> Result<ExitCode> {
     let ws = load(dir)?;
     let me = ws.person(identity(&ws)?).id.clone();
-    let result = call(&mut Schedule::open(&ws)?, id, &me)?;
+    let result = call(&mut crate::workspace::open_schedule(&ws)?, id, &me)?;
     let what = format!("{me} {verb} offer #{id}");
     Ok(match &result {
         Outcome::Recorded { .. } => outcome(&what, &result),

@@ -135,7 +135,7 @@ pub(crate) fn publish_all(
         return Ok(ExitCode::from(1));
     }
     let detail = serde_json::json!({ "plans": dir.display().to_string() });
-    let result = Schedule::open(&ws)?.publish_all(&docs, force, &detail)?;
+    let result = crate::workspace::open_schedule(&ws)?.publish_all(&docs, force, &detail)?;
     match result {
         Outcome::Recorded { value, overruled } => {
             for v in &overruled {

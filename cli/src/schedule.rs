@@ -76,7 +76,7 @@ pub(crate) fn publish(dir: &Path, args: PublishArgs) -> Result<ExitCode> {
     let ws = load(dir)?;
     let team = find_team(&ws, &team_id)?;
     let doc = read_plan(&plan, &team_id)?;
-    let mut schedule = Schedule::open(&ws)?;
+    let mut schedule = crate::workspace::open_schedule(&ws)?;
     let detail = serde_json::json!({ "plan": plan.display().to_string() });
     let result = schedule.publish(team, &doc, args.force, detail)?;
     let version = match &result {
@@ -251,7 +251,8 @@ pub(crate) fn override_(dir: &Path, args: OverrideArgs) -> Result<ExitCode> {
         render::local(o.end, tz)
     );
     let by = identity_opt(&ws).map(|p| ws.person(p).id.clone());
-    let result = Schedule::open(&ws)?.override_(team, o, by.as_deref(), args.force)?;
+    let result =
+        crate::workspace::open_schedule(&ws)?.override_(team, o, by.as_deref(), args.force)?;
     Ok(outcome(&what, &result))
 }
 
@@ -285,7 +286,8 @@ pub(crate) fn swap(dir: &Path, args: SwapArgs) -> Result<ExitCode> {
         reason: args.reason,
     };
     let by = identity_opt(&ws).map(|p| ws.person(p).id.clone());
-    let result = Schedule::open(&ws)?.swap(team, &spec, by.as_deref(), args.force)?;
+    let result =
+        crate::workspace::open_schedule(&ws)?.swap(team, &spec, by.as_deref(), args.force)?;
     Ok(outcome(&what, &result))
 }
 
@@ -297,7 +299,7 @@ fn swap_request(dir: &Path, args: SwapRequestArgs) -> Result<ExitCode> {
         None => only_team_of(&ws, p, &args.person)?,
     };
     let by = identity_opt(&ws).map(|p| ws.person(p).id.clone());
-    let mut schedule = Schedule::open(&ws)?;
+    let mut schedule = crate::workspace::open_schedule(&ws)?;
     let result = schedule.request_swap(
         team,
         &args.person,
@@ -355,7 +357,7 @@ fn swap_match(dir: &Path, args: SwapMatchArgs) -> Result<ExitCode> {
         Some(t) => vec![find_team(&ws, t)?],
         None => (0..ws.teams.len()).map(TeamIdx).collect(),
     };
-    let matches = Schedule::open(&ws)?.match_swaps(&teams, args.dry_run)?;
+    let matches = crate::workspace::open_schedule(&ws)?.match_swaps(&teams, args.dry_run)?;
     print!("{}", render::swap_matches(&ws, &matches));
     Ok(ExitCode::SUCCESS)
 }

@@ -59,7 +59,9 @@ fn repair(dir: &Path, args: &StoreRepairArgs) -> Result<ExitCode> {
         UsageError::new(format!("version `{}` is not a number", terminal(version)))
             .help("give the version `oncall store check` names, e.g. --drop-version payments 2")
     })?;
-    let dropped = Store::open(dir)?.repair_drop_version(team, version)?;
+    let dropped = Store::open(dir)?
+        .acting_as(crate::workspace::actor())
+        .repair_drop_version(team, version)?;
     println!(
         "dropped version {} of team {} ({} slot(s)); audited as store-repair",
         dropped.version,

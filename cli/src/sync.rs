@@ -48,7 +48,7 @@ pub(crate) fn pagerduty(dir: &Path, args: &SyncArgs) -> Result<ExitCode> {
         apply: args.apply,
     };
     let mut schedule = if args.apply {
-        Schedule::open(&ws)?
+        crate::workspace::open_schedule(&ws)?
     } else {
         Schedule::read_only(&ws)?
     };
@@ -132,7 +132,7 @@ fn sync_if_changed(
     synced: Option<i64>,
 ) -> Result<Option<(i64, String, bool)>> {
     let ws = load(dir)?;
-    let mut schedule = Schedule::open(&ws)?;
+    let mut schedule = crate::workspace::open_schedule(&ws)?;
     let change = |s: &Schedule<'_>| -> Result<i64> {
         Ok(s.store()
             .map(|st| st.last_change().map(|c| c.0))

@@ -184,3 +184,19 @@ fn file_kind(kind: std::fs::FileType) -> &'static str {
         "a special file"
     }
 }
+
+/// Who this command acts as, for the audit log and every record of a
+/// change: `$ONCALL_USER`, else `$USER`, else `unknown`. The library takes
+/// it as an argument; only this shell reads the environment.
+pub(crate) fn actor() -> String {
+    std::env::var("ONCALL_USER")
+        .or_else(|_| std::env::var("USER"))
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// The workspace's schedule, opened for changes made as [`actor`].
+pub(crate) fn open_schedule(ws: &oncall::Workspace) -> anyhow::Result<oncall::Schedule<'_>> {
+    Ok(oncall::Schedule::open(ws)?.acting_as(actor()))
+}

@@ -536,6 +536,17 @@ fn listings_are_json_documents_for_scripts_and_bots() {
         .map(|e| e["action"].as_str().unwrap())
         .collect();
     assert!(actions.contains(&"publish"), "{actions:?}");
+    // The shell says who acts; the entry of the request names the asker.
+    let asked = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "offer");
+    assert_eq!(
+        asked.map(|e| &e["actor"]),
+        Some(&Value::from(asker.as_str())),
+        "{log}"
+    );
     // Each entry's detail is the JSON it records, not a string of it.
     assert!(log[0]["detail"].is_object(), "{}", log[0]);
     let who = json(

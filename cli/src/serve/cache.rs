@@ -47,7 +47,7 @@ impl Server {
     /// Opens the store (creating and migrating it when it can be written).
     pub(crate) fn new(ws: Workspace) -> Result<Self> {
         let (store, writable) = match Store::open(&ws.root) {
-            Ok(s) => (s, true),
+            Ok(s) => (s.acting_as(crate::workspace::actor()), true),
             Err(e) if e.is_read_only() && has_store(&ws.root) => {
                 (Store::open_read_only(&ws.root)?, false)
             }
@@ -77,7 +77,7 @@ impl Server {
             return Ok(s);
         }
         Ok(if self.writable {
-            Store::open(&self.ws.root)?
+            Store::open(&self.ws.root)?.acting_as(crate::workspace::actor())
         } else {
             Store::open_read_only(&self.ws.root)?
         })
@@ -223,7 +223,7 @@ impl Server {
 
     fn build_feeds(&self, token: i64, modified: DateTime<Utc>) -> Result<Feeds> {
         let mut schedule = if self.writable {
-            Schedule::open(&self.ws)?
+            crate::workspace::open_schedule(&self.ws)?
         } else {
             Schedule::read_only(&self.ws)?
         };

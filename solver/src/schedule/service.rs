@@ -105,6 +105,14 @@ impl<'w> Schedule<'w> {
         })
     }
 
+    /// Records every change made through this schedule as made by `actor`
+    /// (see [`Store::acting_as`]): the acting person is the caller's to say.
+    #[must_use]
+    pub fn acting_as(mut self, actor: impl Into<String>) -> Self {
+        self.store = self.store.map(|s| s.acting_as(actor));
+        self
+    }
+
     /// Opens the workspace's store for reading only. With no store yet, the
     /// schedule is empty and nothing is created, so readers work on a
     /// read-only workspace.

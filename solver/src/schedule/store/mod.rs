@@ -553,11 +553,17 @@ pub struct SwapRequest {
     pub created_at: DateTime<Utc>,
 }
 
+/// Who a change is recorded as made by when no one said.
+const UNKNOWN_ACTOR: &str = "unknown";
+
 /// An open state store.
 #[derive(Debug)]
 pub struct Store {
     pub(crate) conn: Connection,
     path: PathBuf,
+    /// Who the changes written through this store are recorded as made by
+    /// (see [`Store::acting_as`]).
+    actor: String,
 }
 
 /// One `IMMEDIATE` write transaction: it reads (through [`StoreRead`]) and
@@ -603,15 +609,6 @@ impl StoreRead for Writer<'_> {
     fn path(&self) -> &Path {
         self.path
     }
-}
-
-/// Who is making a change: `$ONCALL_USER`, else `$USER`, else `unknown`.
-pub fn actor() -> String {
-    std::env::var("ONCALL_USER")
-        .or_else(|_| std::env::var("USER"))
-        .ok()
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "unknown".to_string())
 }
 
 /// `path` for a `file:` URI: absolute, with every byte outside the
@@ -681,9 +678,26 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            actor: UNKNOWN_ACTOR.to_string(),
         };
         store.migrate()?;
         Ok(store)
+    }
+
+    /// Records every change written through this store as made by `actor`
+    /// (a person id, or a name such as `hr` or `server`). The library never
+    /// guesses who acts: the shell that knows (a sign-in, the command's
+    /// environment) says so; until then changes are recorded as made by
+    /// `unknown`.
+    #[must_use]
+    pub fn acting_as(mut self, actor: impl Into<String>) -> Store {
+        let actor = actor.into();
+        self.actor = if actor.trim().is_empty() {
+            UNKNOWN_ACTOR.to_string()
+        } else {
+            actor
+        };
+        self
     }
 
     /// Opens an existing store for reading only: nothing is created or
@@ -719,6 +733,7 @@ impl Store {
         let store = Store {
             conn,
             path: path.to_path_buf(),
+            actor: UNKNOWN_ACTOR.to_string(),
         };
         schema_known(&store.path, store.schema_version()?)?;
         Ok(store)
@@ -764,7 +779,7 @@ impl Store {
             tx,
             path,
             now: crate::clock::now(),
-            actor: actor(),
+            actor: self.actor.clone(),
         };
         let out = f(&writer)?;
         writer
