@@ -71,8 +71,19 @@ fn plan(dir: &Path, args: PlanArgs) -> Result<ExitCode> {
     let team = find_team(&ws, &team_id)?;
     // Published history counts as carry-over and for rest; other teams'
     // published time is blocked: no one is on call twice.
-    let TeamContext { history, busy } = Schedule::read_only(&ws)?.context(team, &spec)?;
+    let schedule = Schedule::read_only(&ws)?;
+    let TeamContext { history, busy } = schedule.context(team, &spec)?;
     let plan = optimise::plan_around(&ws, team, &spec, &opts, &history, &busy)?;
+    if let (Some(f), Some(l)) = (plan.weeks.first(), plan.weeks.last()) {
+        let drift = schedule.drift(team, (f.start, l.end))?;
+        if !drift.is_empty() {
+            eprintln!(
+                "warning: the published schedule has drifted inside this horizon; publishing \
+                 this plan replaces those weeks:"
+            );
+            eprint!("{}", render::drift(&ws, team, &drift));
+        }
+    }
     // The explanation of unfilled slots gets a budget of its own, as long
     // as the solve's.
     let budget = args.time_limit.unwrap_or(optimise::DEFAULT_TIME_LIMIT);

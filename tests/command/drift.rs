@@ -56,6 +56,18 @@ fn a_new_vacation_in_a_published_week_is_drift_until_replanned() {
     assert_eq!(json.status.code(), Some(1));
     assert_eq!(doc["drift"][0]["person"], who.as_str());
     assert_eq!(doc["drift"][0]["week"], "2027-02-08");
+    // `plan` over that horizon warns of it, and its plan is the fix.
+    let replan_q = oncall(
+        dir,
+        &["plan", "payments", "--quarter", "2027Q1", "--out", "q.json"],
+    );
+    let warned = text(&replan_q.stderr);
+    assert!(
+        warned.contains("warning: the published schedule has drifted")
+            && warned.contains(&format!("{who} is off")),
+        "{warned}"
+    );
+    ok(&oncall(dir, &["check-plan", "payments", "q.json"]));
     // `who` marks the holder as needing cover, in words and in now.json.
     let at = ["who", "payments", "--at", "2027-02-10T12:00"];
     let said = ok(&oncall(dir, &at));
