@@ -89,6 +89,10 @@ fn plan(dir: &Path, args: PlanArgs) -> Result<ExitCode> {
     let budget = args.time_limit.unwrap_or(optimise::DEFAULT_TIME_LIMIT);
     let explained = oncall::plan::explain::explain_plan(&ws, &plan, (&history, &busy), budget);
     let mut text = render::plan(&ws, &explained.doc, format)?;
+    if format == Format::Table {
+        let out = oncall::plan::eligibility::sidelined(&ws, ws.team(team), &plan.weeks);
+        text.push_str(&render::sidelined(&ws, &out));
+    }
     if let (Format::Table, Some(e)) = (format, &explained.infeasibility) {
         text.push('\n');
         text.push_str(&oncall::plan::explain::render_text(&ws, e));

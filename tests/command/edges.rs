@@ -220,3 +220,55 @@ fn files_in_time_off_that_are_not_read_are_listed_by_check() {
         "{all}"
     );
 }
+
+/// A hire too new for any role, a member who has left and one without a
+/// role's skills take no shift, and `plan` says so, with when or why,
+/// instead of leaving them out without a word.
+#[test]
+fn plan_lists_the_members_who_take_no_shift_and_why() {
+    let tmp = copy_of("quickstart");
+    let dir = tmp.path();
+    let people = fs::read_to_string(dir.join("people.csv")).unwrap();
+    let people = people.replace(
+        "dan,Dan Diaz,dan@example.com,America/Los_Angeles,US,2020-11-02,,",
+        "dan,Dan Diaz,dan@example.com,America/Los_Angeles,US,2020-11-02,2026-12-15,",
+    );
+    fs::write(
+        dir.join("people.csv"),
+        format!("{people}kim,Kim Kay,kim@example.com,America/Los_Angeles,US,2027-01-04,,db,,\n"),
+    )
+    .unwrap();
+    let team = dir.join("teams/payments.toml");
+    let file = fs::read_to_string(&team).unwrap();
+    fs::write(&team, file.replace("\"judy\"]", "\"judy\", \"kim\"]")).unwrap();
+    let out = oncall(
+        dir,
+        &["plan", "payments", "--quarter", "2027Q1", "--out", "q.md"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let table = oncall(dir, &["plan", "payments", "--quarter", "2027Q1"]);
+    let said = text(&table.stdout);
+    for want in [
+        "not taking shifts in this horizon:",
+        "kim (Kim Kay): not eligible until 2027-04-04 (primary needs 90 days' tenure)",
+        "dan (Dan Diaz): left on 2026-12-15",
+    ] {
+        assert!(said.contains(want), "`{want}` not in:\n{said}");
+    }
+    let plan = dir.join("q.json");
+    ok(&oncall(
+        dir,
+        &[
+            "plan",
+            "payments",
+            "--quarter",
+            "2027Q1",
+            "--out",
+            plan.to_str().unwrap(),
+        ],
+    ));
+    ok(&oncall(
+        dir,
+        &["check-plan", "payments", plan.to_str().unwrap()],
+    ));
+}

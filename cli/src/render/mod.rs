@@ -8,7 +8,8 @@ pub(crate) use fairness::fairness_html;
 pub(crate) use page::page_html;
 
 pub(crate) use schedule::{
-    audit, drift, local, person_timelines, replan_diff, row, swap_matches, terminal, timeline, who,
+    audit, drift, local, person_timelines, replan_diff, row, sidelined, swap_matches, terminal,
+    timeline, who,
 };
 
 use anyhow::Result;

@@ -341,3 +341,22 @@ pub(crate) fn drift(
     }
     out
 }
+
+/// `plan`: the members who take no shift in the horizon, and why.
+pub(crate) fn sidelined(ws: &Workspace, who: &[(oncall::PersonIdx, String)]) -> String {
+    if who.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("\nnot taking shifts in this horizon:\n");
+    for (p, why) in who {
+        let person = ws.person(*p);
+        let _ = writeln!(
+            out,
+            "  {} ({}): {}",
+            terminal(&person.id),
+            terminal(&person.name),
+            terminal(why)
+        );
+    }
+    out
+}

@@ -146,3 +146,56 @@ pub fn time_off(ws: &Workspace, person: PersonIdx, week: &Week) -> Vec<Ineligibl
         .map(|(entry, _)| Ineligible::TimeOff { entry })
         .collect()
 }
+
+/// The members of `team` who can take no role in any of `weeks` whatever
+/// their time off, each with why in words: "not eligible until 2027-04-05
+/// (primary needs 90 days' tenure)", "left on 2027-01-01", "lacks skill
+/// `ops` for every role". A plan lists them so nobody vanishes from it
+/// without a note.
+pub fn sidelined(ws: &Workspace, team: &Team, weeks: &[Week]) -> Vec<(PersonIdx, String)> {
+    team.members
+        .iter()
+        .filter(|&&p| {
+            !weeks
+                .iter()
+                .any(|w| team.roles.iter().any(|r| standing(ws, p, r, w).is_empty()))
+        })
+        .map(|&p| (p, sidelined_because(ws, team, p, weeks)))
+        .collect()
+}
+
+fn sidelined_because(ws: &Workspace, team: &Team, p: PersonIdx, weeks: &[Week]) -> String {
+    let person = ws.person(p);
+    let skilled = team
+        .roles
+        .iter()
+        .filter(|r| r.skills.iter().all(|s| person.skills.contains(s)));
+    let ready = skilled
+        .map(|r| {
+            (
+                person.joined + chrono::Duration::days(r.min_tenure_days.max(0)),
+                r,
+            )
+        })
+        .min_by_key(|(d, _)| *d);
+    let first = weeks.first().map(|w| w.first_day);
+    match (person.left, ready) {
+        (Some(left), _) if first.is_none_or(|f| left <= f) => format!("left on {left}"),
+        (_, None) => {
+            let missing = team
+                .roles
+                .iter()
+                .flat_map(|r| r.skills.iter().filter(|s| !person.skills.contains(*s)))
+                .next()
+                .map_or_else(String::new, |s| format!(" `{s}`"));
+            format!("lacks skill{missing} for every role")
+        }
+        (Some(left), Some((date, _))) if left <= date => {
+            format!("leaves on {left}, before any role's tenure is reached")
+        }
+        (_, Some((date, role))) => format!(
+            "not eligible until {date} ({} needs {} days' tenure)",
+            role.name, role.min_tenure_days
+        ),
+    }
+}
