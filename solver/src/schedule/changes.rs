@@ -9,7 +9,6 @@
 //! change. `max_shifts` is a limit per plan and is not applied to changes.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -23,9 +22,10 @@ use crate::schedule::store::{NewOverride, SwapRequest};
 use crate::schedule::timeline::{week_containing, Override, Segment, Timeline};
 
 /// Why a change is refused, in domain words.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum Refusal {
     /// No such person in `people.csv`.
+    #[error("unknown person `{person}`{}", suggestion.as_ref().map(|s| format!("; did you mean `{s}`?")).unwrap_or_default())]
     UnknownPerson {
         /// The id given.
         person: String,
@@ -33,6 +33,7 @@ pub enum Refusal {
         suggestion: Option<String>,
     },
     /// No such role in the team.
+    #[error("unknown role `{role}`; the team has {}", known.join(", "))]
     UnknownRole {
         /// The role given.
         role: String,
@@ -40,6 +41,11 @@ pub enum Refusal {
         known: Vec<String>,
     },
     /// The span is empty or reversed.
+    #[error(
+        "the span {}..{} is empty; --to must be after --from",
+        utc(start),
+        utc(end)
+    )]
     EmptySpan {
         /// Start.
         start: DateTime<Utc>,
@@ -47,11 +53,13 @@ pub enum Refusal {
         end: DateTime<Utc>,
     },
     /// A time of the span is not on a whole second (the store keeps seconds).
+    #[error("{} is not on a whole second; give times to the second at most", at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))]
     FractionalSecond {
         /// The time given.
         at: DateTime<Utc>,
     },
     /// The person named already holds the whole week.
+    #[error("{person} already holds {role} for the whole week of {week}; nothing to swap")]
     AlreadyHolds {
         /// Who.
         person: String,
@@ -61,21 +69,29 @@ pub enum Refusal {
         role: String,
     },
     /// A swap or swap request wants the week it gives away.
+    #[error("the week of {week} is both given away and asked for in exchange")]
     WantsOwnWeek {
         /// The week.
         week: NaiveDate,
     },
     /// The same swap request is already open.
+    #[error("swap request #{id} already offers that week for those weeks and is still open")]
     RepeatedRequest {
         /// The open request's id.
         id: i64,
     },
     /// Nothing is published in a week a swap request names.
+    #[error("nothing is published in the week of {week}; publish a plan covering it first")]
     WeekNotPublished {
         /// The week's first day.
         week: NaiveDate,
     },
     /// Nobody holds the role for part of the span (nothing published there).
+    #[error(
+        "nobody holds {role} from {} to {}: no published plan covers it; publish one first",
+        utc(from),
+        utc(to)
+    )]
     NotPublished {
         /// The role.
         role: String,
@@ -85,6 +101,7 @@ pub enum Refusal {
         to: DateTime<Utc>,
     },
     /// The person does not hold the week to be swapped.
+    #[error("{person} {}", not_holding(role.as_deref(), *week))]
     NotHolding {
         /// Who.
         person: String,
@@ -94,6 +111,7 @@ pub enum Refusal {
         role: Option<String>,
     },
     /// The person may not take the role that week.
+    #[error("{person} cannot take {role} in the week of {week}: {person} {reason}")]
     Ineligible {
         /// Who.
         person: String,
@@ -105,6 +123,7 @@ pub enum Refusal {
         reason: String,
     },
     /// The person would hold two roles in one week.
+    #[error("{person} would hold both {} and {} in the week of {week} (one role per person per week)", roles.0, roles.1)]
     TwoRoles {
         /// Who.
         person: String,
@@ -115,18 +134,26 @@ pub enum Refusal {
     },
     /// The person who would take a shift has not agreed to it: only they
     /// may record it, by running it themselves or accepting an offer.
+    #[error("{person} has not agreed to take it: only {person} may record it, or accept an offer of it (`oncall cover request`, `oncall trade offer`, `oncall swap request`)")]
     NoConsent {
         /// Who would take the shift.
         person: String,
     },
     /// Someone else asks to give `person`'s shift away.
+    #[error("only {person} may offer {person}'s own shift")]
     NotAsker {
         /// Whose shift it is.
         person: String,
     },
     /// An offer cannot be made or decided.
+    #[error("{0}")]
     Offer(OfferProblem),
     /// The person would be on call for two teams at once.
+    #[error(
+        "{person} is on call for {team} from {} to {}; no one is on call in two teams at once",
+        utc(from),
+        utc(to)
+    )]
     OnCallElsewhere {
         /// Who.
         person: String,
@@ -138,6 +165,7 @@ pub enum Refusal {
         to: DateTime<Utc>,
     },
     /// The person would be on call in weeks closer than `rest_weeks`.
+    #[error("{person} would be on call in the weeks of {first} and {second}, closer than rest_weeks = {rest_weeks} allows")]
     Rest {
         /// Who.
         person: String,
@@ -150,6 +178,7 @@ pub enum Refusal {
     },
     /// The person would hold more weeks within 365 days than a yearly cap
     /// allows (docs/design.md §2).
+    #[error("{person} would hold {count} weeks{} from {from} to {to}, within 365 days, more than {rule} = {cap} allows", role.as_ref().map(|r| format!(" of {r}")).unwrap_or_default())]
     YearCap {
         /// Who.
         person: String,
@@ -168,112 +197,14 @@ pub enum Refusal {
     },
 }
 
-impl fmt::Display for Refusal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let t = |x: &DateTime<Utc>| x.format("%Y-%m-%d %H:%M UTC").to_string();
-        match self {
-            Refusal::UnknownPerson { person, suggestion } => {
-                write!(f, "unknown person `{person}`")?;
-                if let Some(s) = suggestion {
-                    write!(f, "; did you mean `{s}`?")?;
-                }
-                Ok(())
-            }
-            Refusal::UnknownRole { role, known } => {
-                write!(f, "unknown role `{role}`; the team has {}", known.join(", "))
-            }
-            Refusal::EmptySpan { start, end } => {
-                write!(f, "the span {}..{} is empty; --to must be after --from", t(start), t(end))
-            }
-            Refusal::FractionalSecond { at } => write!(
-                f,
-                "{} is not on a whole second; give times to the second at most",
-                at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
-            ),
-            Refusal::WantsOwnWeek { week } => write!(
-                f,
-                "the week of {week} is both given away and asked for in exchange"
-            ),
-            Refusal::AlreadyHolds { person, week, role } => write!(
-                f,
-                "{person} already holds {role} for the whole week of {week}; nothing to swap"
-            ),
-            Refusal::RepeatedRequest { id } => write!(
-                f,
-                "swap request #{id} already offers that week for those weeks and is still open"
-            ),
-            Refusal::WeekNotPublished { week } => write!(
-                f,
-                "nothing is published in the week of {week}; publish a plan covering it first"
-            ),
-            Refusal::NotPublished { role, from, to } => write!(
-                f,
-                "nobody holds {role} from {} to {}: no published plan covers it; publish one first",
-                t(from),
-                t(to)
-            ),
-            Refusal::NotHolding { person, week, role } => match role {
-                Some(r) => write!(f, "{person} does not hold {r} in the week of {week}"),
-                None => write!(f, "{person} is not on call in the week of {week}"),
-            },
-            Refusal::Ineligible {
-                person,
-                role,
-                week,
-                reason,
-            } => write!(f, "{person} cannot take {role} in the week of {week}: {person} {reason}"),
-            Refusal::TwoRoles {
-                person,
-                week,
-                roles,
-            } => write!(
-                f,
-                "{person} would hold both {} and {} in the week of {week} (one role per person per week)",
-                roles.0, roles.1
-            ),
-            Refusal::NoConsent { person } => write!(
-                f,
-                "{person} has not agreed to take it: only {person} may record it, or accept an \
-                 offer of it (`oncall cover request`, `oncall trade offer`, `oncall swap request`)"
-            ),
-            Refusal::NotAsker { person } => {
-                write!(f, "only {person} may offer {person}'s own shift")
-            }
-            Refusal::Offer(p) => p.fmt(f),
-            Refusal::OnCallElsewhere {
-                person,
-                team,
-                from,
-                to,
-            } => write!(
-                f,
-                "{person} is on call for {team} from {} to {}; no one is on call in two teams at once",
-                t(from),
-                t(to)
-            ),
-            Refusal::Rest {
-                person,
-                first,
-                second,
-                rest_weeks,
-            } => write!(
-                f,
-                "{person} would be on call in the weeks of {first} and {second}, closer than rest_weeks = {rest_weeks} allows"
-            ),
-            Refusal::YearCap {
-                person,
-                role,
-                count,
-                from,
-                to,
-                rule,
-                cap,
-            } => write!(
-                f,
-                "{person} would hold {count} weeks{} from {from} to {to}, within 365 days, more than {rule} = {cap} allows",
-                role.as_ref().map(|r| format!(" of {r}")).unwrap_or_default()
-            ),
-        }
+fn utc(t: &DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+fn not_holding(role: Option<&str>, week: NaiveDate) -> String {
+    match role {
+        Some(r) => format!("does not hold {r} in the week of {week}"),
+        None => format!("is not on call in the week of {week}"),
     }
 }
 
