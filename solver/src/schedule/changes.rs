@@ -268,117 +268,135 @@ pub fn judge(
         .iter()
         .map(|s| (s.role.as_str(), s.person.as_str(), s.start, s.end))
         .collect();
-    let fresh: Vec<&Segment> = after
+    let fresh = after
         .segments
         .iter()
-        .filter(|s| !old.contains(&(s.role.as_str(), s.person.as_str(), s.start, s.end)))
-        .collect();
-    // Weeks and roles each person holds after the change.
-    let mut held: BTreeMap<&str, BTreeMap<NaiveDate, BTreeSet<&str>>> = BTreeMap::new();
-    for s in &after.segments {
-        held.entry(s.person.as_str())
-            .or_default()
-            .entry(s.week)
-            .or_default()
-            .insert(s.role.as_str());
-    }
+        .filter(|s| !old.contains(&(s.role.as_str(), s.person.as_str(), s.start, s.end)));
+    let held = holdings(after);
     let had: BTreeSet<(&str, NaiveDate, &str)> = before
         .segments
         .iter()
         .map(|s| (s.person.as_str(), s.week, s.role.as_str()))
         .collect();
     let mut out: Vec<Refusal> = Vec::new();
-    let push = |r: Refusal, out: &mut Vec<Refusal>| {
-        if !out.contains(&r) {
-            out.push(r);
-        }
-    };
     for s in fresh {
-        let p = match person_or_refusal(ws, &s.person) {
-            Ok(p) => p,
-            Err(r) => {
-                push(r, &mut out);
-                continue;
+        let mut found = stretch_refusals(ws, t, s, busy);
+        if let Some(weeks) = held.get(s.person.as_str()).filter(|_| found.1) {
+            let new_week = !had.contains(&(s.person.as_str(), s.week, s.role.as_str()));
+            found.0.extend(week_refusals(t, s, weeks, new_week));
+        }
+        for r in found.0 {
+            if !out.contains(&r) {
+                out.push(r);
             }
-        };
-        let Some(role_idx) = t.role_by_name(&s.role) else {
-            push(
-                Refusal::UnknownRole {
-                    role: s.role.clone(),
-                    known: t.roles.iter().map(|r| r.name.clone()).collect(),
-                },
-                &mut out,
-            );
-            continue;
-        };
-        let week = week_containing(t.timezone, t.handoff, s.start);
-        let ineligible = |reason: &eligibility::Ineligible| Refusal::Ineligible {
-            person: s.person.clone(),
-            role: s.role.clone(),
-            week: s.week,
-            reason: ReasonText::new(ws, reason).to_string(),
-        };
-        if !t.has_member(p) {
-            push(ineligible(&eligibility::Ineligible::NotMember), &mut out);
-            continue;
         }
-        let role = &t.roles[role_idx.0];
-        for reason in eligibility::standing(ws, p, role, &week) {
-            push(ineligible(&reason), &mut out);
-        }
-        // Time off counts against the stretch itself, not the whole week.
-        let span = Week {
-            start: s.start,
-            end: s.end,
-            ..week
-        };
-        for reason in eligibility::time_off(ws, p, &span) {
-            push(ineligible(&reason), &mut out);
-        }
-        for b in busy.iter().filter(|b| b.clashes(&s.person, s.start, s.end)) {
-            let clash = Refusal::OnCallElsewhere {
+    }
+    out
+}
+
+/// Per person, per week, the roles they hold in `tl`.
+type Holdings<'a> = BTreeMap<&'a str, BTreeMap<NaiveDate, BTreeSet<&'a str>>>;
+
+fn holdings(tl: &Timeline) -> Holdings<'_> {
+    let mut held = Holdings::new();
+    for s in &tl.segments {
+        held.entry(s.person.as_str())
+            .or_default()
+            .entry(s.week)
+            .or_default()
+            .insert(s.role.as_str());
+    }
+    held
+}
+
+/// What stops `s`'s holder taking it: who they are, eligibility for its
+/// role that week, time off inside the stretch, and time on call for other
+/// teams. The flag says whether the week rules can be judged at all (a
+/// known member, a known role).
+fn stretch_refusals(
+    ws: &Workspace,
+    t: &crate::model::Team,
+    s: &Segment,
+    busy: &[Busy],
+) -> (Vec<Refusal>, bool) {
+    let p = match person_or_refusal(ws, &s.person) {
+        Ok(p) => p,
+        Err(r) => return (vec![r], false),
+    };
+    let Some(role_idx) = t.role_by_name(&s.role) else {
+        let known = t.roles.iter().map(|r| r.name.clone()).collect();
+        let role = s.role.clone();
+        return (vec![Refusal::UnknownRole { role, known }], false);
+    };
+    let week = week_containing(t.timezone, t.handoff, s.start);
+    let ineligible = |reason: &eligibility::Ineligible| Refusal::Ineligible {
+        person: s.person.clone(),
+        role: s.role.clone(),
+        week: s.week,
+        reason: ReasonText::new(ws, reason).to_string(),
+    };
+    if !t.has_member(p) {
+        return (vec![ineligible(&eligibility::Ineligible::NotMember)], false);
+    }
+    let role = &t.roles[role_idx.0];
+    let mut out: Vec<Refusal> = eligibility::standing(ws, p, role, &week)
+        .iter()
+        .map(ineligible)
+        .collect();
+    // Time off counts against the stretch itself, not the whole week.
+    let span = Week {
+        start: s.start,
+        end: s.end,
+        ..week
+    };
+    out.extend(eligibility::time_off(ws, p, &span).iter().map(ineligible));
+    out.extend(
+        busy.iter()
+            .filter(|b| b.clashes(&s.person, s.start, s.end))
+            .map(|b| Refusal::OnCallElsewhere {
                 person: s.person.clone(),
                 team: b.team.clone(),
                 from: b.start.max(s.start),
                 to: b.end.min(s.end),
-            };
-            push(clash, &mut out);
-        }
-        let Some(weeks) = held.get(s.person.as_str()) else {
-            continue;
-        };
-        if let Some(roles) = weeks.get(&s.week) {
-            if let Some(other) = roles.iter().find(|r| **r != s.role) {
-                push(
-                    Refusal::TwoRoles {
-                        person: s.person.clone(),
-                        week: s.week,
-                        roles: (s.role.clone(), (*other).to_string()),
-                    },
-                    &mut out,
-                );
-            }
-        }
-        if !had.contains(&(s.person.as_str(), s.week, s.role.as_str())) {
-            for r in year_caps(&t.rules, weeks, s) {
-                push(r, &mut out);
-            }
-        }
-        let rest = i64::from(t.rules.rest_weeks);
-        for &w in weeks.keys() {
-            let gap = (w - s.week).num_days() / 7;
-            if gap != 0 && gap.abs() <= rest {
-                let (first, second) = if w < s.week { (w, s.week) } else { (s.week, w) };
-                push(
-                    Refusal::Rest {
-                        person: s.person.clone(),
-                        first,
-                        second,
-                        rest_weeks: t.rules.rest_weeks,
-                    },
-                    &mut out,
-                );
-            }
+            }),
+    );
+    (out, true)
+}
+
+/// The rules over the weeks `s`'s holder holds after the change: one role
+/// per week, the yearly caps (for a week they did not hold that role in
+/// before) and `rest_weeks`.
+fn week_refusals(
+    t: &crate::model::Team,
+    s: &Segment,
+    weeks: &BTreeMap<NaiveDate, BTreeSet<&str>>,
+    new_week: bool,
+) -> Vec<Refusal> {
+    let mut out = Vec::new();
+    if let Some(other) = weeks
+        .get(&s.week)
+        .and_then(|roles| roles.iter().find(|r| **r != s.role))
+    {
+        out.push(Refusal::TwoRoles {
+            person: s.person.clone(),
+            week: s.week,
+            roles: (s.role.clone(), (*other).to_string()),
+        });
+    }
+    if new_week {
+        out.extend(year_caps(&t.rules, weeks, s));
+    }
+    let rest = i64::from(t.rules.rest_weeks);
+    for &w in weeks.keys() {
+        let gap = (w - s.week).num_days() / 7;
+        if gap != 0 && gap.abs() <= rest {
+            let (first, second) = if w < s.week { (w, s.week) } else { (s.week, w) };
+            out.push(Refusal::Rest {
+                person: s.person.clone(),
+                first,
+                second,
+                rest_weeks: t.rules.rest_weeks,
+            });
         }
     }
     out
