@@ -111,13 +111,15 @@ fn now_cards(page: &TeamPage, tz: Tz) -> Vec<NowCard> {
                 .and_then(|u| DateTime::parse_from_rfc3339(u).ok())
                 .map(|u| format!("until {}", when(u.with_timezone(&Utc), tz)));
             let covering = r.covering.as_ref().map(|c| format!("covering {}", c.name));
+            let cover = (!r.needs_cover.is_empty())
+                .then(|| format!("needs cover: {}", r.needs_cover.join("; ")));
             NowCard {
                 role: r.role.clone(),
                 who: r
                     .holder
                     .as_ref()
                     .map_or_else(|| "nobody".to_string(), |h| h.name.clone()),
-                detail: [until, covering]
+                detail: [until, covering, cover]
                     .into_iter()
                     .flatten()
                     .collect::<Vec<_>>()
