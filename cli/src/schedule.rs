@@ -122,6 +122,16 @@ pub(crate) fn publish(dir: &Path, args: PublishArgs) -> Result<ExitCode> {
             format!(", {} slot(s) unfilled", doc.unfilled.len())
         }
     );
+    let start = doc.shifts.iter().map(|s| s.start).min();
+    if let (Some(from), Some(to)) = (start, doc.shifts.iter().map(|s| s.end).max()) {
+        let drift = schedule.drift(team, (from, to))?;
+        if !drift.is_empty() {
+            eprintln!(
+                "warning: what is published now breaks today's inputs (forced, or an override):"
+            );
+            eprint!("{}", render::drift(&ws, team, &drift));
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -56,10 +56,26 @@ fn a_new_vacation_in_a_published_week_is_drift_until_replanned() {
     assert_eq!(json.status.code(), Some(1));
     assert_eq!(doc["drift"][0]["person"], who.as_str());
     assert_eq!(doc["drift"][0]["week"], "2027-02-08");
+    // A manager forcing the old plan again publishes the drift, and is told.
+    let old_plan = dir.join("plan.json");
+    let old_plan = old_plan.to_str().unwrap();
+    let forced = oncall(dir, &["publish", "payments", old_plan, "--force"]);
+    assert_eq!(forced.status.code(), Some(0), "{}", text(&forced.stderr));
+    let warned = text(&forced.stderr);
+    assert!(
+        warned.contains("warning: what is published now breaks today's inputs"),
+        "{warned}"
+    );
+    assert!(
+        warned.contains(&format!("{who} is off 2027-02-10..2027-02-11")),
+        "{warned}"
+    );
     // `plan` over that horizon warns of it, and its plan is the fix.
+    let q = dir.join("q.json");
+    let q = q.to_str().unwrap();
     let replan_q = oncall(
         dir,
-        &["plan", "payments", "--quarter", "2027Q1", "--out", "q.json"],
+        &["plan", "payments", "--quarter", "2027Q1", "--out", q],
     );
     let warned = text(&replan_q.stderr);
     assert!(
@@ -67,7 +83,7 @@ fn a_new_vacation_in_a_published_week_is_drift_until_replanned() {
             && warned.contains(&format!("{who} is off")),
         "{warned}"
     );
-    ok(&oncall(dir, &["check-plan", "payments", "q.json"]));
+    ok(&oncall(dir, &["check-plan", "payments", q]));
     // `who` marks the holder as needing cover, in words and in now.json.
     let at = ["who", "payments", "--at", "2027-02-10T12:00"];
     let said = ok(&oncall(dir, &at));

@@ -241,9 +241,17 @@ fn plan_lists_the_members_who_take_no_shift_and_why() {
     let team = dir.join("teams/payments.toml");
     let file = fs::read_to_string(&team).unwrap();
     fs::write(&team, file.replace("\"judy\"]", "\"judy\", \"kim\"]")).unwrap();
+    let md = dir.join("q.md");
     let out = oncall(
         dir,
-        &["plan", "payments", "--quarter", "2027Q1", "--out", "q.md"],
+        &[
+            "plan",
+            "payments",
+            "--quarter",
+            "2027Q1",
+            "--out",
+            md.to_str().unwrap(),
+        ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let table = oncall(dir, &["plan", "payments", "--quarter", "2027Q1"]);
