@@ -290,16 +290,11 @@ fn prospective<R: StoreRead + ?Sized>(
     let id = &ws.team(team).id;
     let version = slots.iter().map(|s| s.version).max().unwrap_or(0) + 1;
     let now = crate::clock::now();
-    slots.extend(doc.shifts.iter().map(|s| PublishedSlot {
-        version,
-        week: s.week,
-        role: s.role.clone(),
-        person: s.person.clone(),
-        start: s.start,
-        end: s.end,
-        load: s.load,
-        published: now,
-    }));
+    slots.extend(
+        doc.shifts
+            .iter()
+            .map(|s| PublishedSlot::of_shift(s, version, now)),
+    );
     Ok(Timeline::resolve(ws.team(team), &slots, &r.overrides(id)?))
 }
 

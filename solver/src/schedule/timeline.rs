@@ -39,6 +39,27 @@ pub struct PublishedSlot {
     pub published: DateTime<Utc>,
 }
 
+impl PublishedSlot {
+    /// A plan's shift as the slot it becomes once published as `version`
+    /// at `published`.
+    pub fn of_shift(
+        s: &crate::model::document::ShiftDoc,
+        version: u32,
+        published: DateTime<Utc>,
+    ) -> PublishedSlot {
+        PublishedSlot {
+            version,
+            week: s.week,
+            role: s.role.clone(),
+            person: s.person.clone(),
+            start: s.start,
+            end: s.end,
+            load: s.load,
+            published,
+        }
+    }
+}
+
 /// A stored override: `person` holds `role` over `[start, end)` in place of
 /// whoever holds it then. Swaps are stored as a pair of overrides.
 #[derive(Clone, Debug, PartialEq)]

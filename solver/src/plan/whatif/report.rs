@@ -223,16 +223,7 @@ fn pay(
     let slots: Vec<PublishedSlot> = doc
         .shifts
         .iter()
-        .map(|s| PublishedSlot {
-            version: 1,
-            week: s.week,
-            role: s.role.clone(),
-            person: s.person.clone(),
-            start: s.start,
-            end: s.end,
-            load: s.load,
-            published: now,
-        })
+        .map(|s| PublishedSlot::of_shift(s, 1, now))
         .collect();
     let timeline = Timeline::resolve(ws.team(team), &slots, &[]);
     let period = PayPeriod {
