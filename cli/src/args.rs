@@ -520,6 +520,15 @@ pub(crate) struct ReplanArgs {
     /// Stop after this many seconds with the best plan found so far.
     #[arg(long, value_name = "SECS", value_parser = positive_seconds, allow_negative_numbers = true)]
     pub time_limit: Option<f64>,
+    /// Put stability first: change the fewest slots with the largest excess
+    /// within `--tolerance` of the optimum.
+    #[arg(long)]
+    pub stable: bool,
+    /// With `--stable`, how far above the optimum the largest excess may go,
+    /// in load units (one weekday week at weight 1 is 1.0).
+    #[arg(long, value_name = "UNITS", requires = "stable", value_parser = tolerance,
+          allow_negative_numbers = true, default_value_t = oncall::plan::optimise::DEFAULT_TOLERANCE)]
+    pub tolerance: f64,
 }
 
 #[derive(Debug, Args)]
@@ -657,6 +666,11 @@ pub(crate) struct WhatifArgs {
     /// Stop each solve after this many seconds.
     #[arg(long, value_name = "SECS", value_parser = positive_seconds, allow_negative_numbers = true)]
     pub time_limit: Option<f64>,
+    /// How far above the optimum the stable alternative's largest excess may
+    /// go, in load units (as `replan --stable --tolerance`).
+    #[arg(long, value_name = "UNITS", value_parser = tolerance, allow_negative_numbers = true,
+          default_value_t = oncall::plan::optimise::DEFAULT_TOLERANCE)]
+    pub tolerance: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -842,6 +856,15 @@ fn parse_quarter(s: &str) -> Result<HorizonSpec, String> {
 }
 
 /// `--time-limit`: a positive, finite number of seconds.
+fn tolerance(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(t) if t.is_finite() && t >= 0.0 => Ok(t),
+        _ => Err(format!(
+            "`{s}` is not a tolerance; write a number of load units at least 0, e.g. 0.5"
+        )),
+    }
+}
+
 fn positive_seconds(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
         Ok(t) if t.is_finite() && t > 0.0 => Ok(t),

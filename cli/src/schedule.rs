@@ -380,6 +380,7 @@ pub(crate) fn replan(dir: &Path, args: ReplanArgs) -> Result<ExitCode> {
     let team = find_team(&ws, &args.team)?;
     let opts = PlanOptions {
         time_limit: args.time_limit,
+        tolerance: args.stable.then_some(args.tolerance),
         ..Default::default()
     };
     let r = Schedule::read_only(&ws)?.replan(team, args.from, &opts)?;

@@ -31,6 +31,7 @@ pub(crate) fn run(dir: &Path, args: WhatifArgs) -> Result<ExitCode> {
         changes: &changes,
         options: PlanOptions {
             time_limit: args.time_limit,
+            tolerance: Some(args.tolerance),
             ..Default::default()
         },
     };
@@ -45,7 +46,9 @@ pub(crate) fn run(dir: &Path, args: WhatifArgs) -> Result<ExitCode> {
         emit(Some(out), &crate::render::json(&result.scenario.plan)?)?;
         eprintln!("wrote {}", out.display());
     }
-    let checked = result.baseline.violations.is_empty() && result.scenario.violations.is_empty();
+    let checked = result.baseline.violations.is_empty()
+        && result.scenario.violations.is_empty()
+        && result.stable.violations.is_empty();
     Ok(if checked {
         ExitCode::SUCCESS
     } else {
@@ -240,7 +243,23 @@ fn table(w: &WhatIf) -> String {
         ));
     }
     out.push_str(&tail(w, "  "));
+    out.push_str(&format!("\n{}", stability(w)));
     out
+}
+
+/// Both ways to take the changes: the fairest plan, and the one that moves
+/// the fewest of today's slots within the tolerance.
+fn stability(w: &WhatIf) -> String {
+    let s = &w.stable;
+    format!(
+        "Fairest: {} slot(s) change hands, largest excess {:.2}.\n\
+         Stablest within {:.2} of it (`replan --stable`): {} slot(s) change hands, largest excess {:.2}.\n",
+        w.diff.slots.len(),
+        s.optimum,
+        s.tolerance,
+        s.slots.len(),
+        s.max_excess
+    )
 }
 
 /// Unfilled slots of the scenario and notes, as lines with `prefix`.
@@ -262,7 +281,8 @@ fn tail(w: &WhatIf, prefix: &str) -> String {
     for note in &w.diff.notes {
         out.push_str(&format!("{prefix}note: {}\n", terminal(note)));
     }
-    for v in w.baseline.violations.iter().chain(&w.scenario.violations) {
+    let violations = w.baseline.violations.iter().chain(&w.scenario.violations);
+    for v in violations.chain(&w.stable.violations) {
         out.push_str(&format!("{prefix}checker violation: {}\n", terminal(v)));
     }
     out
@@ -302,6 +322,7 @@ fn markdown(w: &WhatIf) -> String {
             &slots(w),
         ));
     }
+    out.push_str(&format!("\n## Stability\n\n{}", stability(w)));
     let tail = tail(w, "- ");
     if !tail.is_empty() {
         out.push_str("\n## Notes\n\n");
@@ -316,6 +337,7 @@ fn json(w: &WhatIf) -> Result<String> {
         "baseline": w.baseline,
         "scenario": w.scenario,
         "diff": w.diff,
+        "stable": w.stable,
     });
     Ok(serde_json::to_string_pretty(&doc)? + "\n")
 }

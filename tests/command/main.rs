@@ -22,6 +22,7 @@ mod offers;
 mod org;
 mod schedule;
 mod serve;
+mod stable;
 mod sync;
 mod whatif;
 mod year_cap;

@@ -22,7 +22,7 @@ fn whatif(dir: &Path, args: &[&str]) -> Value {
     all.extend_from_slice(args);
     all.extend_from_slice(&["--format", "json"]);
     let json: Value = serde_json::from_str(&ok(&oncall(dir, &all))).unwrap();
-    for side in ["baseline", "scenario"] {
+    for side in ["baseline", "scenario", "stable"] {
         assert_eq!(
             json[side]["violations"],
             serde_json::json!([]),
@@ -308,4 +308,55 @@ fn a_hire_takes_weeks_only_with_the_tenure_for_a_role() {
     assert!(outside["diff"]["notes"]
         .to_string()
         .contains("sam is not a member of payments"));
+}
+
+#[test]
+fn whatif_shows_the_stable_alternative_beside_the_fairest() {
+    let tmp = copy_of("quickstart");
+    let dir = tmp.path();
+    let json = whatif(dir, &["--leave", "dan@2027-02-01"]);
+    let stable = &json["stable"];
+    let fairest = json["diff"]["slots"].as_array().unwrap().len();
+    let moved = stable["slots"].as_array().unwrap();
+    assert!(moved.len() < fairest, "{} vs {fairest}", moved.len());
+    // Dan is given nothing once he has left.
+    let after_leaving = |c: &&Value| c["week"].as_str().unwrap() >= "2027-02-01";
+    assert!(
+        moved
+            .iter()
+            .filter(after_leaving)
+            .all(|c| c["after"] != "dan"),
+        "{stable}"
+    );
+    let optimum = json["scenario"]["max_excess"].as_f64().unwrap();
+    assert_eq!(stable["optimum"].as_f64().unwrap(), optimum);
+    assert_eq!(stable["tolerance"].as_f64().unwrap(), 0.5);
+    let excess = stable["max_excess"].as_f64().unwrap();
+    assert!(
+        excess <= optimum + 0.5 + 1e-4 && excess >= optimum - 1e-4,
+        "{excess} vs {optimum}"
+    );
+    let table = ok(&oncall(
+        dir,
+        &[
+            "whatif",
+            "payments",
+            "--quarter",
+            "2027Q1",
+            "--leave",
+            "dan@2027-02-01",
+            "--tolerance",
+            "0",
+        ],
+    ));
+    assert!(
+        table.contains(&format!(
+            "Fairest: {fairest} slot(s) change hands, largest excess {optimum:.2}."
+        )),
+        "{table}"
+    );
+    assert!(
+        table.contains("Stablest within 0.00 of it (`replan --stable`): "),
+        "{table}"
+    );
 }

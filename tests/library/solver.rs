@@ -111,6 +111,44 @@ fn brute_force_near(
     (best.filled, best.excess, best.changes)
 }
 
+/// Brute force for `replan --stable`: the most slots filled, the smallest
+/// largest excess among those (the optimum), and the fewest slots that differ
+/// from `reference` among the assignments with that fill and a largest excess
+/// within `tolerance` of the optimum.
+fn brute_force_stable(
+    ws: &Workspace,
+    weeks: u32,
+    reference: &Assignment,
+    tolerance: f64,
+) -> (usize, f64, usize) {
+    let mut all: Vec<(usize, f64, usize)> = Vec::new();
+    enumerate_valid(ws, weeks, &mut |a, filled, (excess, _)| {
+        all.push((filled, excess, differing(a, reference)));
+    });
+    let filled = all.iter().map(|x| x.0).max().unwrap_or(0);
+    let optimum = all
+        .iter()
+        .filter(|x| x.0 == filled)
+        .map(|x| x.1)
+        .fold(f64::INFINITY, f64::min);
+    let changes = all
+        .iter()
+        .filter(|x| x.0 == filled && x.1 <= optimum + tolerance + 1e-6)
+        .map(|x| x.2)
+        .min()
+        .unwrap_or(0);
+    (filled, optimum, changes)
+}
+
+/// How many slots of `a` differ from `b`.
+fn differing(a: &Assignment, b: &Assignment) -> usize {
+    a.iter()
+        .zip(b)
+        .flat_map(|(x, y)| x.iter().zip(y))
+        .filter(|(x, y)| x != y)
+        .count()
+}
+
 /// Brute force for the tie-break: the least spread among the assignments
 /// that fill the most slots with the smallest largest excess.
 fn brute_force_spread(ws: &Workspace, weeks: u32) -> f64 {
@@ -299,6 +337,40 @@ proptest! {
             .filter(|(x, y)| x != y)
             .count();
         prop_assert_eq!(changed, changes, "the re-plan changes {} slots, brute force {}", changed, changes);
+    }
+
+    /// `replan --stable` after new time off keeps the fill, stays within its
+    /// tolerance of the optimal largest excess, and changes exactly as few
+    /// slots as brute force can within that tolerance, never more than the
+    /// fairest re-plan.
+    #[test]
+    fn stable_replan_changes_as_few_slots_as_brute_force_within_its_tolerance(
+        (ws, weeks) in tiny_team(), who in 0usize..5, week in 0i64..4, tol in prop::sample::select(vec![0.0, 0.25, 0.5, 1.0]),
+    ) {
+        let p = plan_weeks(&ws, weeks);
+        let mut more = ws.clone();
+        let start = date(MONDAY) + Duration::weeks(week % i64::from(weeks));
+        time_off(&mut more, who % ws.people.len(), start, start + Duration::days(1));
+        let inst = Instance::new(&more, TeamIdx(0), &HorizonSpec::Weeks { from: date(MONDAY), weeks }).unwrap();
+        let replan = |tolerance| oncall::plan::optimise::solve(&inst, &PlanOptions {
+            reference: Some(p.assignment.clone()),
+            tolerance,
+            ..opts()
+        }).unwrap();
+        let (q, fair) = (replan(Some(tol)), replan(None));
+        assert_checked(&more, &q);
+        assert_checked(&more, &fair);
+        let (filled, optimum, changes) = brute_force_stable(&more, weeks, &p.assignment, tol);
+        let got = q.assignment.iter().flatten().filter(|s| s.is_some()).count();
+        prop_assert_eq!(got, filled);
+        let found = q.stats.optimum.unwrap_or(q.max_excess);
+        prop_assert!(q.max_excess <= found + tol + 1e-5, "{} above {} + {}", q.max_excess, found, tol);
+        prop_assume!(fair.status == Status::Optimal && q.stats.changes_proven && fair.stats.changes_proven);
+        prop_assert!((found - optimum).abs() < 1e-6, "optimum {} vs brute force's {}", found, optimum);
+        prop_assert!(q.stats.bound <= q.max_excess + 1e-9);
+        let changed = differing(&q.assignment, &p.assignment);
+        prop_assert_eq!(changed, changes, "--stable changes {} slots, brute force {}", changed, changes);
+        prop_assert!(changed <= differing(&fair.assignment, &p.assignment));
     }
 
     /// With `absence = "owed"`, more time off never makes the best plan fairer.

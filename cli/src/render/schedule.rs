@@ -251,15 +251,26 @@ pub(crate) fn swap_matches(ws: &Workspace, matches: &[TeamMatch]) -> String {
 /// A re-plan's changes: how many slots change hands, and who gains and
 /// loses which week.
 pub(crate) fn replan_diff(r: &Replan) -> String {
-    let mut out = format!(
-        "{} slot(s) change hands{}\n",
-        r.changed,
-        if r.plan.stats.changes_proven {
-            " (proven fewest)"
-        } else {
-            ""
-        }
-    );
+    let fewest = if r.plan.stats.changes_proven {
+        " (proven fewest)"
+    } else {
+        ""
+    };
+    let mut out = match &r.stable {
+        Some(s) => format!(
+            "{} slot(s) change hands{fewest}; largest excess {:.2}, {:.2} above the optimum {:.2} \
+             (tolerance {:.2})\n",
+            r.changed,
+            s.excess,
+            s.cost(),
+            s.optimum,
+            s.tolerance
+        ),
+        None => format!(
+            "{} slot(s) change hands{fewest}; largest excess {:.2}, the optimum found\n",
+            r.changed, r.plan.max_excess
+        ),
+    };
     let fmt = |v: &[(NaiveDate, String)]| {
         v.iter()
             .map(|(w, role)| format!("{w} {}", terminal(role)))

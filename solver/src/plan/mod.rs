@@ -62,6 +62,11 @@ pub struct SolveStats {
     pub spread_bound: f64,
     /// In a re-plan, whether the fewest changes were proven minimal.
     pub changes_proven: bool,
+    /// In a re-plan that puts stability first (`replan --stable`), the
+    /// smallest largest excess found before trading fairness for fewer
+    /// changes: the optimum when the bound proves it. `None` otherwise. Not
+    /// part of the plan document.
+    pub optimum: Option<f64>,
     /// Wall-clock time of each phase, in the order they ran: `fill`, then when
     /// there is fairness to optimise `reachability`, `bounds`, `patterns`,
     /// `search`, `min-max`, `fewest-changes` (re-plans only),

@@ -43,6 +43,28 @@ pub struct Replan {
     pub diff: Vec<DiffLine>,
     /// Number of slots whose holder changes.
     pub changed: usize,
+    /// The fairness paid for stability (`replan --stable`), `None` when the
+    /// re-plan keeps the optimal largest excess.
+    pub stable: Option<Stability>,
+}
+
+/// What a re-plan that puts stability first traded: its largest excess
+/// against the optimum, within the tolerance it was given.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Stability {
+    /// How far above the optimum the largest excess may go, in load units.
+    pub tolerance: f64,
+    /// The smallest largest excess found (the optimum when proven).
+    pub optimum: f64,
+    /// The re-plan's largest excess, at most `optimum + tolerance`.
+    pub excess: f64,
+}
+
+impl Stability {
+    /// The excess over the optimum.
+    pub fn cost(&self) -> f64 {
+        (self.excess - self.optimum).max(0.0)
+    }
 }
 
 /// Why a re-plan cannot start.
@@ -98,10 +120,16 @@ pub fn replan(
         .into_iter()
         .filter(|k| before.get(*k) != after.get(*k))
         .count();
+    let stable = opts.tolerance.map(|tolerance| Stability {
+        tolerance,
+        optimum: plan.stats.optimum.unwrap_or(plan.max_excess),
+        excess: plan.max_excess,
+    });
     Ok(Replan {
         diff: diff(&before, &after),
         plan,
         changed,
+        stable,
     })
 }
 

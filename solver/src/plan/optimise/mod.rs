@@ -83,7 +83,16 @@ pub struct PlanOptions {
     /// differ from it are changed, and the spread is evened out only among
     /// plans with that few changes.
     pub reference: Option<Vec<Vec<Option<PersonIdx>>>>,
+    /// In a re-plan, put stability first (`replan --stable`): the largest
+    /// excess may exceed its optimum by up to this many load units, and
+    /// among those plans the fewest published slots change. `None` keeps the
+    /// optimum exactly. Ignored without a `reference`.
+    pub tolerance: Option<f64>,
 }
+
+/// The default `--tolerance` of `replan --stable`, in load units: half a
+/// weekday week at weight 1.
+pub const DEFAULT_TOLERANCE: f64 = 0.5;
 
 /// Default budget when no `--time-limit` is given.
 pub const DEFAULT_TIME_LIMIT: f64 = 60.0;
@@ -149,7 +158,8 @@ fn fairness(
         .map(|r| Reference::new(fx.inst, r));
     let keep = match &reference {
         Some(r) => {
-            let kept = phases::fewest_changes(fx, r, out, clock)?;
+            let slack = opts.tolerance.unwrap_or(0.0).max(0.0);
+            let kept = phases::fewest_changes(fx, r, slack, out, clock)?;
             clock.lap("fewest-changes");
             Some((r, kept))
         }

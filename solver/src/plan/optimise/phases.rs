@@ -189,32 +189,46 @@ impl<'r, 'i, 'a> Reference<'r, 'i, 'a> {
 }
 
 /// Phase 3a (re-plans): change as few published slots as possible, keeping
-/// the largest excess. Returns how many published slots the best plan keeps.
+/// the largest excess within `slack` of the one found (`replan --stable`;
+/// zero otherwise). Returns how many published slots the best plan keeps.
+/// With a slack, the optimum found is kept in `stats.optimum` and the
+/// largest excess becomes the chosen plan's, no longer proven minimal when
+/// it is above the bound.
 pub(super) fn fewest_changes(
     fx: &Filled<'_, '_>,
     reference: &Reference<'_, '_, '_>,
+    slack: f64,
     out: &mut Outcome,
     clock: &Clock,
 ) -> Result<usize, SolveError> {
+    let zstar = out.stats.objective;
+    if slack > 0.0 {
+        out.stats.optimum = Some(zstar);
+    }
     if clock.expired() {
         out.stats.changes_proven = false;
         return Ok(reference.kept(&out.best));
     }
-    let zstar = out.stats.objective;
+    let cap = zstar + slack;
     let mut model = fx.model();
     for &i in &fx.people {
-        model.keep_excess(fx.inst, i, fx.shares[i], zstar);
+        model.keep_excess(fx.inst, i, fx.shares[i], cap);
     }
     let objective = model.kept_count(|c| reference.keeps(c));
     let res = run(model, objective, RunSettings::exact(true, clock.left(0.5)))?;
     if let Some(cand) = res.assignment(fx.inst) {
-        if fx.max_excess(&cand) <= zstar + 1e-5
-            && reference.kept(&cand) >= reference.kept(&out.best)
-        {
+        let (kept, was) = (reference.kept(&cand), reference.kept(&out.best));
+        let fairer = fx.max_excess(&cand) <= fx.max_excess(&out.best) + 1e-5;
+        if fx.max_excess(&cand) <= cap + 1e-5 && (kept > was || kept == was && fairer) {
             out.best = cand;
         }
     }
     out.stats.changes_proven = res.proven;
+    let excess = fx.max_excess(&out.best);
+    if excess > out.stats.objective + PROVEN {
+        out.stats.objective = excess;
+        out.excess_proven = out.stats.bound >= excess - 1e-6;
+    }
     Ok(reference.kept(&out.best))
 }
 

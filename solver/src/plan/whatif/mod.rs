@@ -24,7 +24,7 @@ pub mod edit;
 pub mod report;
 
 pub use change::{Change, Hire};
-pub use report::{Diff, PersonDiff, PersonSide, Side, SlotChange, WhatIf};
+pub use report::{Diff, PersonDiff, PersonSide, Side, SlotChange, Stable, WhatIf};
 
 /// Why a scenario could not be planned.
 #[derive(Debug, thiserror::Error)]
@@ -123,7 +123,8 @@ pub struct Request<'a> {
     pub horizon: HorizonSpec,
     /// The changes, applied hires first, then in the order given.
     pub changes: &'a [Change],
-    /// Solver settings, the same for both plans.
+    /// Solver settings, the same for both plans. Its `tolerance` (default
+    /// [`optimise::DEFAULT_TOLERANCE`]) is the stable alternative's.
     pub options: PlanOptions,
 }
 
@@ -153,6 +154,7 @@ pub fn what_if(req: &Request<'_>) -> Result<WhatIf, WhatIfError> {
     let scenario_team = find_team(&scenario, req.team)?;
     let (baseline, _) = side(&base, base_team, req)?;
     let (changed, plan) = side(&scenario, scenario_team, req)?;
+    let stable = stable(&scenario, scenario_team, (&base, &baseline), &changed, req)?;
     let mut diff = report::diff(&baseline, &changed);
     diff.notes = notes(&scenario, scenario_team, &plan, &changed, req.changes);
     Ok(WhatIf {
@@ -161,7 +163,56 @@ pub fn what_if(req: &Request<'_>) -> Result<WhatIf, WhatIfError> {
         baseline,
         scenario: changed,
         diff,
+        stable,
     })
+}
+
+/// The scenario planned as `replan --stable` would from the baseline: the
+/// fewest of the baseline's slots change, with the largest excess within
+/// the tolerance of the scenario's optimum.
+fn stable(
+    ws: &Workspace,
+    team: TeamIdx,
+    (base, baseline): (&Workspace, &Side),
+    fairest: &Side,
+    req: &Request<'_>,
+) -> Result<Stable, WhatIfError> {
+    let tolerance = req.options.tolerance.unwrap_or(optimise::DEFAULT_TOLERANCE);
+    let at = |week: chrono::NaiveDate, role: &str| {
+        baseline
+            .plan
+            .shifts
+            .iter()
+            .find(|s| s.week == week && s.role == role)
+            .and_then(|s| base.person_by_id(&s.person))
+            .and_then(|p| ws.person_by_id(&base.person(p).id))
+    };
+    let weeks =
+        crate::plan::horizon::weeks(ws.team(team), &req.horizon).map_err(PlanError::from)?;
+    let reference = weeks
+        .iter()
+        .map(|w| {
+            ws.team(team)
+                .roles
+                .iter()
+                .map(|r| at(w.first_day, &r.name))
+                .collect()
+        })
+        .collect();
+    let options = PlanOptions {
+        reference: Some(reference),
+        tolerance: Some(tolerance),
+        ..req.options.clone()
+    };
+    let (side, _) = self::side(
+        ws,
+        team,
+        &Request {
+            options,
+            ..req.clone()
+        },
+    )?;
+    Ok(report::stable(baseline, fairest, side, tolerance))
 }
 
 /// One side: planned as `plan` does, explained, checked and summed up.

@@ -27,6 +27,8 @@ pub struct WhatIf {
     pub scenario: Side,
     /// Scenario minus baseline.
     pub diff: Diff,
+    /// The scenario planned to move the fewest of the baseline's slots.
+    pub stable: Stable,
 }
 
 /// One plan, summed up.
@@ -82,6 +84,35 @@ pub struct PersonSide {
     pub holiday_days: Option<Decimal>,
     /// Pay.
     pub cost: Option<Decimal>,
+}
+
+/// The scenario planned for stability, as `replan --stable` would re-plan
+/// the baseline: the fewest slots change hands with the largest excess
+/// within `tolerance` of the fairest scenario's.
+#[derive(Clone, Debug, Serialize)]
+pub struct Stable {
+    /// How far above the optimum the largest excess may go, in load units.
+    pub tolerance: f64,
+    /// The fairest scenario's largest excess, which this one trades for
+    /// fewer changes.
+    pub optimum: f64,
+    /// This plan's largest excess.
+    pub max_excess: f64,
+    /// Every slot whose holder differs from the baseline.
+    pub slots: Vec<SlotChange>,
+    /// The independent checker's findings on this plan; empty when it holds.
+    pub violations: Vec<String>,
+}
+
+/// The stable alternative against the baseline.
+pub(super) fn stable(baseline: &Side, fairest: &Side, side: Side, tolerance: f64) -> Stable {
+    Stable {
+        tolerance,
+        optimum: fairest.max_excess,
+        max_excess: side.max_excess,
+        slots: slot_changes(&baseline.plan, &side.plan),
+        violations: side.violations,
+    }
 }
 
 /// What the scenario changes.
