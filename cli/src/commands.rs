@@ -158,7 +158,8 @@ fn check(dir: &Path, args: CheckArgs) -> Result<ExitCode> {
     let schedule = Schedule::read_only(&ws)?;
     let history = schedule.history(team, first)?;
     if let Some(last) = weeks.last() {
-        let (_, closed) = schedule.pay_state()?;
+        let (timelines, closed) = schedule.pay_state()?;
+        crate::comp::warn_rate_edits(&ws, &timelines, &closed);
         let range = oncall::pay::PayPeriod {
             from: first,
             to: last.next_day,

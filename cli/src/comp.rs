@@ -100,6 +100,44 @@ fn run_close(dir: &Path, args: CompCloseArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Warns (on standard error) about each closed pay period whose rates the
+/// policy has since been edited for without a dated version: closed periods
+/// keep what they were paid, so the edit reaches open time only.
+pub(crate) fn warn_rate_edits(
+    ws: &Workspace,
+    timelines: &[(TeamIdx, oncall::schedule::timeline::Timeline)],
+    closed: &[ClosedPeriod],
+) {
+    if ws.org.compensation.is_none() {
+        return;
+    }
+    let Ok(edits) = oncall::pay::periods::rate_edits(ws, timelines, closed) else {
+        return;
+    };
+    for e in edits {
+        let lines: Vec<String> = e
+            .lines
+            .iter()
+            .map(|(role, code, was, is)| {
+                format!(
+                    "{} {}: paid {was}, now {is}",
+                    crate::render::terminal(role),
+                    code.as_str()
+                )
+            })
+            .collect();
+        eprintln!(
+            "warning: oncall.toml now pays the closed period {}..{} at other rates ({}); \
+             closed periods keep what they were paid, so the edit changes open periods only\n  \
+             help: to change pay from a date on, put the old rates back and add a \
+             `[[compensation.versions]]` block with `effective = \"YYYY-MM-DD\"` and the new ones",
+            e.period.from,
+            e.period.to,
+            lines.join("; ")
+        );
+    }
+}
+
 /// Warns (on standard error) about days off in lieu taken in `range` beyond
 /// the balance, by everyone or by the members of `team`: allowed, but HR
 /// and the manager should know.

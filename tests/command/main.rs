@@ -20,6 +20,7 @@ mod hostile;
 mod notify;
 mod offers;
 mod org;
+mod pay_versions;
 mod schedule;
 mod serve;
 mod stable;

@@ -50,6 +50,7 @@ fn compensation(mode: PayMode) -> Compensation {
         .into(),
         incidents: None,
         toil_expires_after_days: None,
+        versions: Vec::new(),
     }
 }
 

@@ -51,6 +51,7 @@ fn exact_compensation() -> Compensation {
         .into(),
         incidents: None,
         toil_expires_after_days: None,
+        versions: Vec::new(),
     }
 }
 

@@ -53,6 +53,7 @@ fn ws(expires: Option<u32>) -> Workspace {
         roles: Default::default(),
         incidents: None,
         toil_expires_after_days: expires,
+        versions: Vec::new(),
     });
     w
 }

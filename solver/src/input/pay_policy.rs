@@ -46,7 +46,10 @@ use crate::input::suggest::did_you_mean;
 /// The largest rate, multiplier, days off in lieu or incident amount
 /// ([`super::limits::MAX_VALUE`]), so that pay arithmetic cannot overflow.
 const MAX_PAY_VALUE: u32 = 1_000_000;
-use crate::model::{ByDayKind, Compensation, DailyWindow, IncidentPay, PayMode, PayPolicy};
+use crate::model::{
+    ByDayKind, Compensation, DailyWindow, IncidentPay, PayMode, PayPolicy, PolicyVersion,
+};
+use chrono::NaiveDate;
 
 const MODES: [(&str, PayMode); 3] = [
     ("cash", PayMode::Cash),
@@ -81,6 +84,24 @@ pub(super) struct RawCompensation {
     incidents: Option<Spanned<RawIncidents>>,
     #[serde(default)]
     toil: Option<RawToil>,
+    #[serde(default)]
+    versions: Vec<Spanned<RawVersion>>,
+}
+
+/// `[[compensation.versions]]`: from `effective` on, these keys replace the
+/// version before's, key by key.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawVersion {
+    effective: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    mode: Option<Spanned<String>>,
+    #[serde(default)]
+    rates: Option<Spanned<RawKinds>>,
+    #[serde(default)]
+    roles: BTreeMap<String, Spanned<RawNumber>>,
+    #[serde(default)]
+    time_off: Option<Spanned<RawKinds>>,
 }
 
 #[derive(Deserialize)]
@@ -130,6 +151,7 @@ enum Kind {
 }
 
 /// The policy of `[compensation]` itself, before regions override it.
+#[derive(Clone, Copy)]
 struct Base {
     policy: PayPolicy,
     /// Which of weekday, weekend and holiday rates were written.
@@ -150,7 +172,7 @@ impl Cx {
         let (currency, minor_units) = self.comp_currency(src, table, &mut ok);
         let base = self.base_policy(src, table, &mut ok);
         let regions = self.region_policies(src, raw, &base, &mut ok);
-        let roles = self.role_multipliers(src, raw, &mut ok);
+        let roles = self.role_multipliers(src, &raw.roles, &mut ok);
         let incidents = raw.incidents.as_ref().and_then(|i| {
             let pay = self.incidents(src, i);
             ok &= pay.is_some();
@@ -165,6 +187,7 @@ impl Cx {
             ok &= d.is_some();
             d
         });
+        let versions = self.versions(src, raw, (&base, &roles), &mut ok);
         ok.then_some(Compensation {
             currency,
             minor_units,
@@ -173,7 +196,87 @@ impl Cx {
             roles,
             incidents,
             toil_expires_after_days,
+            versions,
         })
+    }
+
+    /// Each `[[compensation.versions]]`, in date order: the version before
+    /// it (the undated policy first) with the keys it writes replaced, and
+    /// the regions' overrides applied on top again.
+    fn versions(
+        &mut self,
+        src: &Source,
+        raw: &RawCompensation,
+        (base, roles): (&Base, &BTreeMap<String, Decimal>),
+        ok: &mut bool,
+    ) -> Vec<PolicyVersion> {
+        let mut out: Vec<PolicyVersion> = Vec::new();
+        let mut prev = *base;
+        let mut prev_roles = roles.clone();
+        for v in &raw.versions {
+            let Some(effective) = self.effective(src, v, out.last().map(|p| p.effective), ok)
+            else {
+                continue;
+            };
+            let raw_v = v.get_ref();
+            let mut next = prev;
+            if let Some(m) = &raw_v.mode {
+                let mode = self.mode(src, Some(m));
+                *ok &= mode.is_some();
+                next.policy.mode = mode.unwrap_or(next.policy.mode);
+            }
+            let (rates, days) = (raw_v.rates.as_ref(), raw_v.time_off.as_ref());
+            *ok &= self.rates_and_days(src, (rates, days), &mut next.policy, &mut next.rates_given);
+            let label = format!("[[compensation.versions]] effective {effective}");
+            *ok &= self.rates_complete(src, v.span(), &label, next.policy.mode, next.rates_given);
+            let mut roles = prev_roles.clone();
+            roles.extend(self.role_multipliers(src, &raw_v.roles, ok));
+            let regions = self.region_policies(src, raw, &next, ok);
+            out.push(PolicyVersion {
+                effective,
+                policy: next.policy,
+                regions,
+                roles: roles.clone(),
+            });
+            (prev, prev_roles) = (next, roles);
+        }
+        out
+    }
+
+    /// A version's `effective` day, after the one before it.
+    fn effective(
+        &mut self,
+        src: &Source,
+        v: &Spanned<RawVersion>,
+        before: Option<NaiveDate>,
+        ok: &mut bool,
+    ) -> Option<NaiveDate> {
+        let Some(value) = &v.get_ref().effective else {
+            self.push(
+                src.at(
+                    v.span(),
+                    "a `[[compensation.versions]]` block has no `effective` date",
+                )
+                .help("add the first day it pays, e.g. `effective = \"2027-04-01\"`"),
+            );
+            *ok = false;
+            return None;
+        };
+        let day = self.date(src, "effective", value);
+        *ok &= day.is_some();
+        let day = day?;
+        if before.is_some_and(|b| day <= b) {
+            self.push(
+                src.at(
+                    value.span(),
+                    format!("`effective = {day}` is not after the version before it"),
+                )
+                .help("list `[[compensation.versions]]` blocks in date order, each on a later day"),
+            );
+            *ok = false;
+            return None;
+        }
+        Some(day)
     }
 
     /// `currency`: an ISO 4217 code and its minor units.
@@ -302,11 +405,11 @@ impl Cx {
     fn role_multipliers(
         &mut self,
         src: &Source,
-        raw: &RawCompensation,
+        raw: &BTreeMap<String, Spanned<RawNumber>>,
         ok: &mut bool,
     ) -> BTreeMap<String, Decimal> {
         let mut roles = BTreeMap::new();
-        for (role, value) in &raw.roles {
+        for (role, value) in raw {
             let what = format!("multiplier of role `{role}`");
             match self.number(src, value, &what, Kind::Quantity) {
                 Some(m) => {

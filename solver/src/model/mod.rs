@@ -470,6 +470,23 @@ pub struct Compensation {
     /// period that earned them (`[compensation.toil] expires_after_days`);
     /// `None`: never.
     pub toil_expires_after_days: Option<u32>,
+    /// Later versions of the policy (`[[compensation.versions]]`), each in
+    /// force from its `effective` day on, in date order.
+    pub versions: Vec<PolicyVersion>,
+}
+
+/// A dated version of the pay policy: the version before it with some keys
+/// changed, in force from `effective` on (each person's local day).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicyVersion {
+    /// The first local day paid by this version.
+    pub effective: NaiveDate,
+    /// The policy for people whose region has no override.
+    pub policy: PayPolicy,
+    /// Region policies, as in [`Compensation::regions`].
+    pub regions: BTreeMap<String, PayPolicy>,
+    /// Role multipliers, as in [`Compensation::roles`].
+    pub roles: BTreeMap<String, rust_decimal::Decimal>,
 }
 
 impl Compensation {
@@ -478,6 +495,32 @@ impl Compensation {
         region
             .and_then(|r| self.regions.get(r))
             .unwrap_or(&self.policy)
+    }
+
+    /// Which version pays `day`: 0 for the undated policy, `k` for the
+    /// `k`-th of [`Compensation::versions`].
+    pub fn version_on(&self, day: NaiveDate) -> usize {
+        self.versions.iter().filter(|v| v.effective <= day).count()
+    }
+
+    /// The policy of a region under version `k` (see [`Compensation::version_on`]).
+    pub fn policy_in(&self, k: usize, region: Option<&str>) -> &PayPolicy {
+        match k.checked_sub(1).and_then(|i| self.versions.get(i)) {
+            Some(v) => region.and_then(|r| v.regions.get(r)).unwrap_or(&v.policy),
+            None => self.policy_for(region),
+        }
+    }
+
+    /// The multiplier of a role under version `k`.
+    pub fn role_multiplier_in(&self, k: usize, role: &str) -> rust_decimal::Decimal {
+        let roles = match k.checked_sub(1).and_then(|i| self.versions.get(i)) {
+            Some(v) => &v.roles,
+            None => &self.roles,
+        };
+        roles
+            .get(role)
+            .copied()
+            .unwrap_or(rust_decimal::Decimal::ONE)
     }
 
     /// The multiplier of a role.

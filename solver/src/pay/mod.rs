@@ -39,7 +39,9 @@ use crate::model::time::{start_of_day, DayKind};
 use crate::model::{PersonIdx, TeamIdx};
 
 pub use incidents::read_incidents;
-pub use report::{paid_spans, report, round_money, seconds_by_local_day};
+pub use report::{
+    paid_rates, paid_spans, report, report_at, round_money, seconds_by_local_day, PaidRates,
+};
 
 /// A pay period: the local days `from` up to, not including, `to`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

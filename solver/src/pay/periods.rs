@@ -172,8 +172,61 @@ pub fn adjustments(
     let mut out = Vec::new();
     for c in closed {
         let period = c.period();
-        let now = report(ws, timelines, period, &[])?;
+        // Priced at the rates it was paid: an edited rate changes open
+        // periods only (a dated version changes the days from its date).
+        let paid = super::report::paid_rates(&c.report.lines);
+        let now = super::report::report_at(ws, timelines, period, &[], Some(&paid))?;
         out.extend(difference(&now.lines, paid_for(closed, period), period));
+    }
+    Ok(out)
+}
+
+/// A closed period whose lines the policy in `oncall.toml` would now pay at
+/// another rate: an edit made without a dated version. The period keeps what
+/// it paid (see [`adjustments`]); the edit pays open time only.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RateEdit {
+    /// The closed period.
+    pub period: PayPeriod,
+    /// `(role, code, rate paid, rate now)` of each line that differs.
+    pub lines: Vec<(String, PayCode, Decimal, Decimal)>,
+}
+
+/// Every closed period whose rates the policy has since been edited for
+/// without a `[[compensation.versions]]` block dated after it.
+///
+/// # Errors
+/// A report cannot be made (no policy, an unknown person).
+pub fn rate_edits(
+    ws: &Workspace,
+    timelines: &[(TeamIdx, Timeline)],
+    closed: &[ClosedPeriod],
+) -> Result<Vec<RateEdit>, CompError> {
+    let mut out = Vec::new();
+    for c in closed {
+        let paid = super::report::paid_rates(&c.report.lines);
+        let now = report(ws, timelines, c.period(), &[])?;
+        let mut lines: Vec<(String, PayCode, Decimal, Decimal)> = Vec::new();
+        for l in &now.lines {
+            let key = (
+                l.employee_id.clone(),
+                l.team.clone(),
+                l.role.clone(),
+                l.code,
+            );
+            if let (Some(was), Some(is)) = (paid.get(&key), l.rate) {
+                let line = (l.role.clone(), l.code, *was, is);
+                if *was != is && !lines.contains(&line) {
+                    lines.push(line);
+                }
+            }
+        }
+        if !lines.is_empty() {
+            out.push(RateEdit {
+                period: c.period(),
+                lines,
+            });
+        }
     }
     Ok(out)
 }

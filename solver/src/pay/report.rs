@@ -257,9 +257,50 @@ pub fn report(
     period: PayPeriod,
     incidents: &[Incident],
 ) -> Result<CompReport, CompError> {
+    report_at(ws, timelines, period, incidents, None)
+}
+
+/// The rate each line of a closed period was paid at, by person, team, role
+/// and pay code; a key paid at more than one rate is left out.
+pub type PaidRates = BTreeMap<(String, String, String, PayCode), Decimal>;
+
+/// The rates of `lines` (a closed period's own lines), as [`PaidRates`].
+pub fn paid_rates(lines: &[PayLine]) -> PaidRates {
+    let mut out = PaidRates::new();
+    let mut mixed = std::collections::BTreeSet::new();
+    for l in lines.iter().filter(|l| l.adjusts.is_none()) {
+        let Some(rate) = l.rate else { continue };
+        let key = (
+            l.employee_id.clone(),
+            l.team.clone(),
+            l.role.clone(),
+            l.code,
+        );
+        if out.get(&key).is_some_and(|r| *r != rate) {
+            mixed.insert(key.clone());
+        }
+        out.insert(key, rate);
+    }
+    out.retain(|k, _| !mixed.contains(k));
+    out
+}
+
+/// [`report`], with every line whose key is in `paid` priced at that rate
+/// instead of the policy's: a closed period recomputed keeps what it paid.
+///
+/// # Errors
+/// As [`report`].
+pub fn report_at(
+    ws: &Workspace,
+    timelines: &[(TeamIdx, Timeline)],
+    period: PayPeriod,
+    incidents: &[Incident],
+    paid: Option<&PaidRates>,
+) -> Result<CompReport, CompError> {
     let comp = admissible(ws, timelines, period, incidents)?;
     let run = Run {
         ws,
+        paid,
         comp,
         timelines,
         incidents,
@@ -338,6 +379,8 @@ fn admissible<'a>(
 /// What one report reads, for every person.
 struct Run<'a> {
     ws: &'a Workspace,
+    /// Recomputing a closed period: the rate each of its lines was paid at.
+    paid: Option<&'a PaidRates>,
     comp: &'a Compensation,
     timelines: &'a [(TeamIdx, Timeline)],
     incidents: &'a [Incident],
@@ -354,8 +397,9 @@ struct You<'a> {
     to: DateTime<Utc>,
 }
 
-/// Seconds on call by line and kind of day.
-type TimeByLine = BTreeMap<LineKey, BTreeMap<DayKind, Acc>>;
+/// Seconds on call by line, then by the policy version in force (see
+/// [`Compensation::version_on`]) and kind of day.
+type TimeByLine = BTreeMap<LineKey, BTreeMap<(usize, DayKind), Acc>>;
 
 impl Run<'_> {
     fn order(&self, team: TeamIdx, role: &str) -> usize {
@@ -379,8 +423,9 @@ impl Run<'_> {
             );
             let by_kind = acc.entry(key).or_default();
             for (date, secs, len) in seconds_by_local_day(tz, span.start, span.end) {
+                let version = self.comp.version_on(date);
                 by_kind
-                    .entry(day_kind(date, you.holidays))
+                    .entry((version, day_kind(date, you.holidays)))
                     .or_default()
                     .add(secs, len);
             }
@@ -500,33 +545,38 @@ impl Run<'_> {
         Ok(sum.finish())
     }
 
-    /// One line per kind of day of one (team, role), paid by the person's
-    /// policy and the role's multiplier, and the line of days off they earn.
+    /// One line per kind of day of one (team, role) and policy version,
+    /// paid by the person's policy in force on those days and the role's
+    /// multiplier (or, recomputing a closed period, the rate it was paid),
+    /// and the line of days off they earn.
     fn time_lines(
         &self,
         you: &You<'_>,
         key: &LineKey,
-        by_kind: &BTreeMap<DayKind, Acc>,
+        by_kind: &BTreeMap<(usize, DayKind), Acc>,
         sum: &mut Summing,
         lines: &mut Vec<PayLine>,
     ) -> Result<(), CompError> {
-        let policy = self.comp.policy_for(you.person.region.as_deref());
-        let multiplier = self.comp.role_multiplier(&key.2);
+        let region = you.person.region.as_deref();
         let (mut toil, mut toil_seconds) = (Decimal::ZERO, 0);
-        for (kind, a) in by_kind {
-            let mut l = self.blank(you, key, PayCode::of(*kind));
+        for (&(version, kind), a) in by_kind {
+            let policy = self.comp.policy_in(version, region);
+            let multiplier = self.comp.role_multiplier_in(version, &key.2);
+            let mut l = self.blank(you, key, PayCode::of(kind));
             l.seconds = a.seconds;
             l.hours = hours_of(a.seconds);
             let days = a.days()?;
             l.days = days_of(days);
             if policy.mode.pays_cash() {
-                let rate = mul(policy.rates.get(*kind), multiplier)?;
-                let rate = rate_of(rate, self.comp.minor_units);
+                let rate = mul(policy.rates.get(kind), multiplier)?;
+                let rate = self
+                    .paid_rate(&l)
+                    .unwrap_or(rate_of(rate, self.comp.minor_units));
                 l.rate = Some(rate);
                 l.amount = self.money(a.times(rate)?);
             }
-            sum.add(*kind, a.seconds, days, l.amount)?;
-            let per_day = policy.time_off.get(*kind);
+            sum.add(kind, a.seconds, days, l.amount)?;
+            let per_day = policy.time_off.get(kind);
             if policy.mode.earns_time_off() && !per_day.is_zero() {
                 toil = add(toil, a.times(per_day)?)?;
                 toil_seconds += a.seconds;
@@ -542,6 +592,21 @@ impl Run<'_> {
             lines.push(l);
         }
         Ok(())
+    }
+
+    /// In a closed period recomputed, the one rate its line of the same
+    /// person, team, role and code was paid at.
+    fn paid_rate(&self, l: &PayLine) -> Option<Decimal> {
+        self.paid
+            .and_then(|p| {
+                p.get(&(
+                    l.employee_id.clone(),
+                    l.team.clone(),
+                    l.role.clone(),
+                    l.code,
+                ))
+            })
+            .copied()
     }
 
     fn money(&self, x: Decimal) -> Decimal {
