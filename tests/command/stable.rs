@@ -133,3 +133,51 @@ fn a_tolerance_needs_stable_and_a_number_at_least_zero() {
         text(&negative.stderr)
     );
 }
+
+#[test]
+fn the_page_share_is_the_planners_for_the_published_weeks() {
+    let tmp = published_quickstart();
+    let dir = tmp.path();
+    let plan_path = dir.join("plan.json");
+    ok(&oncall(
+        dir,
+        &["check-plan", "payments", plan_path.to_str().unwrap()],
+    ));
+    let plan = read(&plan_path);
+    let ws = oncall::input::load_workspace(dir).unwrap();
+    let team = ws.team_by_id("payments").unwrap();
+    let tl = crate::schedule::timeline(dir, "payments");
+    let at = chrono::DateTime::parse_from_rfc3339("2027-01-05T12:00:00Z").unwrap();
+    let page = oncall::view::page::team_page(&ws, team, &[tl], at.with_timezone(&chrono::Utc));
+    let planned: BTreeMap<String, (f64, f64)> = plan["fairness"]["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let f = |k: &str| p[k].as_f64().unwrap();
+            (
+                p["person"].as_str().unwrap().to_string(),
+                (f("load"), f("share")),
+            )
+        })
+        .collect();
+    let shown: BTreeMap<String, (f64, f64)> = page
+        .loads
+        .iter()
+        .map(|l| (l.person.id.clone(), (l.load, l.share)))
+        .collect();
+    assert_eq!(
+        shown.keys().collect::<Vec<_>>(),
+        planned.keys().collect::<Vec<_>>()
+    );
+    for (who, (load, share)) in &planned {
+        let (l, s) = shown[who];
+        assert!(
+            (l - load).abs() < 1e-3 && (s - share).abs() < 1e-3,
+            "{who}: page {l}/{s}, plan {load}/{share}"
+        );
+    }
+    // Whoever the plan leaves out is listed with why, never given a share.
+    let members = ws.team(team).members.len();
+    assert_eq!(page.loads.len() + page.not_eligible.len(), members);
+}

@@ -24,6 +24,7 @@ struct Html {
     bar_x: u32,
     bars: Vec<Bar>,
     time_off: Vec<String>,
+    not_eligible: Vec<String>,
 }
 
 struct NowCard {
@@ -85,6 +86,11 @@ pub(crate) fn page_html(page: &TeamPage, at: DateTime<Utc>) -> Result<String> {
         label_x: LABEL_W - 8,
         bar_x: LABEL_W,
         bars: bars(&page.loads),
+        not_eligible: page
+            .not_eligible
+            .iter()
+            .map(|(p, why)| format!("{}: {why}", p.name))
+            .collect(),
         time_off: page
             .time_off
             .iter()

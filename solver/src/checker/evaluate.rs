@@ -102,13 +102,13 @@ impl CheckContext {
                 .zip(&holdings.member_load)
                 .filter(|(m, _)| m.available > 0)
         };
-        let sum_available: f64 = counted().map(|(m, _)| f64::from(m.available)).sum();
-        let sum_carry: f64 = counted().map(|(m, _)| m.carry).sum();
         let total_load = holdings.total_load;
+        let figures: Vec<(u32, f64)> = counted().map(|(m, _)| (m.available, m.carry)).collect();
+        let shares = crate::plan::share::shares(total_load, &figures);
         let mut people = Vec::new();
         let mut max_excess: Option<f64> = None;
-        for (m, &load) in counted() {
-            let share = (total_load + sum_carry) * f64::from(m.available) / sum_available - m.carry;
+        for ((m, &load), share) in counted().zip(shares) {
+            let share = share.unwrap_or(0.0);
             let deviation = load - share;
             max_excess = Some(max_excess.map_or(deviation, |x| x.max(deviation)));
             people.push(PersonFairnessDoc {

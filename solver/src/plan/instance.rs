@@ -446,19 +446,15 @@ impl Instance<'_> {
     /// Shares `T_p` per member position for a plan whose filled slots total
     /// `total` load (docs/design.md §3). Members with no available week get 0.
     pub fn shares(&self, total: f64) -> Vec<f64> {
-        let sum_a: f64 = self.available.iter().map(|&a| f64::from(a)).sum();
-        let sum_c: f64 = (0..self.members.len())
-            .filter(|&i| self.available[i] > 0)
-            .map(|i| self.carry[i])
-            .sum();
-        (0..self.members.len())
-            .map(|i| {
-                if self.available[i] == 0 || sum_a == 0.0 {
-                    0.0
-                } else {
-                    (total + sum_c) * f64::from(self.available[i]) / sum_a - self.carry[i]
-                }
-            })
+        let people: Vec<(u32, f64)> = self
+            .available
+            .iter()
+            .copied()
+            .zip(self.carry.iter().copied())
+            .collect();
+        crate::plan::share::shares(total, &people)
+            .into_iter()
+            .map(|s| s.unwrap_or(0.0))
             .collect()
     }
 

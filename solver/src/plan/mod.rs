@@ -8,6 +8,7 @@ pub mod explain;
 pub mod horizon;
 pub mod instance;
 pub mod optimise;
+pub mod share;
 pub mod whatif;
 pub mod year_cap;
 

@@ -9,8 +9,6 @@ use chrono_tz::Tz;
 
 use super::now::{now, shown, NowDoc, NowPerson};
 use crate::model::{TeamIdx, Workspace};
-use crate::pay::fairness::{employed, segment_load};
-use crate::pay::PayPeriod;
 use crate::schedule::drift::{self, Drift};
 use crate::schedule::timeline::{week_containing, Segment, Source, Timeline};
 
@@ -34,8 +32,14 @@ pub struct TeamPage {
     pub weeks: Vec<PageWeek>,
     /// First and last published week, when anything is published.
     pub horizon: Option<(NaiveDate, NaiveDate)>,
-    /// Each member's load against their share over the published horizon.
+    /// Each member who counts (docs/design.md §3) with their load against
+    /// their share over the published horizon, as a plan of those weeks
+    /// counts them (carry-over from the weeks before included).
     pub loads: Vec<PageLoad>,
+    /// Members who can take no shift in the published horizon, with why
+    /// ("not eligible until 2027-04-05 (primary needs 90 days' tenure)"):
+    /// they have no share, and are owed nothing.
+    pub not_eligible: Vec<(NowPerson, String)>,
     /// Members' time off that touches the weeks ahead.
     pub time_off: Vec<PageTimeOff>,
 }
@@ -74,7 +78,7 @@ pub struct PageLoad {
     pub person: NowPerson,
     /// Load carried (docs/design.md §3), in weighted days.
     pub load: f64,
-    /// Fair share: the horizon's load split among members employed then.
+    /// Fair share over the horizon ([`crate::plan::share`]).
     pub share: f64,
 }
 
@@ -119,6 +123,9 @@ pub fn team_page(
         (Some(a), Some(b)) => Some((a, b)),
         _ => None,
     };
+    let shares = horizon.map_or_else(Default::default, |span| {
+        crate::plan::share::over_timeline(ws, team, timeline, span)
+    });
     let time_off = match (weeks.first(), weeks.last()) {
         (Some(f), Some(l)) => time_off(ws, team, f.first_day, l.first_day + Duration::weeks(1)),
         _ => Vec::new(),
@@ -131,7 +138,20 @@ pub fn team_page(
         roles,
         weeks,
         horizon,
-        loads: horizon.map_or_else(Vec::new, |(a, b)| loads(ws, team, timeline, a, b)),
+        loads: shares
+            .people
+            .iter()
+            .map(|l| PageLoad {
+                person: shown(ws, &ws.person(l.person).id),
+                load: l.load,
+                share: l.share,
+            })
+            .collect(),
+        not_eligible: shares
+            .sidelined
+            .iter()
+            .map(|(p, why)| (shown(ws, &ws.person(*p).id), why.clone()))
+            .collect(),
         time_off,
     }
 }
@@ -181,43 +201,6 @@ fn stretch(ws: &Workspace, s: &Segment, drift: &[Drift]) -> Stretch {
             .flat_map(|d| d.reasons.iter().map(ToString::to_string))
             .collect(),
     }
-}
-
-/// Loads and shares over the weeks `first..=last`, as the fairness report
-/// counts them.
-fn loads(
-    ws: &Workspace,
-    team: TeamIdx,
-    tl: &Timeline,
-    first: NaiveDate,
-    last: NaiveDate,
-) -> Vec<PageLoad> {
-    let period = PayPeriod {
-        from: first,
-        to: last + Duration::weeks(1),
-    };
-    let mut load: BTreeMap<&str, f64> = BTreeMap::new();
-    for s in &tl.segments {
-        *load.entry(s.person.as_str()).or_default() += segment_load(ws, team, s, period);
-    }
-    let total: f64 = load.values().sum();
-    let members = &ws.team(team).members;
-    let employed = members
-        .iter()
-        .filter(|p| employed(ws.person(**p), period))
-        .count()
-        .max(1);
-    members
-        .iter()
-        .map(|p| {
-            let person = ws.person(*p);
-            PageLoad {
-                person: shown(ws, &person.id),
-                load: load.get(person.id.as_str()).copied().unwrap_or(0.0),
-                share: total / employed as f64,
-            }
-        })
-        .collect()
 }
 
 fn time_off(ws: &Workspace, team: TeamIdx, from: NaiveDate, to: NaiveDate) -> Vec<PageTimeOff> {
