@@ -1,14 +1,14 @@
 //! [`CheckContext`]: everything about a team and horizon that does not depend
 //! on who is assigned, recomputed once from the inputs.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 
 use super::time::{day_weights, wall_clock_instant, weighted_days};
 use super::violation::{CheckError, Ineligibility};
 use crate::model::bounds;
-use crate::model::{Absence, Origin, Person, PersonIdx, Role, Team, TeamIdx, Workspace};
+use crate::model::{Absence, Origin, Person, PersonIdx, Role, Team, TeamIdx, TimeOff, Workspace};
 
 /// One rotation week, as the checker recomputes it.
 #[derive(Clone, Debug)]
@@ -67,8 +67,10 @@ pub struct CheckContext {
     pub(super) roles: Vec<RoleFacts>,
     /// Members in roster order.
     pub(super) members: Vec<MemberFacts>,
-    /// Ids of everyone in the roster, for messages.
-    pub(super) roster_ids: Vec<String>,
+    /// Ids, for messages, of the members, the pinned and everyone the plan
+    /// names ([`CheckContext::person_in_roster`]): not the whole roster, which
+    /// would cost every check time in proportion to the organisation.
+    pub(super) roster_ids: BTreeMap<PersonIdx, String>,
     /// `blocked[week][role][member]`: why the member may not take the slot.
     pub(super) blocked: Vec<Vec<Vec<Option<Ineligibility>>>>,
     pub(super) pins: Vec<PinFacts>,
@@ -120,13 +122,20 @@ impl CheckContext {
             .collect();
         let (members, blocked) = judge_members(ws, team, &week_facts);
         let pins = pins_inside(team, &week_facts);
+        let named = members
+            .iter()
+            .map(|m| m.person)
+            .chain(team.pins.iter().map(|p| p.person));
+        let roster_ids = named
+            .filter_map(|p| Some((p, ws.people.get(p.0)?.id.clone())))
+            .collect();
         Ok(CheckContext {
             rest_weeks: team.rules.rest_weeks,
             max_shifts: team.rules.max_shifts,
             weeks: week_facts,
             roles,
             members,
-            roster_ids: ws.people.iter().map(|p| p.id.clone()).collect(),
+            roster_ids,
             blocked,
             pins,
         })
@@ -203,9 +212,20 @@ impl CheckContext {
     /// A person's id for messages.
     pub(super) fn person_id(&self, p: PersonIdx) -> String {
         self.roster_ids
-            .get(p.0)
+            .get(&p)
             .cloned()
             .unwrap_or_else(|| format!("person #{}", p.0))
+    }
+
+    /// The roster person whose id is `id`: a member's, found among the
+    /// members, else looked up in the roster (and remembered for messages).
+    pub(super) fn person_in_roster(&mut self, ws: &Workspace, id: &str) -> Option<PersonIdx> {
+        if let Some(m) = self.members.iter().find(|m| m.id == id) {
+            return Some(m.person);
+        }
+        let p = ws.person_by_id(id)?;
+        self.roster_ids.insert(p, id.to_string());
+        Some(p)
     }
 
     /// A role's name for messages.
@@ -287,11 +307,21 @@ fn judge_members(ws: &Workspace, team: &Team, weeks: &[WeekFacts]) -> (Vec<Membe
         .iter()
         .map(|_| vec![Vec::new(); team.roles.len()])
         .collect();
+    // One pass over the organisation's time off, not one per member.
+    let mut time_off: BTreeMap<PersonIdx, Vec<&TimeOff>> = BTreeMap::new();
+    for t in ws
+        .time_off
+        .iter()
+        .filter(|t| member_set.contains(&t.person))
+    {
+        time_off.entry(t.person).or_default().push(t);
+    }
     for &p in &member_set {
         let Some(person) = ws.people.get(p.0) else {
             continue;
         };
-        let available = judge_member(ws, team, p, person, weeks, &mut blocked);
+        let off = time_off.get(&p).map_or(&[][..], Vec::as_slice);
+        let available = judge_member(team, (person, off), weeks, &mut blocked);
         members.push(MemberFacts {
             person: p,
             id: person.id.clone(),
@@ -309,14 +339,12 @@ fn judge_members(ws: &Workspace, team: &Team, weeks: &[WeekFacts]) -> (Vec<Membe
 /// take some role apart from time off, and, when the team excuses absence,
 /// are not off either.
 fn judge_member(
-    ws: &Workspace,
     team: &Team,
-    p: PersonIdx,
-    person: &Person,
+    (person, off): (&Person, &[&TimeOff]),
     weeks: &[WeekFacts],
     blocked: &mut Blocked,
 ) -> u32 {
-    let time_off = time_off_instants(ws, p, person);
+    let time_off = time_off_instants(person, off);
     let mut available = 0u32;
     for (w, week) in weeks.iter().enumerate() {
         let off = time_off
@@ -341,11 +369,10 @@ fn judge_member(
     available
 }
 
-/// Time off as instants: `[start 00:00, end+1 00:00)` in the person's zone.
-fn time_off_instants(ws: &Workspace, p: PersonIdx, person: &Person) -> TimeOffInstants {
-    ws.time_off
-        .iter()
-        .filter(|t| t.person == p)
+/// Time off as instants: `[start 00:00, end+1 00:00)` in the person's zone
+/// (`off`: their entries).
+fn time_off_instants(person: &Person, off: &[&TimeOff]) -> TimeOffInstants {
+    off.iter()
         .filter_map(|t| {
             let from = wall_clock_instant(person.timezone, t.start.and_hms_opt(0, 0, 0)?)?;
             let to = wall_clock_instant(person.timezone, t.end.succ_opt()?.and_hms_opt(0, 0, 0)?)?;

@@ -67,18 +67,24 @@ pub(super) fn plan_horizon(plan: &PlanDoc) -> Option<(NaiveDate, u32)> {
 /// Returns who holds each slot.
 pub(super) fn place_entries(
     ws: &Workspace,
-    ctx: &CheckContext,
+    ctx: &mut CheckContext,
     plan: &PlanDoc,
     horizon: (NaiveDate, u32),
     v: &mut Vec<Violation>,
 ) -> Assignment {
+    let people: Vec<Option<PersonIdx>> = plan
+        .shifts
+        .iter()
+        .map(|s| ctx.person_in_roster(ws, &s.person))
+        .collect();
+    let ctx = &*ctx;
     let mut placement = Placement::new(ctx, horizon);
-    for s in &plan.shifts {
+    for (s, person) in plan.shifts.iter().zip(people) {
         let Some((w, r)) = placement.locate(s.week, &s.role, v) else {
             continue;
         };
         check_shift(ctx, s, (w, r), v);
-        match ws.person_by_id(&s.person) {
+        match person {
             None => v.push(Violation::UnknownPerson {
                 week: s.week,
                 role: s.role.clone(),

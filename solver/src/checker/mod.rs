@@ -152,7 +152,7 @@ fn check_alone(
         }
     };
     let past = ctx.add_history(ws, team_facts, first_week, history);
-    let assignment = document::place_entries(ws, &ctx, plan, (first_week, weeks), &mut v);
+    let assignment = document::place_entries(ws, &mut ctx, plan, (first_week, weeks), &mut v);
     // The rules, and the fairness figures.
     let ev = ctx.evaluate(&assignment);
     v.extend(ev.violations.iter().cloned());

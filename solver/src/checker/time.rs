@@ -14,6 +14,9 @@ use crate::model::{Team, Workspace};
 /// earlier occurrence of an ambiguous time, and the end of the gap for a time
 /// a spring-forward skips. Found by walking UTC forward a minute at a time from
 /// well before, then a second at a time (old offsets are not whole minutes).
+/// A whole hour whose clock runs on evenly (no change of offset inside) and
+/// still reads before `local` at its end is passed in one step: no instant
+/// inside it can read `local` or later, so the walk finds the same instant.
 pub(super) fn wall_clock_instant(tz: Tz, local: NaiveDateTime) -> Option<DateTime<Utc>> {
     let clock = |t: DateTime<Utc>| t.with_timezone(&tz).naive_local();
     // Every offset lies within ±15 hours of UTC.
@@ -21,7 +24,13 @@ pub(super) fn wall_clock_instant(tz: Tz, local: NaiveDateTime) -> Option<DateTim
     let earliest = DateTime::from_timestamp(earliest.timestamp().div_euclid(60) * 60, 0)?;
     let mut t = earliest;
     while clock(t) < local {
-        t = t.checked_add_signed(Duration::minutes(1))?;
+        let hour_on = t.checked_add_signed(Duration::hours(1))?;
+        let even = clock(hour_on) - clock(t) == Duration::hours(1);
+        t = if even && clock(hour_on) < local {
+            hour_on
+        } else {
+            t.checked_add_signed(Duration::minutes(1))?
+        };
         if t - earliest > Duration::hours(48) {
             return None;
         }
@@ -35,24 +44,24 @@ pub(super) fn wall_clock_instant(tz: Tz, local: NaiveDateTime) -> Option<DateTim
 
 /// Σ over the real elapsed time of `[start, end)` of the weight of each
 /// minute's local day in `tz`, in days (÷ 24 hours). Steps end on whole UTC
-/// minutes, where every local midnight of a modern zone falls.
+/// minutes, where every local midnight of a modern zone falls. A whole hour
+/// whose clock runs on evenly (no change of offset inside) and reads the same
+/// local day at both ends lies in that day: it is counted in one step.
 pub(super) fn weighted_days(
     tz: Tz,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
     weight_of_day: impl Fn(NaiveDate) -> f64,
 ) -> f64 {
+    let clock = |t: DateTime<Utc>| t.with_timezone(&tz).naive_local();
     // Whole seconds per local day, exactly, then weighed once per day.
     let mut seconds_by_day: BTreeMap<NaiveDate, i64> = BTreeMap::new();
     let mut t = start;
     while t < end {
-        let Some(next_minute) =
-            DateTime::from_timestamp((t.timestamp().div_euclid(60) + 1) * 60, 0)
-        else {
+        let Some(step_end) = next_step(t, end, clock) else {
             break;
         };
-        let step_end = next_minute.min(end);
-        let day = t.with_timezone(&tz).date_naive();
+        let day = clock(t).date();
         *seconds_by_day.entry(day).or_insert(0) += (step_end - t).num_seconds();
         t = step_end;
     }
@@ -62,6 +71,27 @@ pub(super) fn weighted_days(
         .sum::<f64>()
         / 3600.0
         / 24.0
+}
+
+/// Where a step of [`weighted_days`] from `t` ends: an hour on when all of
+/// it lies in one local day before `end`, else the next whole UTC minute (or
+/// `end`).
+fn next_step(
+    t: DateTime<Utc>,
+    end: DateTime<Utc>,
+    clock: impl Fn(DateTime<Utc>) -> NaiveDateTime,
+) -> Option<DateTime<Utc>> {
+    let whole_minute = t.timestamp().rem_euclid(60) == 0 && t.timestamp_subsec_nanos() == 0;
+    if whole_minute {
+        if let Some(hour_on) = t.checked_add_signed(Duration::hours(1)) {
+            let (from, to) = (clock(t), clock(hour_on));
+            if hour_on <= end && to - from == Duration::hours(1) && to.date() == from.date() {
+                return Some(hour_on);
+            }
+        }
+    }
+    let next_minute = DateTime::from_timestamp((t.timestamp().div_euclid(60) + 1) * 60, 0)?;
+    Some(next_minute.min(end))
 }
 
 /// RFC 3339 in UTC with a `Z`, as plans write instants.
