@@ -599,3 +599,126 @@ fn publish_all_lists_partial_plans_and_needs_allow_partial() {
     assert!(said.contains("published payments version 1"), "{said}");
     assert!(text(&out.stderr).contains("warning: publishing plans that leave slots unfilled"));
 }
+
+/// The shifts of a plan file as JSON.
+fn plan_file(dir: &Path, team: &str) -> Value {
+    let path = dir.join("plans").join(format!("{team}.json"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn write_plan_file(dir: &Path, team: &str, plan: &Value) {
+    let path = dir.join("plans").join(format!("{team}.json"));
+    std::fs::write(path, serde_json::to_string(plan).unwrap()).unwrap();
+}
+
+fn span_of(s: &Value) -> Stretch {
+    (
+        s["start"].as_str().unwrap().parse().unwrap(),
+        s["end"].as_str().unwrap().parse().unwrap(),
+    )
+}
+
+/// The audit log's actions, oldest first.
+fn audit_actions(dir: &Path) -> Vec<String> {
+    let log: Value = serde_json::from_str(&ok(&oncall(dir, &["log", "--format", "json"]))).unwrap();
+    let entries = log
+        .as_array()
+        .or_else(|| log["entries"].as_array())
+        .unwrap();
+    entries
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// One `publish --all` judges each plan against the others as they would be
+/// published: a plan that is the same as its published version still holds
+/// its people, a plan that gives a week up frees its person for another team
+/// in the same set, and publishing the same set again writes nothing but one
+/// audit line.
+#[test]
+fn publish_all_judges_each_plan_against_the_set_as_staged_and_skips_the_unchanged() {
+    let tmp = shared_teams(false);
+    let dir = tmp.path();
+    let plans = dir.join("plans");
+    let horizon = ["--from", "2027-01-04", "--weeks", "6"];
+    let mut args = vec!["plan", "--all"];
+    args.extend_from_slice(&horizon);
+    args.extend_from_slice(&["--out", plans.to_str().unwrap()]);
+    ok(&oncall(dir, &args));
+    let all = ["publish", "--all", plans.to_str().unwrap()];
+    ok(&oncall(dir, &all));
+    let before = audit_actions(dir);
+    // The same set again: unchanged, no new version, one audit line.
+    let said = ok(&oncall(dir, &all));
+    for team in ["ledger", "payments"] {
+        assert!(
+            said.contains(&format!(
+                "unchanged {team} version 1: the same plan is published"
+            )),
+            "{said}"
+        );
+        assert!(timeline(dir, team)
+            .segments
+            .iter()
+            .all(|s| s.source == oncall::schedule::timeline::Source::Plan { version: 1 }));
+    }
+    let after = audit_actions(dir);
+    assert_eq!(after.len(), before.len() + 1, "{after:?}");
+    assert_eq!(after.last().map(String::as_str), Some("publish-unchanged"));
+    // Ledger gives carol a week she holds in payments; payments' plan is
+    // unchanged and still holds her: the set is refused whole.
+    let ledger = plan_file(dir, "ledger");
+    let payments = plan_file(dir, "payments");
+    let carol_in_payments: Vec<Stretch> = payments["shifts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["person"] == "carol")
+        .map(span_of)
+        .collect();
+    let mut clashing = ledger.clone();
+    let week = clashing["shifts"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|s| {
+            s["person"] != "carol" && !overlapping(&[span_of(s)], &carol_in_payments).is_empty()
+        })
+        .unwrap();
+    week["person"] = "carol".into();
+    let ledger_week = span_of(week);
+    write_plan_file(dir, "ledger", &clashing);
+    let out = oncall(dir, &all);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("carol is on call for payments"), "{err}");
+    assert!(held(dir, "ledger", "carol")
+        .iter()
+        .all(|s| overlapping(&[*s], &[ledger_week]).is_empty()));
+    // Payments gives those weeks to dov in the same set: carol is free
+    // there, so no double booking is found (the edited plans' figures no
+    // longer match their shifts, which --force lets through, listed).
+    let mut freed = payments.clone();
+    for s in freed["shifts"].as_array_mut().unwrap() {
+        if s["person"] == "carol" && !overlapping(&[span_of(s)], &[ledger_week]).is_empty() {
+            s["person"] = "dov".into();
+        }
+    }
+    write_plan_file(dir, "payments", &freed);
+    let mut forced = all.to_vec();
+    forced.push("--force");
+    let out = oncall(dir, &forced);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let warnings = text(&out.stderr);
+    assert!(!warnings.contains("on call for"), "{warnings}");
+    let said = text(&out.stdout);
+    assert!(
+        said.contains("published ledger version 2")
+            && said.contains("published payments version 2"),
+        "{said}"
+    );
+    let (l, p) = (held(dir, "ledger", "carol"), held(dir, "payments", "carol"));
+    assert!(!overlapping(&l, &[ledger_week]).is_empty(), "{l:?}");
+    assert_eq!(overlapping(&l, &p), vec![]);
+}

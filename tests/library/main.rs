@@ -6,6 +6,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod busy_index;
 mod comp;
 mod comp_periods;
 mod comp_policy;

@@ -100,6 +100,20 @@ impl CheckContext {
         first_week: NaiveDate,
         weeks: u32,
     ) -> Result<CheckContext, CheckError> {
+        CheckContext::with_time_off(ws, team, (first_week, weeks), None)
+    }
+
+    /// [`CheckContext::new`], with everyone's time off already found
+    /// (`time_off`; else the members' is looked up in the workspace).
+    ///
+    /// # Errors
+    /// As [`CheckContext::new`].
+    pub(super) fn with_time_off(
+        ws: &Workspace,
+        team: TeamIdx,
+        (first_week, weeks): (NaiveDate, u32),
+        time_off: Option<&TimeOffByPerson<'_>>,
+    ) -> Result<CheckContext, CheckError> {
         let team = ws
             .teams
             .get(team.0)
@@ -120,7 +134,7 @@ impl CheckContext {
                 weight: r.weight,
             })
             .collect();
-        let (members, blocked) = judge_members(ws, team, &week_facts);
+        let (members, blocked) = judge_members(ws, team, &week_facts, time_off);
         let pins = pins_inside(team, &week_facts);
         let named = members
             .iter()
@@ -295,7 +309,12 @@ fn lay_out_weeks(
 
 /// Members in roster order, once each, and only people of the roster: their
 /// facts, and why each may not take each slot.
-fn judge_members(ws: &Workspace, team: &Team, weeks: &[WeekFacts]) -> (Vec<MemberFacts>, Blocked) {
+fn judge_members(
+    ws: &Workspace,
+    team: &Team,
+    weeks: &[WeekFacts],
+    time_off: Option<&TimeOffByPerson<'_>>,
+) -> (Vec<MemberFacts>, Blocked) {
     let member_set: BTreeSet<PersonIdx> = team
         .members
         .iter()
@@ -308,19 +327,19 @@ fn judge_members(ws: &Workspace, team: &Team, weeks: &[WeekFacts]) -> (Vec<Membe
         .map(|_| vec![Vec::new(); team.roles.len()])
         .collect();
     // One pass over the organisation's time off, not one per member.
-    let mut time_off: BTreeMap<PersonIdx, Vec<&TimeOff>> = BTreeMap::new();
-    for t in ws
-        .time_off
-        .iter()
-        .filter(|t| member_set.contains(&t.person))
-    {
-        time_off.entry(t.person).or_default().push(t);
-    }
+    let found;
+    let time_off = match time_off {
+        Some(t) => t,
+        None => {
+            found = TimeOffByPerson::of(ws, |p| member_set.contains(&p));
+            &found
+        }
+    };
     for &p in &member_set {
         let Some(person) = ws.people.get(p.0) else {
             continue;
         };
-        let off = time_off.get(&p).map_or(&[][..], Vec::as_slice);
+        let off = time_off.get(p);
         let available = judge_member(team, (person, off), weeks, &mut blocked);
         members.push(MemberFacts {
             person: p,
@@ -367,6 +386,35 @@ fn judge_member(
         }
     }
     available
+}
+
+/// Everyone's time off, by person, found in one pass over the workspace's:
+/// checking many plans of one workspace (`publish --all`) finds it once
+/// instead of once per plan.
+#[derive(Clone, Debug, Default)]
+pub struct TimeOffByPerson<'a> {
+    of: BTreeMap<PersonIdx, Vec<&'a TimeOff>>,
+}
+
+impl<'a> TimeOffByPerson<'a> {
+    /// Everyone's time off in `ws`.
+    pub fn new(ws: &'a Workspace) -> Self {
+        TimeOffByPerson::of(ws, |_| true)
+    }
+
+    /// The time off in `ws` of the people `wanted` keeps.
+    fn of(ws: &'a Workspace, wanted: impl Fn(PersonIdx) -> bool) -> Self {
+        let mut of: BTreeMap<PersonIdx, Vec<&'a TimeOff>> = BTreeMap::new();
+        for t in ws.time_off.iter().filter(|t| wanted(t.person)) {
+            of.entry(t.person).or_default().push(t);
+        }
+        TimeOffByPerson { of }
+    }
+
+    /// The entries of `p`, in file order.
+    fn get(&self, p: PersonIdx) -> &[&'a TimeOff] {
+        self.of.get(&p).map_or(&[], Vec::as_slice)
+    }
 }
 
 /// Time off as instants: `[start 00:00, end+1 00:00)` in the person's zone

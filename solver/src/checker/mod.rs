@@ -39,7 +39,7 @@ mod year;
 #[cfg(test)]
 mod tests;
 
-pub use context::CheckContext;
+pub use context::{CheckContext, TimeOffByPerson};
 pub use evaluate::Evaluation;
 pub use violation::{CheckError, FairnessField, Ineligibility, Violation};
 
@@ -99,7 +99,21 @@ pub fn check_plan_around(
     history: &[HeldShift],
     busy: &[Busy],
 ) -> CheckReport {
-    let mut report = check_alone(ws, team, plan, history);
+    let mut report = check_alone(ws, team, plan, history, None);
+    report.violations.extend(elsewhere(plan, busy));
+    report
+}
+
+/// [`check_plan_around`] with everyone's time off already found: the same
+/// judgement, for checking many plans of one workspace.
+pub fn check_plan_among(
+    ws: &Workspace,
+    team: TeamIdx,
+    plan: &PlanDoc,
+    (history, busy): (&[HeldShift], &[Busy]),
+    time_off: &TimeOffByPerson<'_>,
+) -> CheckReport {
+    let mut report = check_alone(ws, team, plan, history, Some(time_off));
     report.violations.extend(elsewhere(plan, busy));
     report
 }
@@ -131,6 +145,7 @@ fn check_alone(
     team: TeamIdx,
     plan: &PlanDoc,
     history: &[HeldShift],
+    time_off: Option<&TimeOffByPerson<'_>>,
 ) -> CheckReport {
     let mut v = Vec::new();
     let Some(team_facts) = ws.teams.get(team.0) else {
@@ -144,7 +159,7 @@ fn check_alone(
         v.push(Violation::EmptyPlan);
         return CheckReport { violations: v };
     };
-    let mut ctx = match CheckContext::new(ws, team, first_week, weeks) {
+    let mut ctx = match CheckContext::with_time_off(ws, team, (first_week, weeks), time_off) {
         Ok(ctx) => ctx,
         Err(e) => {
             v.push(Violation::Horizon(e));

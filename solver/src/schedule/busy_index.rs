@@ -153,6 +153,23 @@ pub fn of_people<R: StoreRead + ?Sized>(
     r: &R,
     people: &BTreeSet<&str>,
 ) -> Result<BusyIndex, StoreError> {
+    let timelines: Result<Vec<(TeamIdx, Timeline)>, StoreError> = teams_naming(ws, r, people)?
+        .into_iter()
+        .map(|t| Ok((t, r.timeline(ws, t)?)))
+        .collect();
+    Ok(BusyIndex::of_teams(&timelines?))
+}
+
+/// The teams of the workspace with a published slot (of any version) or an
+/// override naming one of `people`: every team whose timeline can name them.
+///
+/// # Errors
+/// The store cannot be read.
+pub fn teams_naming<R: StoreRead + ?Sized>(
+    ws: &Workspace,
+    r: &R,
+    people: &BTreeSet<&str>,
+) -> Result<BTreeSet<TeamIdx>, StoreError> {
     let sql = |source| StoreError::Sql {
         path: r.path().to_path_buf(),
         source,
@@ -171,9 +188,5 @@ pub fn of_people<R: StoreRead + ?Sized>(
             teams.extend(ws.team_by_id(&team.map_err(sql)?));
         }
     }
-    let timelines: Result<Vec<(TeamIdx, Timeline)>, StoreError> = teams
-        .into_iter()
-        .map(|t| Ok((t, r.timeline(ws, t)?)))
-        .collect();
-    Ok(BusyIndex::of_teams(&timelines?))
+    Ok(teams)
 }

@@ -302,13 +302,14 @@ fn prospective<R: StoreRead + ?Sized>(
 /// staged timelines.
 fn judge_all(ws: &Workspace, docs: &[(TeamIdx, PlanDoc)], staged: &Staged) -> Vec<TeamViolation> {
     let mut out = Vec::new();
+    let time_off = crate::checker::TimeOffByPerson::new(ws);
     for ((team, doc), same) in docs.iter().zip(&staged.same_as) {
         if same.is_some() {
             continue;
         }
         let own = staged.timelines.get(team.0).cloned().unwrap_or_default();
         let busy = staged.index.busy_elsewhere(ws, *team);
-        let report = super::service::gate_with(ws, *team, doc, &own, &busy);
+        let report = super::service::gate_among(ws, *team, doc, (&own, &busy), &time_off);
         out.extend(
             report
                 .violations

@@ -459,10 +459,24 @@ impl<'w> Schedule<'w> {
         &mut self,
         f: impl Fn(&[Timeline], &mut Sequences) -> T,
     ) -> Result<(T, bool), ScheduleError> {
-        match self.saved_sequences(&f) {
+        let ws = self.ws;
+        self.with_sequences_of(&|r| r.timelines(ws), f)
+    }
+
+    /// [`Schedule::with_sequences`] over the timelines `read` reads (of
+    /// some teams only, in the same transaction): what one feed needs.
+    ///
+    /// # Errors
+    /// The store fails (other than by being read-only).
+    pub fn with_sequences_of<T>(
+        &mut self,
+        read: &Timelines<'_>,
+        f: impl Fn(&[Timeline], &mut Sequences) -> T,
+    ) -> Result<(T, bool), ScheduleError> {
+        match self.saved_sequences(read, &f) {
             Ok(out) => Ok((out, true)),
             Err(ScheduleError::Store(e)) if e.is_read_only() => {
-                Ok((self.unsaved_sequences(&f)?, false))
+                Ok((self.unsaved_sequences(read, &f)?, false))
             }
             Err(e) => Err(e),
         }
@@ -470,11 +484,11 @@ impl<'w> Schedule<'w> {
 
     fn saved_sequences<T>(
         &mut self,
+        read: &Timelines<'_>,
         f: &impl Fn(&[Timeline], &mut Sequences) -> T,
     ) -> Result<T, ScheduleError> {
-        let ws = self.ws;
         self.store_mut()?.write(|w| {
-            let timelines = w.timelines(ws)?;
+            let timelines = read(w)?;
             let mut sequences = w.feed_sequences()?;
             let out = f(&timelines, &mut sequences);
             w.save_feed_sequences(&sequences.take_changed())?;
@@ -485,6 +499,7 @@ impl<'w> Schedule<'w> {
     /// [`Schedule::saved_sequences`] from a read snapshot, saving nothing.
     fn unsaved_sequences<T>(
         &mut self,
+        read: &Timelines<'_>,
         f: &impl Fn(&[Timeline], &mut Sequences) -> T,
     ) -> Result<T, ScheduleError> {
         let ws = self.ws;
@@ -495,15 +510,17 @@ impl<'w> Schedule<'w> {
             self.writable = false;
         }
         let Some(store) = &self.store else {
-            let timelines = vec![Timeline::default(); ws.teams.len()];
-            return Ok(f(&timelines, &mut Sequences::new()));
+            return Ok(f(&[], &mut Sequences::new()));
         };
         Ok(store.read(|r| {
-            let timelines = r.timelines(ws)?;
+            let timelines = read(r)?;
             Ok(f(&timelines, &mut r.feed_sequences()?))
         })?)
     }
 }
+
+/// Reads some teams' resolved timelines in a transaction.
+pub type Timelines<'a> = dyn Fn(&dyn StoreRead) -> Result<Vec<Timeline>, StoreError> + 'a;
 
 /// Whether the workspace at `root` has a state store yet.
 pub fn has_store(root: &Path) -> bool {
@@ -543,11 +560,28 @@ pub(super) fn gate_with(
     own: &Timeline,
     busy: &[Busy],
 ) -> CheckReport {
+    checker::check_plan_around(ws, team, doc, &history_of(own, doc), busy)
+}
+
+/// [`gate_with`] with everyone's time off already found (`publish --all`).
+pub(super) fn gate_among(
+    ws: &Workspace,
+    team: TeamIdx,
+    doc: &PlanDoc,
+    (own, busy): (&Timeline, &[Busy]),
+    time_off: &checker::TimeOffByPerson<'_>,
+) -> CheckReport {
+    let history = history_of(own, doc);
+    checker::check_plan_among(ws, team, doc, (&history, busy), time_off)
+}
+
+/// The segments of `own` before `doc`'s first week, as history.
+fn history_of(own: &Timeline, doc: &PlanDoc) -> Vec<HeldShift> {
     let first = doc
         .horizon
         .as_ref()
         .map_or(NaiveDate::MIN, |h| h.first_week);
-    checker::check_plan_around(ws, team, doc, &history_before(own, first), busy)
+    history_before(own, first)
 }
 
 /// [`gate`] as `r` reads the store: only the timelines that name the plan's
