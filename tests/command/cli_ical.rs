@@ -157,3 +157,98 @@ fn check_prints_every_calendar_warning() {
     assert!(err.contains("--> time-off/alice.ics:19"), "{err}");
     assert!(!err.contains("error:"), "{err}");
 }
+
+/// Every feed of `dir`'s schedule built at once, by file name.
+fn all_feeds(ws: &oncall::Workspace) -> BTreeMap<String, String> {
+    let mut schedule = oncall::Schedule::open(ws).unwrap();
+    let events = oncall::calendar::feed::build(&mut schedule, None, None)
+        .unwrap()
+        .events;
+    let persons = oncall::calendar::feed::person_feeds(ws, &events);
+    let teams = oncall::calendar::feed::team_feeds(ws, &events);
+    persons
+        .into_iter()
+        .chain(teams)
+        .map(|f| (f.file_name, f.text))
+        .collect()
+}
+
+/// Each feed built alone (as the server builds the first one asked for).
+fn one_by_one(ws: &oncall::Workspace) -> BTreeMap<String, String> {
+    use oncall::calendar::feed::{build_one, FeedKind};
+    let kinds = ws
+        .people
+        .iter()
+        .map(|p| FeedKind::Person(p.id.clone()))
+        .chain(ws.teams.iter().map(|t| FeedKind::Team(t.id.clone())));
+    kinds
+        .map(|kind| {
+            let mut schedule = oncall::Schedule::open(ws).unwrap();
+            let (f, saved) = build_one(&mut schedule, &kind).unwrap();
+            assert!(saved);
+            (f.file_name, f.text)
+        })
+        .collect()
+}
+
+/// A feed built alone, from the timelines it needs only (the teams naming
+/// the person, and the teams their escalation chains name: payments
+/// escalates to sre), is byte for byte the feed built with all the others,
+/// before and after an override moves an event (its SEQUENCE rises).
+#[test]
+fn a_feed_built_alone_is_the_feed_built_with_all_the_others() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    copy_dir(&root().join("data/quickstart"), dir);
+    let plans = dir.join("plans");
+    oncall(
+        dir,
+        &[
+            "plan",
+            "--all",
+            "--quarter",
+            "2027Q1",
+            "--out",
+            plans.to_str().unwrap(),
+        ],
+    );
+    oncall(dir, &["publish", "--all", plans.to_str().unwrap()]);
+    let ws = oncall::input::load_workspace(dir).unwrap();
+    let alone = one_by_one(&ws);
+    assert_eq!(alone, all_feeds(&ws));
+    assert!(
+        alone
+            .values()
+            .any(|t| t.contains("Escalation: 1. sre.primary")),
+        "{alone:?}"
+    );
+    // An override moves one stretch: built alone first, the feeds still match.
+    let payments = ws.team_by_id("payments").unwrap();
+    let tl = oncall::Schedule::read_only(&ws)
+        .unwrap()
+        .timeline(payments)
+        .unwrap();
+    let first = &tl.segments[0];
+    let other = ws
+        .team(payments)
+        .members
+        .iter()
+        .map(|p| ws.person(*p).id.clone())
+        .find(|id| *id != first.person)
+        .unwrap();
+    let o = oncall::schedule::store::NewOverride {
+        role: first.role.clone(),
+        person: other.clone(),
+        start: first.start,
+        end: first.start + chrono::Duration::hours(6),
+        reason: "test".into(),
+    };
+    let mut schedule = oncall::Schedule::open(&ws).unwrap();
+    assert!(schedule
+        .override_(payments, o, Some(&other), true)
+        .unwrap()
+        .is_recorded());
+    let alone = one_by_one(&ws);
+    assert!(alone.values().any(|t| t.contains("SEQUENCE:1")));
+    assert_eq!(alone, all_feeds(&ws));
+}

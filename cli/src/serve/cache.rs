@@ -24,7 +24,8 @@ use super::answer::{Answer, Asked, Body};
 /// How often a link's "last used" is written, at most.
 const TOUCH_EVERY_SECONDS: i64 = 60;
 
-/// Feeds built at one state of the schedule, by file name.
+/// Feeds built at one state of the schedule, by file name, each when first
+/// asked for.
 #[derive(Default)]
 struct Feeds {
     token: Option<i64>,
@@ -202,47 +203,39 @@ impl Server {
         self.ws.teams.iter().position(|t| t.id == id).map(TeamIdx)
     }
 
+    /// The feed `<kind>-<id>.ics`: built alone the first time it is asked
+    /// for at this state of the schedule (from the timelines it needs
+    /// only), then served from memory until the schedule changes.
     fn feed(&self, token: i64, modified: DateTime<Utc>, kind: &str, id: &str) -> Result<Body> {
         let name = feed::file_name(kind, id);
-        let mut feeds = self.feeds.lock().map_err(|_| anyhow!("feeds poisoned"))?;
-        if feeds.token != Some(token) {
-            *feeds = self.build_feeds(token, modified)?;
+        {
+            let mut feeds = self.feeds.lock().map_err(|_| anyhow!("feeds poisoned"))?;
+            if feeds.token != Some(token) {
+                *feeds = Feeds {
+                    token: Some(token),
+                    bodies: HashMap::new(),
+                };
+            }
+            if let Some(b) = feeds.bodies.get(&name) {
+                return Ok(b.clone());
+            }
         }
-        if let Some(b) = feeds.bodies.get(&name) {
-            return Ok(b.clone());
-        }
-        // Someone with no shifts at all: an empty calendar.
-        let text = match kind {
-            "person" => feed::person_feed(&self.ws, id, &[]).text,
-            _ => feed::team_feed(&self.ws, id, &[]).text,
+        let which = match kind {
+            "person" => feed::FeedKind::Person(id.to_string()),
+            _ => feed::FeedKind::Team(id.to_string()),
         };
-        let body = Body::new(text, "text/calendar; charset=utf-8", modified);
-        feeds.bodies.insert(name, body.clone());
-        Ok(body)
-    }
-
-    fn build_feeds(&self, token: i64, modified: DateTime<Utc>) -> Result<Feeds> {
         let mut schedule = if self.writable {
             crate::workspace::open_schedule(&self.ws)?
         } else {
             Schedule::read_only(&self.ws)?
         };
-        let events = feed::build(&mut schedule, None, None)?.events;
-        let all = feed::person_feeds(&self.ws, &events)
-            .into_iter()
-            .chain(feed::team_feeds(&self.ws, &events));
-        let bodies = all
-            .map(|f| {
-                (
-                    f.file_name,
-                    Body::new(f.text, "text/calendar; charset=utf-8", modified),
-                )
-            })
-            .collect();
-        Ok(Feeds {
-            token: Some(token),
-            bodies,
-        })
+        let (built, _) = feed::build_one(&mut schedule, &which)?;
+        let body = Body::new(built.text, "text/calendar; charset=utf-8", modified);
+        let mut feeds = self.feeds.lock().map_err(|_| anyhow!("feeds poisoned"))?;
+        if feeds.token == Some(token) {
+            feeds.bodies.insert(name, body.clone());
+        }
+        Ok(body)
     }
 
     /// A team's feed for Grafana, of one role or all.

@@ -28,14 +28,16 @@
 //! An override spanning a handoff is two events, one per rotation week, as the
 //! timeline already cuts it there.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use rayon::prelude::*;
 
-use crate::model::{Team, Workspace};
+use crate::model::{Escalation, Team, TeamIdx, Workspace};
+use crate::schedule::busy_index;
 use crate::schedule::service::{Schedule, ScheduleError};
+use crate::schedule::store::{StoreError, StoreRead};
 use crate::schedule::timeline::{Segment, Timeline};
 use crate::text::ics::ContentWriter;
 
@@ -277,6 +279,58 @@ pub fn build(
         events: in_window(events, from, to),
         sequences_saved,
     })
+}
+
+/// Builds the one feed `kind` names, byte for byte as [`build`] and
+/// [`person_feed`] or [`team_feed`] would, from the timelines it needs only:
+/// the teams whose published slots or overrides name the person (or the
+/// team itself), and the teams their escalation chains name. The sequences
+/// of its events are stored as [`build`] stores them. Returns the feed and
+/// whether the sequences were saved.
+///
+/// # Errors
+/// The store fails (other than by being read-only).
+pub fn build_one(
+    schedule: &mut Schedule<'_>,
+    kind: &FeedKind,
+) -> Result<(Feed, bool), ScheduleError> {
+    let ws = schedule.workspace();
+    let read = |r: &dyn StoreRead| {
+        let teams = feed_teams(ws, r, kind)?;
+        teams.into_iter().map(|t| r.timeline(ws, t)).collect()
+    };
+    schedule.with_sequences_of(&read, |timelines, sequences| {
+        let mine = |e: &FeedEvent| match kind {
+            FeedKind::Person(p) => e.person == *p,
+            FeedKind::Team(t) => e.team == *t,
+        };
+        let mut events: Vec<FeedEvent> = events(ws, timelines).into_iter().filter(mine).collect();
+        sequences.assign(&mut events);
+        match kind {
+            FeedKind::Person(p) => person_feed(ws, p, &events),
+            FeedKind::Team(t) => team_feed(ws, t, &events),
+        }
+    })
+}
+
+/// The teams whose timelines make the feed `kind` (see [`build_one`]), in
+/// team order.
+fn feed_teams(
+    ws: &Workspace,
+    r: &dyn StoreRead,
+    kind: &FeedKind,
+) -> Result<BTreeSet<TeamIdx>, StoreError> {
+    let holding: BTreeSet<TeamIdx> = match kind {
+        FeedKind::Person(p) => busy_index::teams_naming(ws, r, &BTreeSet::from([p.as_str()]))?,
+        FeedKind::Team(t) => ws.team_by_id(t).into_iter().collect(),
+    };
+    let chains = holding.iter().flat_map(|t| &ws.team(*t).escalation);
+    let named = chains.filter_map(|step| match step {
+        Escalation::TeamRole { team, .. } => ws.team_by_id(team),
+        _ => None,
+    });
+    let named: Vec<TeamIdx> = named.collect();
+    Ok(holding.into_iter().chain(named).collect())
 }
 
 /// Which feed.
