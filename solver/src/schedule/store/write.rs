@@ -5,6 +5,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::params;
 
 use super::read::StoreRead;
+
+/// Rows of `slots` per `INSERT` statement: a quarter's plan of a team of
+/// two roles in one statement, well under SQLite's limit of bound values.
+const SLOTS_PER_INSERT: usize = 32;
 use super::{ts, write_err, ChangeKind, NewOverride, StoreError, Writer};
 use crate::model::document::PlanDoc;
 use crate::schedule::sequences::SequenceEntry;
@@ -51,18 +55,19 @@ impl Writer<'_> {
         let sql = write_err(self.path());
         let version: u32 = self
             .tx
-            .query_row(
+            .prepare_cached(
                 "SELECT COALESCE(MAX(version), 0) + 1 FROM plan_versions WHERE team = ?1",
-                [&doc.team],
-                |r| r.get(0),
             )
+            .and_then(|mut stmt| stmt.query_row([&doc.team], |r| r.get(0)))
             .map_err(&sql)?;
         self.tx
-            .execute(
+            .prepare_cached(
                 "INSERT INTO plan_versions (team, version, published_at, actor, forced, \
                  inputs_sha256, first_week, weeks, status, plan_json) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                params![
+            )
+            .and_then(|mut stmt| {
+                stmt.execute(params![
                     doc.team,
                     version,
                     ts(self.now),
@@ -73,8 +78,8 @@ impl Writer<'_> {
                     weeks,
                     doc.status,
                     json
-                ],
-            )
+                ])
+            })
             .map_err(&sql)?;
         self.insert_slots(doc, version)?;
         let mut detail = detail.clone();
@@ -85,30 +90,38 @@ impl Writer<'_> {
         Ok(version)
     }
 
+    /// Inserts the slots of `doc` as `version`, [`SLOTS_PER_INSERT`] rows
+    /// per statement (each shape prepared once per connection).
     fn insert_slots(&self, doc: &PlanDoc, version: u32) -> Result<(), StoreError> {
         let sql = write_err(self.path());
-        let mut stmt = self
-            .tx
-            .prepare_cached(
-                "INSERT INTO slots (team, version, week, role, person, start, end, load) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )
-            .map_err(&sql)?;
-        for (k, s) in doc.shifts.iter().enumerate() {
-            if k == doc.shifts.len() / 2 {
+        let half = doc.shifts.len() / 2;
+        let mut done = 0;
+        for chunk in doc.shifts.chunks(SLOTS_PER_INSERT) {
+            let rows = vec!["(?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
+            let mut stmt = self
+                .tx
+                .prepare_cached(&format!(
+                    "INSERT INTO slots (team, version, week, role, person, start, end, load) \
+                     VALUES {rows}"
+                ))
+                .map_err(&sql)?;
+            let mut values: Vec<Box<dyn rusqlite::ToSql>> = Vec::with_capacity(chunk.len() * 8);
+            for s in chunk {
+                values.push(Box::new(doc.team.clone()));
+                values.push(Box::new(version));
+                values.push(Box::new(s.week.to_string()));
+                values.push(Box::new(s.role.clone()));
+                values.push(Box::new(s.person.clone()));
+                values.push(Box::new(ts(s.start)));
+                values.push(Box::new(ts(s.end)));
+                values.push(Box::new(s.load));
+            }
+            if done <= half && half < done + chunk.len() {
                 super::fault::pause_here();
             }
-            stmt.execute(params![
-                doc.team,
-                version,
-                s.week.to_string(),
-                s.role,
-                s.person,
-                ts(s.start),
-                ts(s.end),
-                s.load
-            ])
-            .map_err(&sql)?;
+            stmt.execute(rusqlite::params_from_iter(values.iter()))
+                .map_err(&sql)?;
+            done += chunk.len();
         }
         Ok(())
     }
@@ -207,18 +220,20 @@ impl Writer<'_> {
         detail: &serde_json::Value,
     ) -> Result<(), StoreError> {
         self.tx
-            .execute(
+            .prepare_cached(
                 "INSERT INTO audit (at, actor, team, action, forced, detail) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![
+            )
+            .and_then(|mut stmt| {
+                stmt.execute(params![
                     ts(self.now),
                     self.actor,
                     team,
                     action,
                     forced,
                     detail.to_string()
-                ],
-            )
+                ])
+            })
             .map(drop)
             .map_err(write_err(self.path()))
     }
