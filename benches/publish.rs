@@ -1,7 +1,8 @@
 //! The write path at organisation scale: `publish --all` of generated
 //! organisations of 100, 400 and 1,000 teams (`oncall generate --seed 5`,
 //! one quarter), a republish of the same plans, a single override, `who`
-//! and the feeds in the 1,000-team organisation.
+//! and the feeds in the 1,000-team organisation: all at once, and one
+//! person's or one team's (what a first feed request builds).
 //!
 //! Each organisation is planned once with `plan_all` (the time is printed,
 //! to compare publishing with planning); `publish_all` then runs the
@@ -186,6 +187,19 @@ fn in_the_organisation(c: &mut Criterion, o: &Org) {
             feed::team_feeds(&o.ws, &events).len()
         })
     });
+    let team_id = o.ws.team(team).id.clone();
+    for (name, kind) in [
+        ("feed-person", feed::FeedKind::Person(person.clone())),
+        ("feed-team", feed::FeedKind::Team(team_id)),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let mut s = Schedule::open(&o.ws).unwrap();
+                let (one, _) = feed::build_one(&mut s, &kind).unwrap();
+                assert!(one.text.contains("BEGIN:VEVENT"));
+            })
+        });
+    }
     group.finish();
 }
 
